@@ -1,0 +1,501 @@
+package io.tidepool;
+
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.ConnectionFactoryOptions;
+import io.r2dbc.spi.ValidationDepth;
+import io.tidepool.internal.PoolOptions;
+import io.tidepool.internal.Redaction;
+import org.jspecify.annotations.Nullable;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The immutable configuration of one {@link TidepoolPool}, made by {@link #builder()}.
+ *
+ * <p>Every value is checked when it is set and again, with the rules that tie options together, at
+ * {@link Builder#build()}: a bad value fails with an {@link IllegalArgumentException} whose message names the option,
+ * the rule and the value, e.g. {@code "maxSize must be at least 1, was 0"}. Nothing is silently corrected.
+ *
+ * <p>Features that can be turned off are turned off by a named method ({@link Builder#validationDisabled()},
+ * {@link Builder#idleEvictionDisabled()}, {@link Builder#maxLifetimeDisabled()}) and read back as an empty
+ * {@link Optional}: there are no negative or zero sentinels.
+ *
+ * <p>The defaults are safe for production: every wait is bounded (acquire, create, validation, close), the queue of
+ * waiting callers is bounded, idle connections are evicted down to {@code minIdle}, and connections are retired
+ * after a jittered maximum lifetime so that a pool never recycles all its connections at once.
+ *
+ * <p>{@link #toString()} never shows a password.
+ */
+public final class PoolConfiguration {
+
+    /** Default {@link Builder#name(String)}. */
+    public static final String DEFAULT_NAME = "tidepool";
+    /** Default {@link Builder#maxSize(int)}. */
+    public static final int DEFAULT_MAX_SIZE = 10;
+    /** Default {@link Builder#maxPendingAcquires(int)}. */
+    public static final int DEFAULT_MAX_PENDING_ACQUIRES = 1000;
+    /** Default {@link Builder#acquireTimeout(Duration)}. */
+    public static final Duration DEFAULT_ACQUIRE_TIMEOUT = Duration.ofSeconds(10);
+    /** Default {@link Builder#createTimeout(Duration)}. */
+    public static final Duration DEFAULT_CREATE_TIMEOUT = Duration.ofSeconds(5);
+    /** Default {@link Builder#validateAfterIdle(Duration)}. */
+    public static final Duration DEFAULT_VALIDATE_AFTER_IDLE = Duration.ofMillis(500);
+    /** Default {@link Builder#validationTimeout(Duration)}. */
+    public static final Duration DEFAULT_VALIDATION_TIMEOUT = Duration.ofSeconds(2);
+    /** Default {@link Builder#maxIdleTime(Duration)}. */
+    public static final Duration DEFAULT_MAX_IDLE_TIME = Duration.ofMinutes(10);
+    /** Default {@link Builder#maxLifetime(Duration)}. */
+    public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofMinutes(30);
+    /** Default {@link Builder#evictionInterval(Duration)}. */
+    public static final Duration DEFAULT_EVICTION_INTERVAL = Duration.ofSeconds(30);
+    /** Default {@link Builder#closeTimeout(Duration)}. */
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** Default {@link Builder#startTimeout(Duration)}. */
+    public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,63}");
+
+    private final String name;
+    private final @Nullable ConnectionFactory connectionFactory;
+    private final @Nullable ConnectionFactoryOptions driverOptions;
+    private final int maxSize;
+    private final int minIdle;
+    private final int initialSize;
+    private final int maxPendingAcquires;
+    private final Duration acquireTimeout;
+    private final Duration createTimeout;
+    private final @Nullable Duration validateAfterIdle;
+    private final ValidationDepth validationDepth;
+    private final @Nullable String validationQuery;
+    private final Duration validationTimeout;
+    private final @Nullable Duration maxIdleTime;
+    private final @Nullable Duration maxLifetime;
+    private final Duration evictionInterval;
+    private final Duration closeTimeout;
+    private final Duration startTimeout;
+    private final Clock clock;
+    private final Scheduler scheduler;
+
+    private PoolConfiguration(Builder b, @Nullable ConnectionFactoryOptions driverOptions) {
+        this.name = b.name;
+        this.connectionFactory = b.connectionFactory;
+        this.driverOptions = driverOptions;
+        this.maxSize = b.maxSize;
+        this.minIdle = b.minIdle;
+        this.initialSize = b.initialSize;
+        this.maxPendingAcquires = b.maxPendingAcquires;
+        this.acquireTimeout = b.acquireTimeout;
+        this.createTimeout = b.createTimeout;
+        this.validateAfterIdle = b.validateAfterIdle;
+        this.validationDepth = b.validationDepth;
+        this.validationQuery = b.validationQuery;
+        this.validationTimeout = b.validationTimeout;
+        this.maxIdleTime = b.maxIdleTime;
+        this.maxLifetime = b.maxLifetime;
+        this.evictionInterval = b.evictionInterval;
+        this.closeTimeout = b.closeTimeout;
+        this.startTimeout = b.startTimeout;
+        this.clock = b.clock;
+        this.scheduler = b.scheduler;
+    }
+
+    /** A builder with every option at its default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The pool's name: in every message, metric tag and, unless set otherwise, the server's {@code application_name}. */
+    public String name() {
+        return name;
+    }
+
+    /** The factory connections come from, when one was given to {@link Builder#connectionFactory(ConnectionFactory)}. */
+    public Optional<ConnectionFactory> connectionFactory() {
+        return Optional.ofNullable(connectionFactory);
+    }
+
+    /**
+     * The r2dbc-postgresql options connections are opened with, when the pool was configured by URL or options.
+     * Pool options are removed; driver options (host, user, {@code applicationName}, ...) remain.
+     */
+    public Optional<ConnectionFactoryOptions> driverOptions() {
+        return Optional.ofNullable(driverOptions);
+    }
+
+    /** The most connections the pool opens. Default {@value #DEFAULT_MAX_SIZE}. */
+    public int maxSize() {
+        return maxSize;
+    }
+
+    /** How many idle connections idle eviction keeps, and the size the background upkeep refills to. Default 0. */
+    public int minIdle() {
+        return minIdle;
+    }
+
+    /** How many connections {@link TidepoolPool#start()} opens, at least {@link #minIdle()}. Default 0. */
+    public int initialSize() {
+        return initialSize;
+    }
+
+    /** How many callers may wait for a connection; one more fails at once. Default {@value #DEFAULT_MAX_PENDING_ACQUIRES}. */
+    public int maxPendingAcquires() {
+        return maxPendingAcquires;
+    }
+
+    /** The most an acquire waits, validation and replacement of invalid connections included. Default 10 s. */
+    public Duration acquireTimeout() {
+        return acquireTimeout;
+    }
+
+    /** The most opening one connection may take. Default 5 s. */
+    public Duration createTimeout() {
+        return createTimeout;
+    }
+
+    /**
+     * A connection idle for longer than this is validated before it is handed out; one used more recently is not
+     * (the server has just answered on it). Empty when validation is disabled. Default 500 ms.
+     */
+    public Optional<Duration> validateAfterIdle() {
+        return Optional.ofNullable(validateAfterIdle);
+    }
+
+    /** {@code LOCAL} checks the socket only; {@code REMOTE} makes a round trip. Default {@code REMOTE}. */
+    public ValidationDepth validationDepth() {
+        return validationDepth;
+    }
+
+    /** A query to validate with instead of the driver's own check, with {@code REMOTE} depth. Default none. */
+    public Optional<String> validationQuery() {
+        return Optional.ofNullable(validationQuery);
+    }
+
+    /** The most a validation or a reset on release may take before the connection is discarded. Default 2 s. */
+    public Duration validationTimeout() {
+        return validationTimeout;
+    }
+
+    /** An idle connection beyond {@link #minIdle()} is closed after this long. Empty when disabled. Default 10 min. */
+    public Optional<Duration> maxIdleTime() {
+        return Optional.ofNullable(maxIdleTime);
+    }
+
+    /**
+     * A connection is retired after this long, less a random jitter of up to a tenth of it, so that connections
+     * opened together do not all close together. Empty when disabled. Default 30 min.
+     */
+    public Optional<Duration> maxLifetime() {
+        return Optional.ofNullable(maxLifetime);
+    }
+
+    /** How often the background upkeep evicts idle and expired connections and refills {@code minIdle}. Default 30 s. */
+    public Duration evictionInterval() {
+        return evictionInterval;
+    }
+
+    /** How long {@link TidepoolPool#close()} waits for borrowed connections before closing them anyway. Default 30 s. */
+    public Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    /** How long {@link TidepoolPool#start()} keeps trying before it gives up. Default 30 s. */
+    public Duration startTimeout() {
+        return startTimeout;
+    }
+
+    /** The clock idle times and lifetimes are measured with. Default {@link Clock#systemUTC()}. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The scheduler timers run on: acquire timeouts, upkeep, backoff. Default {@link Schedulers#parallel()}. */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Every option, and where connections go; never a password. */
+    @Override
+    public String toString() {
+        return "PoolConfiguration{name=" + name + ", target=" + target() + ", maxSize=" + maxSize + ", minIdle="
+                + minIdle + ", initialSize=" + initialSize + ", maxPendingAcquires=" + maxPendingAcquires
+                + ", acquireTimeout=" + acquireTimeout + ", createTimeout=" + createTimeout + ", validateAfterIdle="
+                + (validateAfterIdle == null ? "disabled" : validateAfterIdle) + ", validationDepth=" + validationDepth
+                + ", validationQuery=" + (validationQuery == null ? "none" : validationQuery) + ", validationTimeout="
+                + validationTimeout + ", maxIdleTime=" + (maxIdleTime == null ? "disabled" : maxIdleTime)
+                + ", maxLifetime=" + (maxLifetime == null ? "disabled" : maxLifetime) + ", evictionInterval="
+                + evictionInterval + ", closeTimeout=" + closeTimeout + ", startTimeout=" + startTimeout + "}";
+    }
+
+    /** Where connections go, for messages: {@code postgresql://user@host:port/database}, never a password. */
+    public String target() {
+        if (driverOptions != null) {
+            return Redaction.describe(driverOptions);
+        }
+        return Objects.requireNonNull(connectionFactory).getMetadata().getName() + " connection factory";
+    }
+
+    /**
+     * Builds a {@link PoolConfiguration}. Not thread-safe; every setter checks its value at once and returns this
+     * builder; {@link #build()} checks the rules between options.
+     */
+    public static final class Builder {
+
+        private String name = DEFAULT_NAME;
+        private @Nullable ConnectionFactory connectionFactory;
+        private @Nullable ConnectionFactoryOptions options;
+        private int maxSize = DEFAULT_MAX_SIZE;
+        private int minIdle;
+        private int initialSize;
+        private int maxPendingAcquires = DEFAULT_MAX_PENDING_ACQUIRES;
+        private Duration acquireTimeout = DEFAULT_ACQUIRE_TIMEOUT;
+        private Duration createTimeout = DEFAULT_CREATE_TIMEOUT;
+        private @Nullable Duration validateAfterIdle = DEFAULT_VALIDATE_AFTER_IDLE;
+        private ValidationDepth validationDepth = ValidationDepth.REMOTE;
+        private @Nullable String validationQuery;
+        private Duration validationTimeout = DEFAULT_VALIDATION_TIMEOUT;
+        private @Nullable Duration maxIdleTime = DEFAULT_MAX_IDLE_TIME;
+        private @Nullable Duration maxLifetime = DEFAULT_MAX_LIFETIME;
+        private Duration evictionInterval = DEFAULT_EVICTION_INTERVAL;
+        private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+        private Duration startTimeout = DEFAULT_START_TIMEOUT;
+        private Clock clock = Clock.systemUTC();
+        private Scheduler scheduler = Schedulers.parallel();
+
+        private Builder() {
+        }
+
+        /**
+         * Connect with an R2DBC URL: {@code r2dbc:postgresql://user:password@host:5432/database?maxSize=10}, or the
+         * same with {@code r2dbc:tidepool:postgresql:} or r2dbc-pool's {@code r2dbc:pool:postgresql:}. Pool options
+         * in the query (by their Tidepool name or their r2dbc-pool alias) are applied to this builder as if their
+         * setters had been called; every other option goes to the driver.
+         *
+         * @throws IllegalArgumentException if the URL is not an R2DBC PostgreSQL URL or an option's value is bad; the
+         *         message never contains the password
+         */
+        public Builder url(String url) {
+            return options(PoolOptions.parseUrl(url));
+        }
+
+        /**
+         * Connect with R2DBC options, as {@link io.r2dbc.spi.ConnectionFactories#get(ConnectionFactoryOptions)} takes
+         * them. Pool options among them are applied to this builder; the rest go to r2dbc-postgresql.
+         */
+        public Builder options(ConnectionFactoryOptions options) {
+            notNull("options", options);
+            this.options = PoolOptions.apply(options, this);
+            return this;
+        }
+
+        /** Connect with a factory of your own instead of a URL; the pool closes what it creates. */
+        public Builder connectionFactory(ConnectionFactory connectionFactory) {
+            this.connectionFactory = notNull("connectionFactory", connectionFactory);
+            return this;
+        }
+
+        /** The pool's name, 1 to 63 letters, digits, '.', '_' or '-'. Default {@value #DEFAULT_NAME}. */
+        public Builder name(String name) {
+            notNull("name", name);
+            if (!NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException(
+                        "name must be 1 to 63 letters, digits, '.', '_' or '-', was '" + name + "'");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /** The most connections the pool opens; at least 1. */
+        public Builder maxSize(int maxSize) {
+            this.maxSize = atLeast("maxSize", maxSize, 1);
+            return this;
+        }
+
+        /** Idle connections kept by eviction and refilled by upkeep; 0 to {@code maxSize}. */
+        public Builder minIdle(int minIdle) {
+            this.minIdle = atLeast("minIdle", minIdle, 0);
+            return this;
+        }
+
+        /** Connections opened by {@link TidepoolPool#start()}; 0 to {@code maxSize}. */
+        public Builder initialSize(int initialSize) {
+            this.initialSize = atLeast("initialSize", initialSize, 0);
+            return this;
+        }
+
+        /** Callers allowed to wait for a connection; 0 makes an acquire fail at once when none is free. */
+        public Builder maxPendingAcquires(int maxPendingAcquires) {
+            this.maxPendingAcquires = atLeast("maxPendingAcquires", maxPendingAcquires, 0);
+            return this;
+        }
+
+        /** The most an acquire waits; positive. */
+        public Builder acquireTimeout(Duration acquireTimeout) {
+            this.acquireTimeout = positive("acquireTimeout", acquireTimeout);
+            return this;
+        }
+
+        /** The most opening one connection may take; positive. */
+        public Builder createTimeout(Duration createTimeout) {
+            this.createTimeout = positive("createTimeout", createTimeout);
+            return this;
+        }
+
+        /** Validate a connection idle for longer than this before handing it out; zero validates every time. */
+        public Builder validateAfterIdle(Duration validateAfterIdle) {
+            this.validateAfterIdle = notNegative("validateAfterIdle", validateAfterIdle);
+            return this;
+        }
+
+        /** Never validate on acquire: a broken connection is then found by its first use. */
+        public Builder validationDisabled() {
+            this.validateAfterIdle = null;
+            return this;
+        }
+
+        /** {@code LOCAL} (socket only) or {@code REMOTE} (a round trip). */
+        public Builder validationDepth(ValidationDepth validationDepth) {
+            this.validationDepth = notNull("validationDepth", validationDepth);
+            return this;
+        }
+
+        /** A query to validate with (e.g. {@code SELECT 1}) instead of the driver's check; not blank. */
+        public Builder validationQuery(String validationQuery) {
+            notNull("validationQuery", validationQuery);
+            if (validationQuery.isBlank()) {
+                throw new IllegalArgumentException("validationQuery must not be blank, was '" + validationQuery + "'");
+            }
+            this.validationQuery = validationQuery;
+            return this;
+        }
+
+        /** The most a validation or a reset on release may take; positive, less than {@code acquireTimeout}. */
+        public Builder validationTimeout(Duration validationTimeout) {
+            this.validationTimeout = positive("validationTimeout", validationTimeout);
+            return this;
+        }
+
+        /** Close idle connections beyond {@code minIdle} after this long; positive. */
+        public Builder maxIdleTime(Duration maxIdleTime) {
+            this.maxIdleTime = positive("maxIdleTime", maxIdleTime);
+            return this;
+        }
+
+        /** Never close a connection for being idle. */
+        public Builder idleEvictionDisabled() {
+            this.maxIdleTime = null;
+            return this;
+        }
+
+        /** Retire connections after this long (less up to 10% jitter); positive. */
+        public Builder maxLifetime(Duration maxLifetime) {
+            this.maxLifetime = positive("maxLifetime", maxLifetime);
+            return this;
+        }
+
+        /** Never retire a connection for its age. */
+        public Builder maxLifetimeDisabled() {
+            this.maxLifetime = null;
+            return this;
+        }
+
+        /** How often background upkeep runs; positive. */
+        public Builder evictionInterval(Duration evictionInterval) {
+            this.evictionInterval = positive("evictionInterval", evictionInterval);
+            return this;
+        }
+
+        /** How long close waits for borrowed connections; zero closes them at once. */
+        public Builder closeTimeout(Duration closeTimeout) {
+            this.closeTimeout = notNegative("closeTimeout", closeTimeout);
+            return this;
+        }
+
+        /** How long start keeps retrying; positive. */
+        public Builder startTimeout(Duration startTimeout) {
+            this.startTimeout = positive("startTimeout", startTimeout);
+            return this;
+        }
+
+        /** The clock idle times and lifetimes are measured with (tests pass a virtual one). */
+        public Builder clock(Clock clock) {
+            this.clock = notNull("clock", clock);
+            return this;
+        }
+
+        /** The scheduler timers run on (tests pass a {@code VirtualTimeScheduler}). */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = notNull("scheduler", scheduler);
+            return this;
+        }
+
+        /**
+         * Checks the rules between options and makes the configuration.
+         *
+         * @throws IllegalArgumentException naming the first rule broken, its options and their values
+         */
+        public PoolConfiguration build() {
+            if (connectionFactory == null && options == null) {
+                throw new IllegalArgumentException("url must be set (or options, or connectionFactory), was not set");
+            }
+            if (connectionFactory != null && options != null) {
+                throw new IllegalArgumentException(
+                        "connectionFactory must not be set together with url or options, was both");
+            }
+            if (minIdle > maxSize) {
+                throw new IllegalArgumentException(
+                        "minIdle must not exceed maxSize (" + maxSize + "), was " + minIdle);
+            }
+            if (initialSize > maxSize) {
+                throw new IllegalArgumentException(
+                        "initialSize must not exceed maxSize (" + maxSize + "), was " + initialSize);
+            }
+            if (validationTimeout.compareTo(acquireTimeout) >= 0) {
+                throw new IllegalArgumentException("validationTimeout must be less than acquireTimeout ("
+                        + acquireTimeout + "), was " + validationTimeout);
+            }
+            return new PoolConfiguration(this,
+                    options == null ? null : PoolOptions.driverOptions(options, name));
+        }
+
+        /** Builds the configuration and a pool from it, not yet started: {@code TidepoolPool.create(build())}. */
+        public TidepoolPool buildPool() {
+            return TidepoolPool.create(build());
+        }
+
+        private static <T> T notNull(String option, @Nullable T value) {
+            if (value == null) {
+                throw new IllegalArgumentException(option + " must not be null");
+            }
+            return value;
+        }
+
+        private static int atLeast(String option, int value, int min) {
+            if (value < min) {
+                throw new IllegalArgumentException(option + " must be at least " + min + ", was " + value);
+            }
+            return value;
+        }
+
+        private static Duration positive(String option, @Nullable Duration value) {
+            notNull(option, value);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(option + " must be positive, was " + value);
+            }
+            return value;
+        }
+
+        private static Duration notNegative(String option, @Nullable Duration value) {
+            notNull(option, value);
+            if (value.isNegative()) {
+                throw new IllegalArgumentException(option + " must not be negative, was " + value);
+            }
+            return value;
+        }
+    }
+}

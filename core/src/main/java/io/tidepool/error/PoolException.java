@@ -1,0 +1,18 @@
+package io.tidepool.error;
+
+import io.tidepool.PoolStats;
+
+/**
+ * An error raised by the pool itself, as opposed to one the database or driver raised and the pool passed on.
+ * Every such error names its pool and carries a snapshot of the pool's state at the moment it was raised.
+ */
+public sealed interface PoolException
+        permits PoolAcquireTimeoutException, PoolPendingLimitException, PoolClosedException, PoolStartException,
+        ConnectionCreateTimeoutException {
+
+    /** The name of the pool that raised this error. */
+    String poolName();
+
+    /** The pool's state and counts when this error was raised. */
+    PoolStats stats();
+}

@@ -1,0 +1,181 @@
+package io.tidepool.internal;
+
+import io.tidepool.error.PoolAcquireTimeoutException;
+import io.tidepool.error.PoolClosedException;
+import io.tidepool.error.PoolPendingLimitException;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
+import reactor.core.publisher.MonoSink;
+import reactor.pool.PoolAcquirePendingLimitException;
+import reactor.pool.PoolShutdownException;
+import reactor.pool.PooledRef;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One caller's wait for a connection: borrow from reactor-pool, validate if the connection was idle too long, try
+ * another if it fails, all under one deadline.
+ *
+ * <p>Exactly one of deliver, time out, cancel, fail and pool-closed wins the {@link #done} flag. A connection that
+ * arrives after another outcome won is given back to reactor-pool; a validation in flight is never cancelled (that
+ * would leave its conversation open) but finishes, and its connection is returned or discarded.
+ */
+final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
+
+    private final DefaultTidepoolPool pool;
+    private final MonoSink<Lease> sink;
+    private final AtomicBoolean done = new AtomicBoolean();
+    private volatile @Nullable Subscription upstream;
+    private volatile @Nullable Disposable timer;
+    private int invalidInARow;
+
+    AcquireOperation(DefaultTidepoolPool pool, MonoSink<Lease> sink) {
+        this.pool = pool;
+        this.sink = sink;
+    }
+
+    void start() {
+        sink.onCancel(this::cancel);
+        pool.waiterStarted(this);
+        long timeoutMillis = pool.configuration().acquireTimeout().toMillis();
+        timer = pool.configuration().scheduler().schedule(this::timeOut, timeoutMillis, TimeUnit.MILLISECONDS);
+        if (done.get()) {
+            disposeTimer();
+            return;
+        }
+        borrow();
+    }
+
+    private void borrow() {
+        pool.engine().acquire().subscribe(this);
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+        upstream = s;
+        if (done.get()) {
+            s.cancel();
+        } else {
+            s.request(1);
+        }
+    }
+
+    @Override
+    public void onNext(PooledRef<Slot> ref) {
+        if (done.get()) {
+            // reactor-pool may deliver after we cancelled: the connection is clean, give it back
+            ref.release().subscribe(null, e -> { });
+            return;
+        }
+        if (pool.needsValidation(ref)) {
+            pool.validate(ref.poolable().connection()).subscribe(valid -> afterValidation(ref, valid));
+        } else {
+            deliver(ref);
+        }
+    }
+
+    private void afterValidation(PooledRef<Slot> ref, boolean valid) {
+        if (valid) {
+            deliver(ref);
+            return;
+        }
+        pool.counters.validationFailures.increment();
+        pool.counters.discards.increment();
+        ref.invalidate().subscribe(null, e -> { });
+        if (done.get()) {
+            return;
+        }
+        // every connection may have gone bad at once (a failover): try each, then open a new one, then give up
+        if (++invalidInARow > pool.configuration().maxSize()) {
+            fail(new ValidationFailedException("pool '" + pool.name() + "': " + invalidInARow
+                    + " connections in a row failed validation (" + pool.stats().describeState() + ")"));
+            return;
+        }
+        borrow();
+    }
+
+    private void deliver(PooledRef<Slot> ref) {
+        if (done.compareAndSet(false, true)) {
+            finish();
+            Lease lease = new Lease(ref, pool);
+            pool.leaseStarted(lease);
+            // if the subscriber cancels at this very moment, the sink discards the lease to the pool's discard hook
+            sink.success(lease);
+        } else {
+            ref.release().subscribe(null, e -> { });
+        }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+        if (error instanceof PoolAcquirePendingLimitException) {
+            fail(new PoolPendingLimitException(pool.name(), pool.stats()));
+        } else if (error instanceof PoolShutdownException) {
+            fail(new PoolClosedException(pool.name(), pool.stats()));
+        } else {
+            fail(error);
+        }
+    }
+
+    @Override
+    public void onComplete() {
+        // reactor-pool's acquire always emits a value or an error; the value was handled in onNext
+    }
+
+    private void fail(Throwable error) {
+        if (done.compareAndSet(false, true)) {
+            finish();
+            sink.error(error);
+        }
+    }
+
+    private void timeOut() {
+        if (done.compareAndSet(false, true)) {
+            pool.counters.timeouts.increment();
+            cancelUpstream();
+            pool.waiterEnded(this);
+            sink.error(new PoolAcquireTimeoutException(pool.name(), pool.configuration().acquireTimeout(),
+                    pool.stats()));
+        }
+    }
+
+    /** The pool is closing: waiters fail at once. */
+    void poolClosed() {
+        if (done.compareAndSet(false, true)) {
+            cancelUpstream();
+            disposeTimer();
+            pool.waiterEnded(this);
+            sink.error(new PoolClosedException(pool.name(), pool.stats()));
+        }
+    }
+
+    private void cancel() {
+        if (done.compareAndSet(false, true)) {
+            cancelUpstream();
+            disposeTimer();
+            pool.waiterEnded(this);
+        }
+    }
+
+    private void finish() {
+        disposeTimer();
+        pool.waiterEnded(this);
+    }
+
+    private void cancelUpstream() {
+        Subscription s = upstream;
+        if (s != null) {
+            s.cancel();
+        }
+    }
+
+    private void disposeTimer() {
+        Disposable t = timer;
+        if (t != null) {
+            t.dispose();
+        }
+    }
+}

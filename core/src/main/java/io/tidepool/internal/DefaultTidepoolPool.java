@@ -1,0 +1,425 @@
+package io.tidepool.internal;
+
+import io.r2dbc.postgresql.PostgresqlConnectionFactoryProvider;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.ConnectionFactoryMetadata;
+import io.r2dbc.spi.ConnectionFactoryOptions;
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.ValidationDepth;
+import io.tidepool.PoolConfiguration;
+import io.tidepool.PoolState;
+import io.tidepool.PoolStats;
+import io.tidepool.TidepoolPool;
+import io.tidepool.error.ConnectionCreateTimeoutException;
+import io.tidepool.error.PoolClosedException;
+import io.tidepool.error.PoolStartException;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import reactor.core.publisher.Sinks;
+import reactor.pool.InstrumentedPool;
+import reactor.pool.PoolBuilder;
+import reactor.pool.PooledRef;
+import reactor.pool.PooledRefMetadata;
+import reactor.util.retry.Retry;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * The pool: reactor-pool holds the connections; this class adds the deadline, validation, the tracked handle and
+ * reset on release, and the start and close lifecycle.
+ */
+public final class DefaultTidepoolPool implements TidepoolPool {
+
+    private static final Logger log = LoggerFactory.getLogger(TidepoolPool.class);
+    private static final Duration FIRST_START_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_START_BACKOFF = Duration.ofSeconds(5);
+    private static final Duration DRAIN_POLL = Duration.ofMillis(10);
+
+    private final PoolConfiguration config;
+    private final ConnectionFactory factory;
+    private final InstrumentedPool<Slot> engine;
+    final PoolCounters counters = new PoolCounters();
+    private final Set<Lease> leases = ConcurrentHashMap.newKeySet();
+    private final Set<AcquireOperation> waiters = ConcurrentHashMap.newKeySet();
+    private final AtomicReference<PoolState> state = new AtomicReference<>(PoolState.NEW);
+    private final AtomicReference<Sinks.@Nullable One<Void>> starting = new AtomicReference<>();
+    private final AtomicBoolean closeBegun = new AtomicBoolean();
+    private final Sinks.One<Void> closed = Sinks.one();
+    private final long validateAfterIdleMillis;
+    private volatile @Nullable Disposable upkeep;
+
+    public DefaultTidepoolPool(PoolConfiguration config) {
+        this.config = config;
+        this.factory = config.connectionFactory().orElseGet(() -> openFactory(config));
+        this.validateAfterIdleMillis = config.validateAfterIdle().map(Duration::toMillis).orElse(Long.MAX_VALUE);
+        this.engine = PoolBuilder.from(Mono.defer(this::openSlot))
+                .sizeBetween(0, config.maxSize())
+                .maxPendingAcquire(config.maxPendingAcquires())
+                // the most recently used connection is the one least likely to need validation
+                .idleResourceReuseMruOrder()
+                .evictionPredicate(this::evictable)
+                .evictInBackground(config.evictionInterval(), config.scheduler())
+                .destroyHandler(this::closeSlot)
+                .clock(config.clock())
+                .buildPool();
+    }
+
+    private static ConnectionFactory openFactory(PoolConfiguration config) {
+        ConnectionFactoryOptions options = config.driverOptions().orElseThrow();
+        if (!options.hasOption(ConnectionFactoryOptions.CONNECT_TIMEOUT)) {
+            // a TCP connect must not outlive the create timeout, or a late socket would sit half open
+            options = ConnectionFactoryOptions.builder().from(options)
+                    .option(ConnectionFactoryOptions.CONNECT_TIMEOUT, config.createTimeout()).build();
+        }
+        return new PostgresqlConnectionFactoryProvider().create(options);
+    }
+
+    private Mono<Slot> openSlot() {
+        return CreateWithin.create(factory.create(), config.createTimeout(), config.scheduler(),
+                        () -> new ConnectionCreateTimeoutException(config.name(), config.target(),
+                                config.createTimeout(), stats()))
+                .map(connection -> new Slot(connection, lifetimeLimitMillis()))
+                .doOnNext(slot -> counters.creates.increment())
+                .doOnError(e -> {
+                    counters.createFailures.increment();
+                    log.debug("pool '{}': opening a connection to {} failed: {}", config.name(), config.target(),
+                            e.toString());
+                });
+    }
+
+    private long lifetimeLimitMillis() {
+        return config.maxLifetime().map(Duration::toMillis)
+                // up to a tenth less, so connections opened together do not all retire together
+                .map(max -> max - ThreadLocalRandom.current().nextLong(max / 10 + 1))
+                .orElse(Long.MAX_VALUE);
+    }
+
+    private boolean evictable(Slot slot, PooledRefMetadata metadata) {
+        if (metadata.lifeTime() >= slot.lifetimeLimitMillis()) {
+            return true;
+        }
+        return config.maxIdleTime().isPresent()
+                && metadata.idleTime() >= config.maxIdleTime().get().toMillis()
+                && engine.metrics().idleSize() > config.minIdle();
+    }
+
+    private Publisher<Void> closeSlot(Slot slot) {
+        return Mono.from(slot.connection().close())
+                .timeout(config.createTimeout(), config.scheduler())
+                .onErrorResume(e -> {
+                    log.debug("pool '{}': closing a connection failed: {}", config.name(), e.toString());
+                    return Mono.empty();
+                })
+                .doFinally(s -> counters.destroys.increment());
+    }
+
+    // ---- the pipeline ----
+
+    @Override
+    public <T> Flux<T> withConnection(Function<? super Connection, ? extends Publisher<T>> work) {
+        return Flux.usingWhen(acquireLease(),
+                lease -> work.apply(lease.handle()),
+                lease -> lease.release(SignalType.ON_COMPLETE, null),
+                (lease, error) -> lease.release(SignalType.ON_ERROR, error),
+                lease -> lease.release(SignalType.CANCEL, null));
+    }
+
+    @Override
+    public <T> Flux<T> inTransaction(Function<? super Connection, ? extends Publisher<T>> work) {
+        // rollback on error or cancel is the release's reset: the connection is returned with no transaction open
+        return withConnection(connection -> Mono.from(connection.beginTransaction())
+                .thenMany(Flux.defer(() -> work.apply(connection)))
+                .concatWith(Mono.defer(() -> Mono.from(connection.commitTransaction())).then(Mono.empty())));
+    }
+
+    @Override
+    public Mono<Connection> create() {
+        return acquireLease().map(Lease::handle)
+                .doOnDiscard(PooledConnection.class, connection -> Mono.from(connection.close()).subscribe());
+    }
+
+    Mono<Lease> acquireLease() {
+        return Mono.<Lease>create(sink -> {
+            if (isClosing()) {
+                sink.error(new PoolClosedException(config.name(), stats()));
+                return;
+            }
+            new AcquireOperation(this, sink).start();
+        }).doOnDiscard(Lease.class, lease -> lease.release(SignalType.CANCEL, null).subscribe());
+    }
+
+    boolean needsValidation(PooledRef<Slot> ref) {
+        return ref.metadata().idleTime() >= validateAfterIdleMillis;
+    }
+
+    /** Answers whether the connection works; never fails, never waits longer than {@code validationTimeout}. */
+    Mono<Boolean> validate(Connection connection) {
+        Mono<Boolean> check = config.validationQuery()
+                .map(query -> Flux.from(connection.createStatement(query).execute())
+                        .flatMap(Result::getRowsUpdated).then(Mono.just(true)))
+                .orElseGet(() -> Mono.from(connection.validate(config.validationDepth())));
+        return check
+                .timeout(config.validationTimeout(), config.scheduler())
+                .onErrorResume(e -> {
+                    log.debug("pool '{}': validation failed: {}", config.name(), e.toString());
+                    return Mono.just(false);
+                })
+                .defaultIfEmpty(false);
+    }
+
+    void leaseStarted(Lease lease) {
+        counters.acquires.increment();
+        leases.add(lease);
+    }
+
+    void leaseEnded(Lease lease) {
+        leases.remove(lease);
+    }
+
+    void waiterStarted(AcquireOperation waiter) {
+        waiters.add(waiter);
+        // a close that began meanwhile must not miss this waiter
+        if (isClosing()) {
+            waiter.poolClosed();
+        }
+    }
+
+    void waiterEnded(AcquireOperation waiter) {
+        waiters.remove(waiter);
+    }
+
+    InstrumentedPool<Slot> engine() {
+        return engine;
+    }
+
+    private boolean isClosing() {
+        PoolState s = state.get();
+        return s == PoolState.CLOSING || s == PoolState.CLOSED;
+    }
+
+    // ---- lifecycle ----
+
+    @Override
+    public Mono<Void> start() {
+        return Mono.defer(() -> {
+            if (state.get() == PoolState.RUNNING) {
+                return Mono.empty();
+            }
+            if (isClosing()) {
+                return Mono.error(new PoolClosedException(config.name(), stats()));
+            }
+            Sinks.One<Void> mine = Sinks.one();
+            if (starting.compareAndSet(null, mine)) {
+                state.compareAndSet(PoolState.NEW, PoolState.STARTING);
+                runStart(mine);
+                return mine.asMono();
+            }
+            Sinks.One<Void> theirs = starting.get();
+            return theirs == null ? start() : theirs.asMono();
+        });
+    }
+
+    private void runStart(Sinks.One<Void> outcome) {
+        int count = Math.max(1, Math.max(config.initialSize(), config.minIdle()));
+        AtomicInteger attempts = new AtomicInteger();
+        AtomicReference<@Nullable Throwable> lastError = new AtomicReference<>();
+        Mono.defer(() -> {
+                    attempts.incrementAndGet();
+                    return warmUp(count);
+                })
+                .doOnError(lastError::set)
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_START_BACKOFF)
+                        .maxBackoff(MAX_START_BACKOFF)
+                        .jitter(0.5)
+                        .scheduler(config.scheduler())
+                        .filter(e -> !Failures.isPermanent(e))
+                        .doBeforeRetry(signal -> log.warn("pool '{}': start attempt {} failed, retrying: {}",
+                                config.name(), signal.totalRetries() + 1, signal.failure().toString()))
+                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                .timeout(config.startTimeout(), config.scheduler())
+                .subscribe(null, error -> {
+                    Throwable cause = lastError.get();
+                    String reason;
+                    if (error instanceof TimeoutException) {
+                        reason = "startTimeout (" + config.startTimeout().toMillis() + " ms) elapsed";
+                        cause = cause == null ? error : cause;
+                    } else {
+                        reason = "the server refused in a way that retrying cannot mend";
+                        cause = error;
+                    }
+                    PoolStartException failure = new PoolStartException(config.name(), reason, attempts.get(),
+                            stats(), cause);
+                    log.error("pool '{}' ({}) could not start: {}", config.name(), config.target(),
+                            failure.getMessage());
+                    state.compareAndSet(PoolState.STARTING, PoolState.NEW);
+                    starting.set(null);
+                    outcome.tryEmitError(failure);
+                }, () -> {
+                    if (state.compareAndSet(PoolState.STARTING, PoolState.RUNNING)) {
+                        scheduleUpkeep();
+                        log.info("pool '{}' started: {} ({})", config.name(), config.target(),
+                                stats().describeState());
+                    }
+                    outcome.tryEmitEmpty();
+                });
+    }
+
+    /** Opens and checks {@code count} connections, holding each until all pass; on any failure closes them all. */
+    private Mono<Void> warmUp(int count) {
+        List<PooledRef<Slot>> held = new ArrayList<>(count);
+        return Flux.range(0, count)
+                .concatMap(i -> engine.acquire().flatMap(ref -> {
+                    synchronized (held) {
+                        held.add(ref);
+                    }
+                    return Mono.from(ref.poolable().connection().validate(ValidationDepth.REMOTE))
+                            .timeout(config.validationTimeout(), config.scheduler())
+                            .flatMap(ok -> ok ? Mono.<Void>empty() : Mono.error(new ValidationFailedException(
+                                    "a new connection failed its first health check")));
+                }))
+                .then(Mono.defer(() -> Flux.fromIterable(snapshot(held)).concatMap(PooledRef::release).then()))
+                .onErrorResume(e -> discardAll(held).then(Mono.error(e)))
+                .doOnCancel(() -> discardAll(held).subscribe());
+    }
+
+    private static List<PooledRef<Slot>> snapshot(List<PooledRef<Slot>> held) {
+        synchronized (held) {
+            List<PooledRef<Slot>> copy = new ArrayList<>(held);
+            held.clear();
+            return copy;
+        }
+    }
+
+    private Mono<Void> discardAll(List<PooledRef<Slot>> held) {
+        return Flux.fromIterable(snapshot(held))
+                .concatMap(ref -> ref.invalidate().onErrorResume(e -> Mono.empty()))
+                .then();
+    }
+
+    private void scheduleUpkeep() {
+        if (config.minIdle() == 0) {
+            return;
+        }
+        long period = config.evictionInterval().toMillis();
+        // background eviction may take the pool below minIdle; refill it on the same beat
+        upkeep = config.scheduler().schedulePeriodically(() -> {
+            if (state.get() == PoolState.RUNNING && engine.metrics().allocatedSize() < config.minIdle()) {
+                Flux.range(0, config.minIdle() - engine.metrics().allocatedSize())
+                        .flatMap(i -> engine.acquire().flatMap(PooledRef::release))
+                        .subscribe(null, e -> log.debug("pool '{}': refilling minIdle failed: {}", config.name(),
+                                e.toString()));
+            }
+        }, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public Mono<Void> close() {
+        return Mono.defer(() -> {
+            if (closeBegun.compareAndSet(false, true)) {
+                runClose();
+            }
+            return closed.asMono();
+        });
+    }
+
+    private void runClose() {
+        state.set(PoolState.CLOSING);
+        Disposable task = upkeep;
+        if (task != null) {
+            task.dispose();
+        }
+        List.copyOf(waiters).forEach(AcquireOperation::poolClosed);
+        int borrowed = leases.size();
+        if (borrowed > 0) {
+            log.info("pool '{}' closing: waiting up to {} ms for {} borrowed connections", config.name(),
+                    config.closeTimeout().toMillis(), borrowed);
+        }
+        drained(config.closeTimeout())
+                .onErrorResume(TimeoutException.class, e -> {
+                    List<Lease> late = List.copyOf(leases);
+                    log.warn("pool '{}' closing: {} borrowed connections did not come back within {} ms; "
+                            + "closing them under their borrowers", config.name(), late.size(),
+                            config.closeTimeout().toMillis());
+                    return Flux.fromIterable(late).flatMap(Lease::reclaim).then();
+                })
+                // returns already under way finish within their own reset deadline
+                .then(Mono.defer(() -> drained(config.validationTimeout().multipliedBy(2))
+                        .onErrorResume(TimeoutException.class, e -> Mono.empty())))
+                .then(Mono.defer(engine::disposeLater))
+                .doFinally(s -> state.set(PoolState.CLOSED))
+                .subscribe(null, error -> {
+                    log.warn("pool '{}' closed with an error: {}", config.name(), error.toString());
+                    closed.tryEmitError(error);
+                }, () -> {
+                    log.info("pool '{}' closed ({} connections opened, {} closed over its life)", config.name(),
+                            counters.creates.sum(), counters.destroys.sum());
+                    closed.tryEmitEmpty();
+                });
+    }
+
+    private Mono<Void> drained(Duration within) {
+        if (leases.isEmpty()) {
+            return Mono.empty();
+        }
+        return Flux.interval(DRAIN_POLL, config.scheduler())
+                .filter(tick -> leases.isEmpty())
+                .next()
+                .then()
+                .timeout(within, config.scheduler());
+    }
+
+    // ---- views ----
+
+    @Override
+    public String name() {
+        return config.name();
+    }
+
+    @Override
+    public PoolConfiguration configuration() {
+        return config;
+    }
+
+    @Override
+    public PoolState state() {
+        return state.get();
+    }
+
+    @Override
+    public PoolStats stats() {
+        InstrumentedPool.PoolMetrics m = engine.metrics();
+        return new PoolStats(config.name(), config.maxSize(), m.allocatedSize(), m.acquiredSize(), m.idleSize(),
+                m.pendingAcquireSize(), config.maxPendingAcquires(), counters.acquires.sum(), counters.creates.sum(),
+                counters.createFailures.sum(), counters.destroys.sum(), counters.timeouts.sum(),
+                counters.validationFailures.sum(), counters.discards.sum());
+    }
+
+    /** The driver's metadata, so frameworks that pick a dialect by it (Spring Data R2DBC) see PostgreSQL. */
+    @Override
+    public ConnectionFactoryMetadata getMetadata() {
+        return factory.getMetadata();
+    }
+
+    @Override
+    public String toString() {
+        return "TidepoolPool{name=" + config.name() + ", target=" + config.target() + ", state=" + state.get() + ", "
+                + stats().describeState() + "}";
+    }
+}

@@ -1,0 +1,108 @@
+package io.tidepool.internal;
+
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.ValidationDepth;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import reactor.pool.PooledRef;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One borrowing of one connection, from hand-out to return. Returned exactly once: the first of the borrower's
+ * {@code close()}, the end of its pipeline, or the pool's reclaim at close wins; every later attempt does nothing.
+ */
+final class Lease {
+
+    private final PooledRef<Slot> ref;
+    private final DefaultTidepoolPool pool;
+    private final ExchangeTracker tracker = new ExchangeTracker();
+    private final PooledConnection handle;
+    private final AtomicBoolean returning = new AtomicBoolean();
+
+    Lease(PooledRef<Slot> ref, DefaultTidepoolPool pool) {
+        this.ref = ref;
+        this.pool = pool;
+        this.handle = new PooledConnection(ref.poolable().connection(), this, tracker);
+    }
+
+    Connection handle() {
+        return handle;
+    }
+
+    String poolName() {
+        return pool.name();
+    }
+
+    /** The borrower closed its connection. */
+    Mono<Void> returnByUser() {
+        return Mono.defer(() -> release(SignalType.ON_COMPLETE, null));
+    }
+
+    /**
+     * Returns the connection: reset and back to the pool, or closed when it cannot be trusted. The first call does
+     * the work; later calls complete at once.
+     *
+     * @param signal how the borrower's pipeline ended
+     * @param error the error it ended with, if any
+     */
+    Mono<Void> release(SignalType signal, @Nullable Throwable error) {
+        if (!returning.compareAndSet(false, true)) {
+            return Mono.empty();
+        }
+        handle.markReturned();
+        return resetAndReturn(signal, error).doFinally(s -> pool.leaseEnded(this));
+    }
+
+    /** The pool is closing and this borrower did not return in time: take the connection back and close it. */
+    Mono<Void> reclaim() {
+        if (!returning.compareAndSet(false, true)) {
+            return Mono.empty();
+        }
+        handle.markReturned();
+        return discard().doFinally(s -> pool.leaseEnded(this));
+    }
+
+    private Mono<Void> resetAndReturn(SignalType signal, @Nullable Throwable error) {
+        if (Failures.isBroken(error)) {
+            return discard();
+        }
+        Connection connection = ref.poolable().connection();
+        boolean settled = signal == SignalType.ON_COMPLETE && tracker.quiet();
+        // the server reported the transaction status at the end of the last exchange: a clean return is free
+        if (settled && connection.isAutoCommit() && !tracker.isolationWasChanged() && !tracker.timeoutsWereChanged()) {
+            return ref.release().onErrorResume(e -> Mono.empty());
+        }
+        // a round trip queues behind any conversation still in flight, so its answer means the connection is idle
+        Mono<Boolean> barrier = settled ? Mono.just(true) : Mono.from(connection.validate(ValidationDepth.REMOTE));
+        return barrier
+                .flatMap(alive -> alive ? restore(connection) : Mono.error(new ValidationFailedException(
+                        "connection did not answer after its borrower stopped mid-conversation")))
+                .timeout(pool.configuration().validationTimeout(), pool.configuration().scheduler())
+                .then(Mono.defer(ref::release))
+                .onErrorResume(e -> discard());
+    }
+
+    private Mono<Void> restore(Connection connection) {
+        Mono<Void> steps = Mono.defer(() -> connection.isAutoCommit()
+                ? Mono.empty() : Mono.from(connection.rollbackTransaction()));
+        if (tracker.isolationWasChanged()) {
+            steps = steps.then(Mono.defer(() ->
+                    Mono.from(connection.setTransactionIsolationLevel(ref.poolable().initialIsolation()))));
+        }
+        if (tracker.timeoutsWereChanged()) {
+            steps = steps.then(Mono.defer(() -> Flux.from(connection
+                            .createStatement("RESET statement_timeout; RESET lock_timeout").execute())
+                    .flatMap(Result::getRowsUpdated).then()));
+        }
+        return steps;
+    }
+
+    private Mono<Void> discard() {
+        pool.counters.discards.increment();
+        return ref.invalidate().onErrorResume(e -> Mono.empty());
+    }
+}

@@ -1,0 +1,234 @@
+package io.tidepool.internal;
+
+import io.r2dbc.spi.ConnectionFactoryOptions;
+import io.r2dbc.spi.Option;
+import io.r2dbc.spi.ValidationDepth;
+import io.tidepool.PoolConfiguration;
+import org.jspecify.annotations.Nullable;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The pool's options as they appear in an R2DBC URL or {@link ConnectionFactoryOptions}: each with its Tidepool
+ * name, the r2dbc-pool name it also answers to, and the builder setter it goes through, so that a URL, the
+ * {@code tidepool} driver and the builder share one set of rules and messages.
+ */
+public final class PoolOptions {
+
+    /** The R2DBC driver name of the pool: {@code r2dbc:tidepool:postgresql://...}. */
+    public static final String DRIVER = "tidepool";
+
+    private static final String POSTGRESQL = "postgresql";
+    private static final String R2DBC_POOL_DRIVER = "pool";
+    private static final String DISABLED = "disabled";
+    private static final Option<String> APPLICATION_NAME = Option.valueOf("applicationName");
+    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Pattern QUERY_KEY = Pattern.compile("[?&]([^=&]+)=");
+
+    /** One pool option. */
+    record Spec(String name, @Nullable String r2dbcPoolAlias, BiConsumer<PoolConfiguration.Builder, Object> setter,
+                String description) {
+    }
+
+    static final List<Spec> SPECS = List.of(
+            new Spec("name", "poolName", (b, v) -> b.name(text("name", v)), "the pool's name"),
+            new Spec("maxSize", null, (b, v) -> b.maxSize(integer("maxSize", v)), "most connections"),
+            new Spec("minIdle", null, (b, v) -> b.minIdle(integer("minIdle", v)), "idle connections kept"),
+            new Spec("initialSize", null, (b, v) -> b.initialSize(integer("initialSize", v)),
+                    "connections opened by start()"),
+            new Spec("maxPendingAcquires", null, (b, v) -> b.maxPendingAcquires(integer("maxPendingAcquires", v)),
+                    "callers allowed to wait"),
+            new Spec("acquireTimeout", "maxAcquireTime", (b, v) -> b.acquireTimeout(duration("acquireTimeout", v)),
+                    "most an acquire waits"),
+            new Spec("createTimeout", "maxCreateConnectionTime",
+                    (b, v) -> b.createTimeout(duration("createTimeout", v)), "most opening a connection takes"),
+            new Spec("validateAfterIdle", null, (b, v) -> {
+                if (isDisabled(v)) {
+                    b.validationDisabled();
+                } else {
+                    b.validateAfterIdle(duration("validateAfterIdle", v));
+                }
+            }, "validate connections idle longer than this"),
+            new Spec("validationDepth", null, (b, v) -> b.validationDepth(depth(v)), "LOCAL or REMOTE"),
+            new Spec("validationQuery", null, (b, v) -> b.validationQuery(text("validationQuery", v)),
+                    "query to validate with"),
+            new Spec("validationTimeout", "maxValidationTime",
+                    (b, v) -> b.validationTimeout(duration("validationTimeout", v)), "most a validation takes"),
+            new Spec("maxIdleTime", null, (b, v) -> {
+                if (isDisabled(v)) {
+                    b.idleEvictionDisabled();
+                } else {
+                    b.maxIdleTime(duration("maxIdleTime", v));
+                }
+            }, "idle time before eviction"),
+            new Spec("maxLifetime", "maxLifeTime", (b, v) -> {
+                if (isDisabled(v)) {
+                    b.maxLifetimeDisabled();
+                } else {
+                    b.maxLifetime(duration("maxLifetime", v));
+                }
+            }, "age before retirement"),
+            new Spec("evictionInterval", "backgroundEvictionInterval",
+                    (b, v) -> b.evictionInterval(duration("evictionInterval", v)), "upkeep period"),
+            new Spec("closeTimeout", null, (b, v) -> b.closeTimeout(duration("closeTimeout", v)),
+                    "wait for borrowed connections on close"),
+            new Spec("startTimeout", null, (b, v) -> b.startTimeout(duration("startTimeout", v)),
+                    "most start() keeps trying"),
+            // r2dbc-pool options with no Tidepool equivalent: checked, then left alone (see docs/configuration.md).
+            new Spec("acquireRetry", null, (b, v) -> integerAtLeastZero("acquireRetry", v),
+                    "r2dbc-pool's retry count; Tidepool replaces invalid connections within acquireTimeout"),
+            new Spec("registerJmx", null, (b, v) -> bool("registerJmx", v),
+                    "r2dbc-pool's JMX switch; Tidepool publishes metrics through its health module"));
+
+    private PoolOptions() {
+    }
+
+    /**
+     * Parses an R2DBC URL for the pool, checking that it names PostgreSQL, and that no query key is a
+     * differently-cased pool option (which the driver would otherwise silently ignore).
+     */
+    public static ConnectionFactoryOptions parseUrl(@Nullable String url) {
+        if (url == null) {
+            throw new IllegalArgumentException("url must not be null");
+        }
+        ConnectionFactoryOptions options;
+        try {
+            options = ConnectionFactoryOptions.parse(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("url must be an R2DBC URL like "
+                    + "r2dbc:postgresql://user@host:5432/database, was '" + Redaction.redactUrl(url) + "'");
+        }
+        Matcher keys = QUERY_KEY.matcher(url);
+        while (keys.find()) {
+            String key = keys.group(1);
+            for (Spec spec : SPECS) {
+                checkCase(key, spec.name());
+                if (spec.r2dbcPoolAlias() != null) {
+                    checkCase(key, spec.r2dbcPoolAlias());
+                }
+            }
+        }
+        return options;
+    }
+
+    /** Applies the pool options found in {@code options} to the builder; answers the options, driver checked. */
+    public static ConnectionFactoryOptions apply(ConnectionFactoryOptions options, PoolConfiguration.Builder builder) {
+        Object driver = options.getValue(ConnectionFactoryOptions.DRIVER);
+        Object protocol = options.getValue(ConnectionFactoryOptions.PROTOCOL);
+        boolean direct = POSTGRESQL.equals(driver);
+        boolean wrapped = (DRIVER.equals(driver) || R2DBC_POOL_DRIVER.equals(driver)) && POSTGRESQL.equals(protocol);
+        if (!direct && !wrapped) {
+            throw new IllegalArgumentException("driver must be postgresql (r2dbc:postgresql:, r2dbc:tidepool:postgresql: "
+                    + "or r2dbc:pool:postgresql:), was " + driver + (protocol == null ? "" : ":" + protocol));
+        }
+        for (Spec spec : SPECS) {
+            Object value = options.getValue(Option.valueOf(spec.name()));
+            if (value == null && spec.r2dbcPoolAlias() != null) {
+                value = options.getValue(Option.valueOf(spec.r2dbcPoolAlias()));
+            }
+            if (value != null) {
+                spec.setter().accept(builder, value);
+            }
+        }
+        return options;
+    }
+
+    /** The options connections are opened with: the PostgreSQL driver, and the pool's name as default application name. */
+    public static ConnectionFactoryOptions driverOptions(ConnectionFactoryOptions options, String poolName) {
+        ConnectionFactoryOptions.Builder driver = ConnectionFactoryOptions.builder().from(options)
+                .option(ConnectionFactoryOptions.DRIVER, POSTGRESQL);
+        if (options.hasOption(ConnectionFactoryOptions.PROTOCOL)) {
+            driver.option(ConnectionFactoryOptions.PROTOCOL, "");
+        }
+        if (!options.hasOption(APPLICATION_NAME)) {
+            driver.option(APPLICATION_NAME, poolName);
+        }
+        return driver.build();
+    }
+
+    private static void checkCase(String key, String known) {
+        if (!key.equals(known) && key.equalsIgnoreCase(known)) {
+            throw new IllegalArgumentException("option '" + key + "' is not known: did you mean '" + known + "'?");
+        }
+    }
+
+    private static boolean isDisabled(Object value) {
+        return value instanceof String s && DISABLED.equalsIgnoreCase(s.trim());
+    }
+
+    private static String text(String option, Object value) {
+        if (value instanceof CharSequence s) {
+            return s.toString();
+        }
+        throw new IllegalArgumentException(option + " must be text, was " + value);
+    }
+
+    private static int integer(String option, Object value) {
+        if (value instanceof Integer i) {
+            return i;
+        }
+        try {
+            return Integer.parseInt(value.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " must be an integer, was '" + value + "'");
+        }
+    }
+
+    private static void integerAtLeastZero(String option, Object value) {
+        int parsed = integer(option, value);
+        if (parsed < 0) {
+            throw new IllegalArgumentException(option + " must be at least 0, was " + parsed);
+        }
+    }
+
+    private static void bool(String option, Object value) {
+        if (value instanceof Boolean) {
+            return;
+        }
+        String s = value.toString().trim().toLowerCase(Locale.ROOT);
+        if (!s.equals("true") && !s.equals("false")) {
+            throw new IllegalArgumentException(option + " must be true or false, was '" + value + "'");
+        }
+    }
+
+    private static ValidationDepth depth(Object value) {
+        if (value instanceof ValidationDepth d) {
+            return d;
+        }
+        try {
+            return ValidationDepth.valueOf(value.toString().trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("validationDepth must be LOCAL or REMOTE, was '" + value + "'");
+        }
+    }
+
+    /** A duration: a {@link Duration}, ISO-8601 text ({@code PT2S}) or a number with a unit ({@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}). */
+    static Duration duration(String option, Object value) {
+        if (value instanceof Duration d) {
+            return d;
+        }
+        String text = value.toString().trim();
+        Matcher shortForm = SHORT_DURATION.matcher(text.toLowerCase(Locale.ROOT));
+        try {
+            if (shortForm.matches()) {
+                long amount = Long.parseLong(shortForm.group(1));
+                return switch (shortForm.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "s" -> Duration.ofSeconds(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    default -> Duration.ofHours(amount);
+                };
+            }
+            return Duration.parse(text);
+        } catch (DateTimeParseException | ArithmeticException e) {
+            throw new IllegalArgumentException(
+                    option + " must be a duration like PT2S, 2s or 500ms, was '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,20 @@
+/**
+ * Tidepool core: a leak-proof reactive connection pool for PostgreSQL over reactor-pool and r2dbc-postgresql.
+ *
+ * <p>Only {@code io.tidepool} (the pool, its configuration and statistics) and {@code io.tidepool.error}
+ * (typed exceptions) are API; the engine in {@code io.tidepool.internal} is not exported.
+ */
+module io.tidepool.core {
+    requires transitive reactor.core;
+    requires transitive r2dbc.spi;
+    requires transitive org.reactivestreams;
+    requires static org.jspecify;
+    requires reactor.pool;
+    requires r2dbc.postgresql;
+    requires org.slf4j;
+
+    exports io.tidepool;
+    exports io.tidepool.error;
+
+    provides io.r2dbc.spi.ConnectionFactoryProvider with io.tidepool.internal.TidepoolConnectionFactoryProvider;
+}

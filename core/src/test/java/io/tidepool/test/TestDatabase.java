@@ -1,0 +1,187 @@
+package io.tidepool.test;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The real PostgreSQL server the tests run against: one per test JVM.
+ *
+ * <p>When the environment variable {@value #URL_VARIABLE} is set (for example
+ * {@code postgresql://postgres:secret@127.0.0.1:5432/postgres}), that server is used; otherwise an embedded
+ * PostgreSQL from Maven Central is started on a free port and stopped when the JVM exits.
+ *
+ * <p>Admin queries ({@code pg_stat_activity}, {@code pg_terminate_backend}) go through plain JDBC on the test
+ * thread, never through the pool under test, so they cannot be skewed by it.
+ */
+public final class TestDatabase {
+
+    /** The environment variable that names an external server instead of the embedded one. */
+    public static final String URL_VARIABLE = "TIDEPOOL_TEST_DATABASE_URL";
+
+    private static final AtomicInteger APPLICATION_NAMES = new AtomicInteger();
+
+    private static volatile TestDatabase instance;
+
+    private final String host;
+    private final int port;
+    private final String database;
+    private final String user;
+    private final String password;
+
+    private TestDatabase(String host, int port, String database, String user, String password) {
+        this.host = host;
+        this.port = port;
+        this.database = database;
+        this.user = user;
+        this.password = password;
+    }
+
+    /** The shared server, started on first use. */
+    public static TestDatabase get() {
+        TestDatabase local = instance;
+        if (local == null) {
+            synchronized (TestDatabase.class) {
+                local = instance;
+                if (local == null) {
+                    local = start();
+                    instance = local;
+                }
+            }
+        }
+        return local;
+    }
+
+    private static TestDatabase start() {
+        String external = System.getenv(URL_VARIABLE);
+        if (external != null && !external.isBlank()) {
+            URI uri = URI.create(external.trim());
+            String userInfo = uri.getUserInfo() == null ? "postgres" : uri.getUserInfo();
+            String[] credentials = userInfo.split(":", 2);
+            String path = uri.getPath() == null || uri.getPath().length() <= 1 ? "/postgres" : uri.getPath();
+            return new TestDatabase(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), path.substring(1),
+                    credentials[0], credentials.length > 1 ? credentials[1] : "");
+        }
+        try {
+            EmbeddedPostgres server = EmbeddedPostgres.builder()
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("max_connections", "200")
+                    .setServerConfig("fsync", "off")
+                    .setServerConfig("synchronous_commit", "off")
+                    .setServerConfig("full_page_writes", "off")
+                    .start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    server.close();
+                } catch (IOException ignored) {
+                    // the JVM is exiting: nothing left to report to
+                }
+            }, "tidepool-test-postgres-stop"));
+            TestDatabase db = new TestDatabase("127.0.0.1", server.getPort(), "postgres", "postgres", "postgres");
+            db.execute("ALTER USER postgres PASSWORD 'postgres'");
+            return db;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the embedded PostgreSQL", e);
+        }
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    /** A fresh {@code application_name} so that a test can count its own backends in {@code pg_stat_activity}. */
+    public static String uniqueApplicationName(String prefix) {
+        return prefix + "-" + APPLICATION_NAMES.incrementAndGet() + "-" + ProcessHandle.current().pid();
+    }
+
+    /** An {@code r2dbc:postgresql://} URL for this server, password included, with the given extra query. */
+    public String r2dbcUrl(String query) {
+        return "r2dbc:postgresql://" + user + ":" + password + "@" + host + ":" + port + "/" + database
+                + (query == null || query.isEmpty() ? "" : "?" + query);
+    }
+
+    /** Runs one statement through JDBC. */
+    public void execute(String sql) {
+        try (Connection c = jdbc(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException("admin statement failed: " + sql, e);
+        }
+    }
+
+    /** Runs a query through JDBC and returns its rows as column-name maps. */
+    public List<Map<String, Object>> query(String sql) {
+        try (Connection c = jdbc(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                Map<String, Object> row = new java.util.LinkedHashMap<>();
+                for (int i = 1; i <= columns; i++) {
+                    row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException("admin query failed: " + sql, e);
+        }
+    }
+
+    /** The server's backends whose {@code application_name} is the given one. */
+    public ServerBackends backends(String applicationName) {
+        List<Map<String, Object>> rows = query(
+                "SELECT state FROM pg_stat_activity WHERE application_name = '" + applicationName.replace("'", "''") + "'");
+        int idleInTransaction = 0;
+        for (Map<String, Object> row : rows) {
+            Object state = row.get("state");
+            if (state != null && state.toString().startsWith("idle in transaction")) {
+                idleInTransaction++;
+            }
+        }
+        return new ServerBackends(rows.size(), idleInTransaction);
+    }
+
+    /** Terminates every backend with this {@code application_name}; answers how many. */
+    public int terminate(String applicationName) {
+        List<Map<String, Object>> rows = query("SELECT pg_terminate_backend(pid) AS t FROM pg_stat_activity WHERE application_name = '"
+                + applicationName.replace("'", "''") + "'");
+        return rows.size();
+    }
+
+    private Connection jdbc() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + database
+                + "?ApplicationName=tidepool-test-admin", user, password);
+    }
+
+    /** What the server says of a pool's backends. */
+    public record ServerBackends(int total, int idleInTransaction) {
+    }
+}
