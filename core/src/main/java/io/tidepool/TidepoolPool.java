@@ -138,4 +138,10 @@ public interface TidepoolPool extends ConnectionFactory, Closeable {
 
     /** A snapshot of the pool's state and cumulative counts; cheap, never blocks. */
     PoolStats stats();
+
+    /**
+     * Adds a listener for the pool's events from now on; disposing the answer removes it. A pool with no listener
+     * pays nothing for events.
+     */
+    reactor.core.Disposable addListener(PoolListener listener);
 }

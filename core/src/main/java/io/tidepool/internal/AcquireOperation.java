@@ -31,6 +31,7 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
     private volatile @Nullable Subscription upstream;
     private volatile @Nullable Disposable timer;
     private int invalidInARow;
+    private final long startedNanos = System.nanoTime();
 
     AcquireOperation(DefaultTidepoolPool pool, MonoSink<Lease> sink) {
         this.pool = pool;
@@ -83,6 +84,7 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
             return;
         }
         pool.counters.validationFailures.increment();
+        pool.listeners.fire(l -> l.validationFailed(pool.name()));
         pool.counters.discards.increment();
         ref.invalidate().subscribe(null, e -> { });
         if (done.get()) {
@@ -102,6 +104,7 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
             finish();
             Lease lease = new Lease(ref, pool);
             pool.leaseStarted(lease);
+            pool.listeners.fire(l -> l.connectionAcquired(pool.name(), DefaultTidepoolPool.since(startedNanos)));
             // if the subscriber cancels at this very moment, the sink discards the lease to the pool's discard hook
             sink.success(lease);
         } else {
@@ -128,6 +131,7 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
     private void fail(Throwable error) {
         if (done.compareAndSet(false, true)) {
             finish();
+            acquireFailed(error);
             sink.error(error);
         }
     }
@@ -137,8 +141,10 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
             pool.counters.timeouts.increment();
             cancelUpstream();
             pool.waiterEnded(this);
-            sink.error(new PoolAcquireTimeoutException(pool.name(), pool.configuration().acquireTimeout(),
-                    pool.stats()));
+            Throwable error = new PoolAcquireTimeoutException(pool.name(), pool.configuration().acquireTimeout(),
+                    pool.stats());
+            acquireFailed(error);
+            sink.error(error);
         }
     }
 
@@ -148,8 +154,14 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
             cancelUpstream();
             disposeTimer();
             pool.waiterEnded(this);
-            sink.error(new PoolClosedException(pool.name(), pool.stats()));
+            Throwable error = new PoolClosedException(pool.name(), pool.stats());
+            acquireFailed(error);
+            sink.error(error);
         }
+    }
+
+    private void acquireFailed(Throwable error) {
+        pool.listeners.fire(l -> l.acquireFailed(pool.name(), DefaultTidepoolPool.since(startedNanos), error));
     }
 
     private void cancel() {

@@ -56,6 +56,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     private final ConnectionFactory factory;
     private final InstrumentedPool<Slot> engine;
     final PoolCounters counters = new PoolCounters();
+    final Listeners listeners;
     private final Set<Lease> leases = ConcurrentHashMap.newKeySet();
     private final Set<AcquireOperation> waiters = ConcurrentHashMap.newKeySet();
     private final AtomicReference<PoolState> state = new AtomicReference<>(PoolState.NEW);
@@ -67,6 +68,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
 
     public DefaultTidepoolPool(PoolConfiguration config) {
         this.config = config;
+        this.listeners = new Listeners(config.name());
         this.factory = config.connectionFactory().orElseGet(() -> openFactory(config));
         this.validateAfterIdleMillis = config.validateAfterIdle().map(Duration::toMillis).orElse(Long.MAX_VALUE);
         this.engine = PoolBuilder.from(Mono.defer(this::openSlot))
@@ -92,13 +94,18 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     }
 
     private Mono<Slot> openSlot() {
+        long started = System.nanoTime();
         return CreateWithin.create(factory.create(), config.createTimeout(), config.scheduler(),
                         () -> new ConnectionCreateTimeoutException(config.name(), config.target(),
                                 config.createTimeout(), stats()))
                 .map(connection -> new Slot(connection, lifetimeLimitMillis()))
-                .doOnNext(slot -> counters.creates.increment())
+                .doOnNext(slot -> {
+                    counters.creates.increment();
+                    listeners.fire(l -> l.connectionCreated(config.name(), since(started)));
+                })
                 .doOnError(e -> {
                     counters.createFailures.increment();
+                    listeners.fire(l -> l.connectionCreateFailed(config.name(), since(started), e));
                     log.debug("pool '{}': opening a connection to {} failed: {}", config.name(), config.target(),
                             e.toString());
                 });
@@ -127,7 +134,10 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                     log.debug("pool '{}': closing a connection failed: {}", config.name(), e.toString());
                     return Mono.empty();
                 })
-                .doFinally(s -> counters.destroys.increment());
+                .doFinally(s -> {
+                    counters.destroys.increment();
+                    listeners.fire(l -> l.connectionClosed(config.name()));
+                });
     }
 
     // ---- the pipeline ----
@@ -163,6 +173,10 @@ public final class DefaultTidepoolPool implements TidepoolPool {
             }
             new AcquireOperation(this, sink).start();
         }).doOnDiscard(Lease.class, lease -> lease.release(SignalType.CANCEL, null).subscribe());
+    }
+
+    static Duration since(long startedNanos) {
+        return Duration.ofNanos(System.nanoTime() - startedNanos);
     }
 
     boolean needsValidation(PooledRef<Slot> ref) {
@@ -386,6 +400,12 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     }
 
     // ---- views ----
+
+    @Override
+    public Disposable addListener(io.tidepool.PoolListener listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+        return listeners.add(listener);
+    }
 
     @Override
     public String name() {

@@ -22,6 +22,8 @@ final class Lease {
     private final ExchangeTracker tracker = new ExchangeTracker();
     private final PooledConnection handle;
     private final AtomicBoolean returning = new AtomicBoolean();
+    private final long acquiredNanos = System.nanoTime();
+    private volatile boolean discarded;
 
     Lease(PooledRef<Slot> ref, DefaultTidepoolPool pool) {
         this.ref = ref;
@@ -54,7 +56,10 @@ final class Lease {
             return Mono.empty();
         }
         handle.markReturned();
-        return resetAndReturn(signal, error).doFinally(s -> pool.leaseEnded(this));
+        if (error != null) {
+            pool.listeners.fire(l -> l.workFailed(pool.name(), error));
+        }
+        return resetAndReturn(signal, error).doFinally(s -> ended());
     }
 
     /** The pool is closing and this borrower did not return in time: take the connection back and close it. */
@@ -63,7 +68,13 @@ final class Lease {
             return Mono.empty();
         }
         handle.markReturned();
-        return discard().doFinally(s -> pool.leaseEnded(this));
+        return discard().doFinally(s -> ended());
+    }
+
+    private void ended() {
+        pool.leaseEnded(this);
+        pool.listeners.fire(l -> l.connectionReturned(pool.name(), DefaultTidepoolPool.since(acquiredNanos),
+                discarded));
     }
 
     private Mono<Void> resetAndReturn(SignalType signal, @Nullable Throwable error) {
@@ -102,6 +113,7 @@ final class Lease {
     }
 
     private Mono<Void> discard() {
+        discarded = true;
         pool.counters.discards.increment();
         return ref.invalidate().onErrorResume(e -> Mono.empty());
     }
