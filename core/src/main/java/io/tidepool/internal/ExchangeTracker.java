@@ -21,18 +21,52 @@ final class ExchangeTracker {
     private volatile boolean isolationChanged;
     private volatile boolean timeoutsChanged;
 
+    // The counts change before the end signal travels on (doOnComplete, not doFinally): the borrower's pipeline
+    // may end, and the release read these counts, within that very signal.
+
     /** Wraps one exchange with the server: it counts as in flight from subscription to its end. */
     <T> Flux<T> track(Publisher<T> exchange) {
         return Flux.from(exchange)
                 .doOnSubscribe(s -> inFlight.incrementAndGet())
-                .doFinally(this::exchangeEnded);
+                .doOnComplete(() -> exchangeEnded(SignalType.ON_COMPLETE))
+                .doOnError(e -> exchangeEnded(SignalType.ON_ERROR))
+                .doOnCancel(() -> exchangeEnded(SignalType.CANCEL));
     }
 
     /** As {@link #track}, for an exchange that answers at most once. */
     <T> Mono<T> trackOne(Publisher<T> exchange) {
         return Mono.from(exchange)
                 .doOnSubscribe(s -> inFlight.incrementAndGet())
-                .doFinally(this::exchangeEnded);
+                .doOnSuccess(v -> exchangeEnded(SignalType.ON_COMPLETE))
+                .doOnError(e -> exchangeEnded(SignalType.ON_ERROR))
+                .doOnCancel(() -> exchangeEnded(SignalType.CANCEL));
+    }
+
+    /**
+     * Wraps a statement's execution. Cancelling the stream of results after it gave one is the common
+     * {@code Mono.from(statement.execute())} idiom: the results given out decide whether the exchange was cut short.
+     */
+    <T> Flux<T> trackResults(Publisher<T> results, java.util.function.Function<T, T> wrap) {
+        java.util.concurrent.atomic.AtomicBoolean gaveOne = new java.util.concurrent.atomic.AtomicBoolean();
+        return Flux.from(results)
+                .doOnSubscribe(s -> inFlight.incrementAndGet())
+                .map(result -> {
+                    gaveOne.set(true);
+                    return wrap.apply(result);
+                })
+                .doOnComplete(inFlight::decrementAndGet)
+                .doOnError(e -> exchangeEnded(SignalType.ON_ERROR))
+                .doOnCancel(() -> {
+                    inFlight.decrementAndGet();
+                    if (!gaveOne.get()) {
+                        interrupted = true;
+                    }
+                });
+    }
+
+    /** How many exchanges are running now. */
+    int inFlight() {
+        return inFlight.get();
     }
 
     private void exchangeEnded(SignalType signal) {

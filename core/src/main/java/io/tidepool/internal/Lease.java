@@ -2,7 +2,11 @@ package io.tidepool.internal;
 
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
-import io.r2dbc.spi.ValidationDepth;
+import io.r2dbc.postgresql.api.PostgresqlConnection;
+import io.r2dbc.spi.R2dbcException;
+import reactor.core.Disposable;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -87,19 +91,15 @@ final class Lease {
         if (settled && connection.isAutoCommit() && !tracker.isolationWasChanged() && !tracker.timeoutsWereChanged()) {
             return ref.release().onErrorResume(e -> Mono.empty());
         }
-        // a round trip queues behind any conversation still in flight, so its answer means the connection is idle
-        Mono<Boolean> barrier = settled ? Mono.just(true) : Mono.from(connection.validate(ValidationDepth.REMOTE));
-        return barrier
-                .flatMap(alive -> alive ? restore(connection) : Mono.error(new ValidationFailedException(
-                        "connection did not answer after its borrower stopped mid-conversation")))
+        return restore(connection, settled)
                 .timeout(pool.configuration().validationTimeout(), pool.configuration().scheduler())
                 .then(Mono.defer(ref::release))
                 .onErrorResume(e -> discard());
     }
 
-    private Mono<Void> restore(Connection connection) {
-        Mono<Void> steps = Mono.defer(() -> connection.isAutoCommit()
-                ? Mono.empty() : Mono.from(connection.rollbackTransaction()));
+    private Mono<Void> restore(Connection connection, boolean settled) {
+        Mono<Void> steps = settled && connection.isAutoCommit() ? Mono.empty()
+                : settled ? rollback(connection) : drainAndRollback(connection);
         if (tracker.isolationWasChanged()) {
             steps = steps.then(Mono.defer(() ->
                     Mono.from(connection.setTransactionIsolationLevel(ref.poolable().initialIsolation()))));
@@ -110,6 +110,39 @@ final class Lease {
                     .flatMap(Result::getRowsUpdated).then()));
         }
         return steps;
+    }
+
+    /**
+     * ROLLBACK queues behind any conversation still in flight, so its answer means the connection is idle and out of
+     * any transaction, open or failed; outside a transaction the server merely warns.
+     */
+    private static Mono<Void> rollback(Connection connection) {
+        return Mono.defer(() -> Flux.from(connection.createStatement("ROLLBACK").execute())
+                .flatMap(Result::getRowsUpdated).then());
+    }
+
+    /**
+     * As {@link #rollback}, after a borrower stopped mid-conversation. If the server is still busy with the abandoned
+     * statement (a cancelled {@code pg_sleep}, a long scan) after a grace period, it is asked to cancel it; a
+     * ROLLBACK hit by that cancel instead (SQLSTATE 57014) is sent once more.
+     */
+    private Mono<Void> drainAndRollback(Connection connection) {
+        if (!(connection instanceof PostgresqlConnection postgres)) {
+            return rollback(connection);
+        }
+        return Mono.defer(() -> {
+            Duration grace = pool.configuration().validationTimeout().dividedBy(4);
+            Disposable interrupt = pool.configuration().scheduler().schedule(
+                    () -> postgres.cancelRequest().subscribe(null, e -> { }),
+                    grace.toMillis(), TimeUnit.MILLISECONDS);
+            return rollback(connection)
+                    .onErrorResume(Lease::wasCancelled, e -> rollback(connection))
+                    .doFinally(s -> interrupt.dispose());
+        });
+    }
+
+    private static boolean wasCancelled(Throwable error) {
+        return error instanceof R2dbcException r2dbc && "57014".equals(r2dbc.getSqlState());
     }
 
     private Mono<Void> discard() {
