@@ -29,7 +29,7 @@ class PipelineTests {
     @AfterEach
     void close() {
         if (pool != null) {
-            pool.close().block(Duration.ofSeconds(30));
+            pool.close().block(Duration.ofSeconds(45));
         }
     }
 

@@ -34,7 +34,7 @@ class ResetOnReturnTests {
 
     @AfterEach
     void close() {
-        pool.close().block(Duration.ofSeconds(30));
+        pool.close().block(Duration.ofSeconds(45));
     }
 
     private void leaveWith(Function<Connection, Mono<?>> mess) {

@@ -139,10 +139,11 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
     private void timeOut() {
         if (done.compareAndSet(false, true)) {
             pool.counters.timeouts.increment();
-            cancelUpstream();
-            pool.waiterEnded(this);
+            // the state is read while this caller still waits, so the message counts it among the pending
             Throwable error = new PoolAcquireTimeoutException(pool.name(), pool.configuration().acquireTimeout(),
                     pool.stats());
+            cancelUpstream();
+            pool.waiterEnded(this);
             acquireFailed(error);
             sink.error(error);
         }

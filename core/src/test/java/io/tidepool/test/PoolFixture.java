@@ -57,9 +57,14 @@ public final class PoolFixture {
 
     /** Waits until the server sees exactly {@code count} backends for the pool. */
     public static void awaitBackends(TidepoolPool pool, int count) {
+        awaitBackends(pool.name(), count);
+    }
+
+    /** Waits until the server sees exactly {@code count} backends with this {@code application_name}. */
+    public static void awaitBackends(String applicationName, int count) {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                org.assertj.core.api.Assertions.assertThat(TestDatabase.get().backends(pool.name()).total())
-                        .as("backends of " + pool.name()).isEqualTo(count));
+                org.assertj.core.api.Assertions.assertThat(TestDatabase.get().backends(applicationName).total())
+                        .as("backends of " + applicationName).isEqualTo(count));
     }
 
     /** The last statement the server ran on each of the pool's backends, by pid. */
