@@ -82,7 +82,8 @@ public final class PoolConfiguration {
     private final Clock clock;
     private final Scheduler scheduler;
 
-    private PoolConfiguration(Builder b, @Nullable ConnectionFactoryOptions driverOptions) {
+    private PoolConfiguration(Builder b, @Nullable ConnectionFactoryOptions driverOptions,
+                              Duration validationTimeout) {
         this.name = b.name;
         this.connectionFactory = b.connectionFactory;
         this.driverOptions = driverOptions;
@@ -95,7 +96,7 @@ public final class PoolConfiguration {
         this.validateAfterIdle = b.validateAfterIdle;
         this.validationDepth = b.validationDepth;
         this.validationQuery = b.validationQuery;
-        this.validationTimeout = b.validationTimeout;
+        this.validationTimeout = validationTimeout;
         this.maxIdleTime = b.maxIdleTime;
         this.maxLifetime = b.maxLifetime;
         this.evictionInterval = b.evictionInterval;
@@ -176,7 +177,10 @@ public final class PoolConfiguration {
         return Optional.ofNullable(validationQuery);
     }
 
-    /** The most a validation or a reset on release may take before the connection is discarded. Default 2 s. */
+    /**
+     * The most a validation or a reset on release may take before the connection is discarded. Default 2 s, or half
+     * of {@code acquireTimeout} when that is shorter than 4 s.
+     */
     public Duration validationTimeout() {
         return validationTimeout;
     }
@@ -258,7 +262,7 @@ public final class PoolConfiguration {
         private @Nullable Duration validateAfterIdle = DEFAULT_VALIDATE_AFTER_IDLE;
         private ValidationDepth validationDepth = ValidationDepth.REMOTE;
         private @Nullable String validationQuery;
-        private Duration validationTimeout = DEFAULT_VALIDATION_TIMEOUT;
+        private @Nullable Duration validationTimeout;
         private @Nullable Duration maxIdleTime = DEFAULT_MAX_IDLE_TIME;
         private @Nullable Duration maxLifetime = DEFAULT_MAX_LIFETIME;
         private Duration evictionInterval = DEFAULT_EVICTION_INTERVAL;
@@ -455,12 +459,19 @@ public final class PoolConfiguration {
                 throw new IllegalArgumentException(
                         "initialSize must not exceed maxSize (" + maxSize + "), was " + initialSize);
             }
-            if (validationTimeout.compareTo(acquireTimeout) >= 0) {
+            Duration checkWithin;
+            if (validationTimeout == null) {
+                // unset, it follows a short acquireTimeout down so that the two never clash
+                Duration half = acquireTimeout.dividedBy(2);
+                checkWithin = half.compareTo(DEFAULT_VALIDATION_TIMEOUT) < 0 ? half : DEFAULT_VALIDATION_TIMEOUT;
+            } else if (validationTimeout.compareTo(acquireTimeout) >= 0) {
                 throw new IllegalArgumentException("validationTimeout must be less than acquireTimeout ("
                         + acquireTimeout + "), was " + validationTimeout);
+            } else {
+                checkWithin = validationTimeout;
             }
             return new PoolConfiguration(this,
-                    options == null ? null : PoolOptions.driverOptions(options, name));
+                    options == null ? null : PoolOptions.driverOptions(options, name), checkWithin);
         }
 
         /** Builds the configuration and a pool from it, not yet started: {@code TidepoolPool.create(build())}. */

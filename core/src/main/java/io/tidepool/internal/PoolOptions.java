@@ -107,6 +107,9 @@ public final class PoolOptions {
         Matcher keys = QUERY_KEY.matcher(url);
         while (keys.find()) {
             String key = keys.group(1);
+            if (isKnown(key)) {
+                continue;
+            }
             for (Spec spec : SPECS) {
                 checkCase(key, spec.name());
                 if (spec.r2dbcPoolAlias() != null) {
@@ -150,6 +153,15 @@ public final class PoolOptions {
             driver.option(APPLICATION_NAME, poolName);
         }
         return driver.build();
+    }
+
+    private static boolean isKnown(String key) {
+        for (Spec spec : SPECS) {
+            if (key.equals(spec.name()) || key.equals(spec.r2dbcPoolAlias())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void checkCase(String key, String known) {

@@ -33,6 +33,9 @@ public final class TestDatabase {
 
     private static final AtomicInteger APPLICATION_NAMES = new AtomicInteger();
 
+    /** The embedded server's password: distinctive, so that tests can prove it never shows up in any output. */
+    private static final String SECRET = "tp-Secret-9f3c";
+
     private static volatile TestDatabase instance;
 
     private final String host;
@@ -89,8 +92,8 @@ public final class TestDatabase {
                     // the JVM is exiting: nothing left to report to
                 }
             }, "tidepool-test-postgres-stop"));
-            TestDatabase db = new TestDatabase("127.0.0.1", server.getPort(), "postgres", "postgres", "postgres");
-            db.execute("ALTER USER postgres PASSWORD 'postgres'");
+            TestDatabase db = new TestDatabase("127.0.0.1", server.getPort(), "postgres", "postgres", SECRET);
+            db.execute("ALTER USER postgres PASSWORD '" + SECRET + "'");
             return db;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded PostgreSQL", e);

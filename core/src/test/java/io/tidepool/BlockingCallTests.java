@@ -1,0 +1,60 @@
+package io.tidepool;
+
+import io.tidepool.test.PoolFixture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.blockhound.BlockingOperationError;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+import java.time.Duration;
+
+import static io.tidepool.test.PoolFixture.queryOne;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * BlockHound is installed for every test of this module (blockhound-junit-platform): a blocking call on a Reactor or
+ * Netty thread fails the test that made it. This class proves it is armed, then drives every path of the pipeline
+ * (acquire, validate, use, reset, release, timeout, close) from non-blocking threads.
+ */
+@Timeout(60)
+class BlockingCallTests {
+
+    @Test
+    void blockHoundIsArmed() {
+        StepVerifier.create(Mono.fromCallable(() -> {
+                    Thread.sleep(1);
+                    return 1;
+                }).subscribeOn(Schedulers.parallel()))
+                .expectError(BlockingOperationError.class)
+                .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void thePipelineNeverBlocksANonBlockingThread() {
+        TidepoolPool pool = PoolFixture.builder("nonblocking").maxSize(2).validateAfterIdle(Duration.ZERO)
+                .acquireTimeout(Duration.ofMillis(800)).validationTimeout(Duration.ofMillis(500)).buildPool();
+
+        Mono<Long> everything = pool.start()
+                .thenMany(Flux.range(0, 200).flatMap(i -> switch (i % 4) {
+                    case 0 -> pool.withConnection(c -> queryOne(c, "SELECT 1", Integer.class));
+                    case 1 -> pool.inTransaction(c -> queryOne(c, "SELECT 2", Integer.class));
+                    case 2 -> pool.withConnection(c -> queryOne(c, "SELECT pg_sleep(0.01)::text", String.class))
+                            .take(1).timeout(Duration.ofMillis(2)).onErrorResume(e -> Mono.empty()).map(s -> 0);
+                    default -> pool.withConnection(c -> Mono.from(c.beginTransaction()).then(Mono.just(3)));
+                }, 8))
+                .count()
+                .then(pool.withConnection(c -> queryOne(c, "SELECT pg_sleep(2)::text", String.class))
+                        .zipWith(pool.withConnection(c -> queryOne(c, "SELECT pg_sleep(2)::text", String.class)))
+                        .zipWith(pool.withConnection(c -> queryOne(c, "SELECT 1", Integer.class)))
+                        .then(Mono.just(1L))
+                        .onErrorResume(e -> Mono.just(0L)))
+                .subscribeOn(Schedulers.parallel())
+                .flatMap(n -> pool.close().thenReturn(n));
+
+        StepVerifier.create(everything).expectNextCount(1).verifyComplete();
+        assertThat(pool.state()).isEqualTo(PoolState.CLOSED);
+    }
+}
