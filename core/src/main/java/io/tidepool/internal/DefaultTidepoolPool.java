@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -254,49 +255,63 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         int count = Math.max(1, Math.max(config.initialSize(), config.minIdle()));
         AtomicInteger attempts = new AtomicInteger();
         AtomicReference<@Nullable Throwable> lastError = new AtomicReference<>();
+        // the deadline ends the retrying but never cuts an attempt short: a connection being opened when it
+        // fires would otherwise land idle in the pool, and a start that gave up must leave nothing open
+        AtomicBoolean over = new AtomicBoolean();
+        Disposable deadline = config.scheduler().schedule(() -> {
+            if (over.compareAndSet(false, true)) {
+                Throwable cause = lastError.get();
+                startFailed(outcome, "startTimeout (" + config.startTimeout().toMillis() + " ms) elapsed",
+                        attempts.get(), cause != null ? cause : new TimeoutException("no attempt finished"));
+            }
+        }, config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
         Mono.defer(() -> {
+                    if (over.get()) {
+                        return Mono.<Void>empty();
+                    }
                     attempts.incrementAndGet();
-                    return warmUp(count);
+                    return warmUp(count, over);
                 })
                 .doOnError(lastError::set)
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_START_BACKOFF)
                         .maxBackoff(MAX_START_BACKOFF)
                         .jitter(0.5)
                         .scheduler(config.scheduler())
-                        .filter(e -> !Failures.isPermanent(e))
+                        .filter(e -> !Failures.isPermanent(e) && !over.get())
                         .doBeforeRetry(signal -> log.warn("pool '{}': start attempt {} failed, retrying: {}",
                                 config.name(), signal.totalRetries() + 1, signal.failure().toString()))
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
-                .timeout(config.startTimeout(), config.scheduler())
                 .subscribe(null, error -> {
-                    Throwable cause = lastError.get();
-                    String reason;
-                    if (error instanceof TimeoutException) {
-                        reason = "startTimeout (" + config.startTimeout().toMillis() + " ms) elapsed";
-                        cause = cause == null ? error : cause;
-                    } else {
-                        reason = "the server refused in a way that retrying cannot mend";
-                        cause = error;
+                    deadline.dispose();
+                    if (over.compareAndSet(false, true)) {
+                        startFailed(outcome, "the server refused in a way that retrying cannot mend",
+                                attempts.get(), error);
                     }
-                    PoolStartException failure = new PoolStartException(config.name(), reason, attempts.get(),
-                            stats(), cause);
-                    log.error("pool '{}' ({}) could not start: {}", config.name(), config.target(),
-                            failure.getMessage());
-                    state.compareAndSet(PoolState.STARTING, PoolState.NEW);
-                    starting.set(null);
-                    outcome.tryEmitError(failure);
                 }, () -> {
-                    if (state.compareAndSet(PoolState.STARTING, PoolState.RUNNING)) {
+                    deadline.dispose();
+                    if (over.compareAndSet(false, true)) {
+                        state.compareAndSet(PoolState.STARTING, PoolState.RUNNING);
                         scheduleUpkeep();
                         log.info("pool '{}' started: {} ({})", config.name(), config.target(),
                                 stats().describeState());
+                        outcome.tryEmitEmpty();
                     }
-                    outcome.tryEmitEmpty();
                 });
     }
 
-    /** Opens and checks {@code count} connections, holding each until all pass; on any failure closes them all. */
-    private Mono<Void> warmUp(int count) {
+    private void startFailed(Sinks.One<Void> outcome, String reason, int attempts, Throwable cause) {
+        PoolStartException failure = new PoolStartException(config.name(), reason, attempts, stats(), cause);
+        log.error("pool '{}' ({}) could not start: {}", config.name(), config.target(), failure.getMessage());
+        state.compareAndSet(PoolState.STARTING, PoolState.NEW);
+        starting.set(null);
+        outcome.tryEmitError(failure);
+    }
+
+    /**
+     * Opens and checks {@code count} connections, holding each until all pass; on any failure, or if the start is
+     * over by the time they pass, closes them all.
+     */
+    private Mono<Void> warmUp(int count, AtomicBoolean over) {
         List<PooledRef<Slot>> held = new ArrayList<>(count);
         return Flux.range(0, count)
                 .concatMap(i -> engine.acquire().flatMap(ref -> {
@@ -308,7 +323,8 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                             .flatMap(ok -> ok ? Mono.<Void>empty() : Mono.error(new ValidationFailedException(
                                     "a new connection failed its first health check")));
                 }))
-                .then(Mono.defer(() -> Flux.fromIterable(snapshot(held)).concatMap(PooledRef::release).then()))
+                .then(Mono.defer(() -> over.get() ? discardAll(held)
+                        : Flux.fromIterable(snapshot(held)).concatMap(PooledRef::release).then()))
                 .onErrorResume(e -> discardAll(held).then(Mono.error(e)))
                 .doOnCancel(() -> discardAll(held).subscribe());
     }
@@ -340,7 +356,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                         .subscribe(null, e -> log.debug("pool '{}': refilling minIdle failed: {}", config.name(),
                                 e.toString()));
             }
-        }, period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }, period, period, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -377,11 +393,12 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                 .then(Mono.defer(() -> drained(config.validationTimeout().multipliedBy(2))
                         .onErrorResume(TimeoutException.class, e -> Mono.empty())))
                 .then(Mono.defer(engine::disposeLater))
-                .doFinally(s -> state.set(PoolState.CLOSED))
                 .subscribe(null, error -> {
+                    state.set(PoolState.CLOSED);
                     log.warn("pool '{}' closed with an error: {}", config.name(), error.toString());
                     closed.tryEmitError(error);
                 }, () -> {
+                    state.set(PoolState.CLOSED);
                     log.info("pool '{}' closed ({} connections opened, {} closed over its life)", config.name(),
                             counters.creates.sum(), counters.destroys.sum());
                     closed.tryEmitEmpty();

@@ -1,0 +1,220 @@
+package io.tidepool.examples.demo;
+
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.Result;
+import io.tidepool.PoolStats;
+import io.tidepool.TidepoolPool;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The demo: Tidepool under a steady load while the faults of the seeds happen to it, with the pool's state printed
+ * every second and a summary at the end.
+ *
+ * <pre>
+ * mvn -q -pl examples -am compile exec:java                                    # embedded PostgreSQL, ~30 s
+ * mvn -q -pl examples -am compile exec:java -Dexec.args="--seconds 120"        # longer
+ * mvn -q -pl examples -am compile exec:java -Dexec.args="--url r2dbc:postgresql://user:pw@host/db"
+ * </pre>
+ */
+public final class Demo {
+
+    private static final String POOL = "demo";
+
+    private final TidepoolPool pool;
+    private final LongAdder ok = new LongAdder();
+    private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+    private final Admin admin;
+
+    private Demo(String url, Admin admin) {
+        this.admin = admin;
+        this.pool = TidepoolPool.builder().url(url).name(POOL).maxSize(5).minIdle(2)
+                .acquireTimeout(Duration.ofMillis(800)).validateAfterIdle(Duration.ofMillis(200))
+                .closeTimeout(Duration.ofSeconds(5)).buildPool();
+    }
+
+    public static void main(String[] args) throws Exception {
+        DemoOptions options = DemoOptions.parse(args);
+        EmbeddedPostgres embedded = null;
+        String url = options.url();
+        if (url == null) {
+            System.out.println("Starting an embedded PostgreSQL...");
+            embedded = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60)).start();
+            url = "r2dbc:postgresql://postgres@127.0.0.1:" + embedded.getPort() + "/postgres";
+        }
+        Admin admin = embedded != null ? Admin.embedded(embedded) : Admin.none();
+        Demo demo = new Demo(url, admin);
+        Runtime.getRuntime().addShutdownHook(new Thread(demo::closeQuietly, "demo-shutdown"));
+        try {
+            System.exit(demo.run(options.seconds()));
+        } finally {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+
+    private int run(int seconds) {
+        System.out.println("Pool: " + pool.configuration());
+        pool.start().block(Duration.ofSeconds(30));
+        Disposable load = Flux.interval(Duration.ofMillis(20))
+                .onBackpressureDrop()
+                .flatMap(i -> oneRequest(), 4)
+                .subscribe();
+        Disposable ticker = Flux.interval(Duration.ofSeconds(1)).subscribe(t -> printState("load"));
+
+        int phase = Math.max(4, seconds / 5);
+        pause(phase, "steady load");
+        System.out.println("\n>>> Fault 1 (seeds 001/002): a burst of 60 slow requests exhausts the pool");
+        Flux.range(0, 60).flatMap(i -> pool.withConnection(c -> run(c, "SELECT pg_sleep(0.3)"))
+                        .doOnComplete(ok::increment)
+                        .onErrorResume(e -> failed(e)))
+                .subscribe();
+        pause(phase, "exhausted, then recovering");
+        System.out.println("\n>>> Fault 2: the server terminates every backend of the pool");
+        System.out.println("    terminated " + admin.terminate(POOL) + " backends");
+        pause(phase, "replacing connections");
+        System.out.println("\n>>> Fault 3: a transaction abandoned mid-way (cancelled) must not leave one open");
+        pool.inTransaction(c -> run(c, "SELECT pg_sleep(5)")).timeout(Duration.ofMillis(100))
+                .onErrorResume(e -> Mono.empty()).blockLast(Duration.ofSeconds(10));
+        pause(phase, "steady load");
+
+        load.dispose();
+        ticker.dispose();
+        pool.close().block(Duration.ofSeconds(30));
+        PoolStats stats = pool.stats();
+        System.out.println("\n=== Summary ===");
+        System.out.println("requests ok: " + ok.sum());
+        failures.forEach((type, count) -> System.out.println("failed: " + count.sum() + " x " + type));
+        System.out.println("pool: acquires=" + stats.acquires() + " creates=" + stats.creates() + " destroys="
+                + stats.destroys() + " timeouts=" + stats.timeouts() + " validationFailures="
+                + stats.validationFailures() + " discards=" + stats.discards());
+        int left = admin.backends(POOL);
+        boolean clean = stats.acquired() == 0 && stats.allocated() == 0 && stats.creates() == stats.destroys()
+                && left <= 0;
+        System.out.println("after close: acquired=" + stats.acquired() + " allocated=" + stats.allocated()
+                + " server backends=" + (left < 0 ? "unknown (external server)" : left));
+        System.out.println(clean ? "NOTHING LEAKED" : "LEAK SUSPECTED");
+        return clean ? 0 : 1;
+    }
+
+    private Mono<Void> oneRequest() {
+        return pool.withConnection(c -> run(c, "SELECT count(*) FROM pg_class"))
+                .then()
+                .doOnSuccess(v -> ok.increment())
+                .onErrorResume(this::failed);
+    }
+
+    private <T> Mono<T> failed(Throwable error) {
+        failures.computeIfAbsent(error.getClass().getSimpleName(), k -> new LongAdder()).increment();
+        return Mono.empty();
+    }
+
+    private static Flux<Long> run(Connection c, String sql) {
+        return Flux.from(c.createStatement(sql).execute()).flatMap(Result::getRowsUpdated);
+    }
+
+    private void printState(String phase) {
+        PoolStats s = pool.stats();
+        System.out.printf("%-28s %s | ok=%d failed=%d timeouts=%d discards=%d%n", "[" + pool.state() + "]",
+                s.describeState(), ok.sum(), failures.values().stream().mapToLong(LongAdder::sum).sum(),
+                s.timeouts(), s.discards());
+    }
+
+    private static void pause(int seconds, String what) {
+        System.out.println("--- " + what + " for " + seconds + " s");
+        Mono.delay(Duration.ofSeconds(seconds)).block();
+    }
+
+    private void closeQuietly() {
+        try {
+            pool.close().block(Duration.ofSeconds(10));
+        } catch (RuntimeException ignored) {
+            // the JVM is exiting
+        }
+    }
+
+    /** Server-side checks through JDBC, only when the demo runs its own server. */
+    private interface Admin {
+        int terminate(String applicationName);
+
+        int backends(String applicationName);
+
+        static Admin none() {
+            return new Admin() {
+                @Override
+                public int terminate(String applicationName) {
+                    return 0;
+                }
+
+                @Override
+                public int backends(String applicationName) {
+                    return -1;
+                }
+            };
+        }
+
+        static Admin embedded(EmbeddedPostgres server) {
+            return new Admin() {
+                @Override
+                public int terminate(String applicationName) {
+                    return count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                            + "application_name = '" + applicationName + "'");
+                }
+
+                @Override
+                public int backends(String applicationName) {
+                    return count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
+                            + applicationName + "'");
+                }
+
+                private int count(String sql) {
+                    try (java.sql.Connection c = server.getPostgresDatabase().getConnection();
+                         Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                        rs.next();
+                        return rs.getInt(1);
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            };
+        }
+    }
+
+    /** Command-line options: {@code --seconds N}, {@code --url URL}. */
+    record DemoOptions(int seconds, String url) {
+        static DemoOptions parse(String[] args) {
+            int seconds = 30;
+            String url = System.getenv("TIDEPOOL_DEMO_URL");
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--seconds" -> seconds = Integer.parseInt(value(args, ++i, "--seconds"));
+                    case "--url" -> url = value(args, ++i, "--url");
+                    default -> throw new IllegalArgumentException("unknown option '" + args[i]
+                            + "': use --seconds N or --url r2dbc:postgresql://...");
+                }
+            }
+            if (seconds < 10) {
+                throw new IllegalArgumentException("--seconds must be at least 10, was " + seconds);
+            }
+            return new DemoOptions(seconds, url);
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args[i];
+        }
+    }
+}
