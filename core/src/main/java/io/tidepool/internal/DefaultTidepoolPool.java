@@ -393,6 +393,8 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                 .then(Mono.defer(() -> drained(config.validationTimeout().multipliedBy(2))
                         .onErrorResume(TimeoutException.class, e -> Mono.empty())))
                 .then(Mono.defer(engine::disposeLater))
+                // reactor-pool starts the last closes without waiting for them; close() promises they are done
+                .then(Mono.defer(() -> allClosed(config.createTimeout())))
                 .subscribe(null, error -> {
                     state.set(PoolState.CLOSED);
                     log.warn("pool '{}' closed with an error: {}", config.name(), error.toString());
@@ -402,6 +404,22 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                     log.info("pool '{}' closed ({} connections opened, {} closed over its life)", config.name(),
                             counters.creates.sum(), counters.destroys.sum());
                     closed.tryEmitEmpty();
+                });
+    }
+
+    private Mono<Void> allClosed(Duration within) {
+        if (counters.destroys.sum() >= counters.creates.sum()) {
+            return Mono.empty();
+        }
+        return Flux.interval(DRAIN_POLL, config.scheduler())
+                .filter(tick -> counters.destroys.sum() >= counters.creates.sum())
+                .next()
+                .then()
+                .timeout(within, config.scheduler())
+                .onErrorResume(TimeoutException.class, e -> {
+                    log.warn("pool '{}' closing: {} connections did not finish closing within {} ms", config.name(),
+                            counters.creates.sum() - counters.destroys.sum(), within.toMillis());
+                    return Mono.empty();
                 });
     }
 

@@ -3,7 +3,6 @@ package io.tidepool.internal;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
-import io.r2dbc.spi.R2dbcException;
 import reactor.core.Disposable;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -123,26 +122,33 @@ final class Lease {
 
     /**
      * As {@link #rollback}, after a borrower stopped mid-conversation. If the server is still busy with the abandoned
-     * statement (a cancelled {@code pg_sleep}, a long scan) after a grace period, it is asked to cancel it; a
-     * ROLLBACK hit by that cancel instead (SQLSTATE 57014) is sent once more.
+     * statement (a cancelled {@code pg_sleep}, a long scan) after a grace period, it is asked to cancel it so that
+     * its backend ends promptly, and the connection is then closed, not returned: a cancel request lands at an
+     * unknown moment and could otherwise hit the next borrower's statement.
      */
     private Mono<Void> drainAndRollback(Connection connection) {
         if (!(connection instanceof PostgresqlConnection postgres)) {
             return rollback(connection);
         }
         return Mono.defer(() -> {
+            AtomicBoolean settledFirst = new AtomicBoolean();
+            AtomicBoolean cancelSent = new AtomicBoolean();
             Duration grace = pool.configuration().validationTimeout().dividedBy(4);
-            Disposable interrupt = pool.configuration().scheduler().schedule(
-                    () -> postgres.cancelRequest().subscribe(null, e -> { }),
-                    grace.toMillis(), TimeUnit.MILLISECONDS);
+            Disposable interrupt = pool.configuration().scheduler().schedule(() -> {
+                if (settledFirst.compareAndSet(false, true)) {
+                    cancelSent.set(true);
+                    postgres.cancelRequest().subscribe(null, e -> { });
+                }
+            }, grace.toMillis(), TimeUnit.MILLISECONDS);
             return rollback(connection)
-                    .onErrorResume(Lease::wasCancelled, e -> rollback(connection))
-                    .doFinally(s -> interrupt.dispose());
+                    .onErrorResume(e -> cancelSent.get(), e -> Mono.empty())
+                    .then(Mono.defer(() -> {
+                        interrupt.dispose();
+                        return settledFirst.compareAndSet(false, true) ? Mono.<Void>empty()
+                                : Mono.error(new ValidationFailedException(
+                                        "an abandoned statement had to be cancelled on the server"));
+                    }));
         });
-    }
-
-    private static boolean wasCancelled(Throwable error) {
-        return error instanceof R2dbcException r2dbc && "57014".equals(r2dbc.getSqlState());
     }
 
     private Mono<Void> discard() {
