@@ -8,7 +8,8 @@ module io.tidepool.core {
     requires transitive reactor.core;
     requires transitive r2dbc.spi;
     requires transitive org.reactivestreams;
-    requires static org.jspecify;
+    // nullness annotations appear in the API: readers of it see them, nothing needs them at run time
+    requires static transitive org.jspecify;
     requires reactor.pool;
     requires r2dbc.postgresql;
     requires org.slf4j;

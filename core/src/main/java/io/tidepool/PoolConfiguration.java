@@ -3,6 +3,7 @@ package io.tidepool;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.ValidationDepth;
+import io.tidepool.error.ErrorClassifier;
 import io.tidepool.internal.PoolOptions;
 import io.tidepool.internal.Redaction;
 import org.jspecify.annotations.Nullable;
@@ -81,6 +82,7 @@ public final class PoolConfiguration {
     private final Duration startTimeout;
     private final Clock clock;
     private final Scheduler scheduler;
+    private final ErrorClassifier errorClassifier;
 
     private PoolConfiguration(Builder b, @Nullable ConnectionFactoryOptions driverOptions,
                               Duration validationTimeout) {
@@ -104,6 +106,7 @@ public final class PoolConfiguration {
         this.startTimeout = b.startTimeout;
         this.clock = b.clock;
         this.scheduler = b.scheduler;
+        this.errorClassifier = b.errorClassifier;
     }
 
     /** A builder with every option at its default. */
@@ -223,6 +226,11 @@ public final class PoolConfiguration {
         return scheduler;
     }
 
+    /** How errors are classified: which close their connection, which end a start at once. Default {@link ErrorClassifier#defaults()}. */
+    public ErrorClassifier errorClassifier() {
+        return errorClassifier;
+    }
+
     /** Every option, and where connections go; never a password. */
     @Override
     public String toString() {
@@ -270,6 +278,7 @@ public final class PoolConfiguration {
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Clock clock = Clock.systemUTC();
         private Scheduler scheduler = Schedulers.parallel();
+        private ErrorClassifier errorClassifier = ErrorClassifier.defaults();
 
         private Builder() {
         }
@@ -435,6 +444,15 @@ public final class PoolConfiguration {
         /** The scheduler timers run on (tests pass a {@code VirtualTimeScheduler}). */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = notNull("scheduler", scheduler);
+            return this;
+        }
+
+        /**
+         * The classifier that decides which errors close their connection and which end a start at once; override
+         * rows with {@link ErrorClassifier#withSqlState}. Default {@link ErrorClassifier#defaults()}.
+         */
+        public Builder errorClassifier(ErrorClassifier errorClassifier) {
+            this.errorClassifier = notNull("errorClassifier", errorClassifier);
             return this;
         }
 

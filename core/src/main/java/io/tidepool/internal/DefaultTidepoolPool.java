@@ -12,6 +12,7 @@ import io.tidepool.PoolState;
 import io.tidepool.PoolStats;
 import io.tidepool.TidepoolPool;
 import io.tidepool.error.ConnectionCreateTimeoutException;
+import io.tidepool.error.ErrorCategory;
 import io.tidepool.error.PoolClosedException;
 import io.tidepool.error.PoolStartException;
 import org.jspecify.annotations.Nullable;
@@ -277,7 +278,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                         .maxBackoff(MAX_START_BACKOFF)
                         .jitter(0.5)
                         .scheduler(config.scheduler())
-                        .filter(e -> !Failures.isPermanent(e) && !over.get())
+                        .filter(e -> !cannotBeMended(e) && !over.get())
                         .doBeforeRetry(signal -> log.warn("pool '{}': start attempt {} failed, retrying: {}",
                                 config.name(), signal.totalRetries() + 1, signal.failure().toString()))
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
@@ -297,6 +298,12 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                         outcome.tryEmitEmpty();
                     }
                 });
+    }
+
+    private boolean cannotBeMended(Throwable error) {
+        ErrorCategory category = config.errorClassifier().classify(error);
+        return category == ErrorCategory.PERMISSION || category == ErrorCategory.CONFIGURATION
+                || category == ErrorCategory.PROGRAMMING;
     }
 
     private void startFailed(Sinks.One<Void> outcome, String reason, int attempts, Throwable cause) {

@@ -81,7 +81,7 @@ final class Lease {
     }
 
     private Mono<Void> resetAndReturn(SignalType signal, @Nullable Throwable error) {
-        if (Failures.isBroken(error)) {
+        if (error != null && pool.configuration().errorClassifier().classify(error).discardsConnection()) {
             return discard();
         }
         Connection connection = ref.poolable().connection();
