@@ -83,6 +83,8 @@ public final class PoolConfiguration {
     private final Clock clock;
     private final Scheduler scheduler;
     private final ErrorClassifier errorClassifier;
+    private final @Nullable Duration leakDetectionThreshold;
+    private final @Nullable Duration leakReclaimAfter;
 
     private PoolConfiguration(Builder b, @Nullable ConnectionFactoryOptions driverOptions,
                               Duration validationTimeout) {
@@ -107,6 +109,8 @@ public final class PoolConfiguration {
         this.clock = b.clock;
         this.scheduler = b.scheduler;
         this.errorClassifier = b.errorClassifier;
+        this.leakDetectionThreshold = b.leakDetectionThreshold;
+        this.leakReclaimAfter = b.leakReclaimAfter;
     }
 
     /** A builder with every option at its default. */
@@ -231,6 +235,23 @@ public final class PoolConfiguration {
         return errorClassifier;
     }
 
+    /**
+     * A connection borrowed for longer than this is reported as a suspected leak: a WARN with the pool, how long it
+     * has been held and the stack that acquired it, a {@link PoolListener#leakSuspected} event and a count in
+     * {@link PoolStats#leaks()}. Empty when disabled, the default: then the acquire path pays nothing for it.
+     */
+    public Optional<Duration> leakDetectionThreshold() {
+        return Optional.ofNullable(leakDetectionThreshold);
+    }
+
+    /**
+     * A connection borrowed for longer than this is taken back and closed; its borrower's next use fails with an
+     * {@link IllegalStateException} that says so. Empty when disabled, the default.
+     */
+    public Optional<Duration> leakReclaimAfter() {
+        return Optional.ofNullable(leakReclaimAfter);
+    }
+
     /** Every option, and where connections go; never a password. */
     @Override
     public String toString() {
@@ -241,7 +262,9 @@ public final class PoolConfiguration {
                 + ", validationQuery=" + (validationQuery == null ? "none" : validationQuery) + ", validationTimeout="
                 + validationTimeout + ", maxIdleTime=" + (maxIdleTime == null ? "disabled" : maxIdleTime)
                 + ", maxLifetime=" + (maxLifetime == null ? "disabled" : maxLifetime) + ", evictionInterval="
-                + evictionInterval + ", closeTimeout=" + closeTimeout + ", startTimeout=" + startTimeout + "}";
+                + evictionInterval + ", closeTimeout=" + closeTimeout + ", startTimeout=" + startTimeout
+                + ", leakDetectionThreshold=" + (leakDetectionThreshold == null ? "disabled" : leakDetectionThreshold)
+                + ", leakReclaimAfter=" + (leakReclaimAfter == null ? "disabled" : leakReclaimAfter) + "}";
     }
 
     /** Where connections go, for messages: {@code postgresql://user@host:port/database}, never a password. */
@@ -279,6 +302,8 @@ public final class PoolConfiguration {
         private Clock clock = Clock.systemUTC();
         private Scheduler scheduler = Schedulers.parallel();
         private ErrorClassifier errorClassifier = ErrorClassifier.defaults();
+        private @Nullable Duration leakDetectionThreshold;
+        private @Nullable Duration leakReclaimAfter;
 
         private Builder() {
         }
@@ -451,6 +476,30 @@ public final class PoolConfiguration {
          * The classifier that decides which errors close their connection and which end a start at once; override
          * rows with {@link ErrorClassifier#withSqlState}. Default {@link ErrorClassifier#defaults()}.
          */
+        /** See {@link PoolConfiguration#leakDetectionThreshold()}; for example 30 s for a service whose work takes ms. */
+        public Builder leakDetectionThreshold(Duration leakDetectionThreshold) {
+            this.leakDetectionThreshold = positive("leakDetectionThreshold", leakDetectionThreshold);
+            return this;
+        }
+
+        /** Turns leak detection off (the default). */
+        public Builder leakDetectionDisabled() {
+            this.leakDetectionThreshold = null;
+            return this;
+        }
+
+        /** See {@link PoolConfiguration#leakReclaimAfter()}. Must exceed {@code leakDetectionThreshold} when both are set. */
+        public Builder leakReclaimAfter(Duration leakReclaimAfter) {
+            this.leakReclaimAfter = positive("leakReclaimAfter", leakReclaimAfter);
+            return this;
+        }
+
+        /** Turns reclaiming of leaked connections off (the default). */
+        public Builder leakReclaimDisabled() {
+            this.leakReclaimAfter = null;
+            return this;
+        }
+
         public Builder errorClassifier(ErrorClassifier errorClassifier) {
             this.errorClassifier = notNull("errorClassifier", errorClassifier);
             return this;
@@ -476,6 +525,11 @@ public final class PoolConfiguration {
             if (initialSize > maxSize) {
                 throw new IllegalArgumentException(
                         "initialSize must not exceed maxSize (" + maxSize + "), was " + initialSize);
+            }
+            if (leakDetectionThreshold != null && leakReclaimAfter != null
+                    && leakReclaimAfter.compareTo(leakDetectionThreshold) <= 0) {
+                throw new IllegalArgumentException("leakReclaimAfter must be longer than leakDetectionThreshold ("
+                        + leakDetectionThreshold + "), was " + leakReclaimAfter);
             }
             Duration checkWithin;
             if (validationTimeout == null) {

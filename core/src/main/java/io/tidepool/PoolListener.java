@@ -48,6 +48,17 @@ public interface PoolListener {
     default void validationFailed(String pool) {
     }
 
+    /**
+     * A connection has been borrowed for longer than {@code leakDetectionThreshold}; {@code acquiredAt} holds the
+     * stack of the code that acquired it.
+     */
+    default void leakSuspected(String pool, Duration held, Throwable acquiredAt) {
+    }
+
+    /** A connection borrowed for longer than {@code leakReclaimAfter} was taken back from its borrower and closed. */
+    default void connectionReclaimed(String pool, Duration held) {
+    }
+
     /** A connection was closed, for any reason. */
     default void connectionClosed(String pool) {
     }

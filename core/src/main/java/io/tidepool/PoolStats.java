@@ -22,6 +22,7 @@ package io.tidepool;
  * @param validationFailures validations that failed or timed out (each discarded its connection)
  * @param discards connections closed instead of being returned, because they were broken, failed their reset, or
  *        were released while a conversation was still in flight
+ * @param leaks connections reported as suspected leaks (borrowed longer than {@code leakDetectionThreshold})
  */
 public record PoolStats(
         String poolName,
@@ -37,7 +38,8 @@ public record PoolStats(
         long destroys,
         long timeouts,
         long validationFailures,
-        long discards) {
+        long discards,
+        long leaks) {
 
     /** The live part, in the words an acquire-timeout message uses: {@code allocated=10/10, acquired=10, idle=0, pending=37}. */
     public String describeState() {

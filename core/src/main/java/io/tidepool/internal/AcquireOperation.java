@@ -33,9 +33,12 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
     private int invalidInARow;
     private final long startedNanos = System.nanoTime();
 
-    AcquireOperation(DefaultTidepoolPool pool, MonoSink<Lease> sink) {
+    private final @Nullable Throwable origin;
+
+    AcquireOperation(DefaultTidepoolPool pool, MonoSink<Lease> sink, @Nullable Throwable origin) {
         this.pool = pool;
         this.sink = sink;
+        this.origin = origin;
     }
 
     void start() {
@@ -102,7 +105,7 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
     private void deliver(PooledRef<Slot> ref) {
         if (done.compareAndSet(false, true)) {
             finish();
-            Lease lease = new Lease(ref, pool);
+            Lease lease = new Lease(ref, pool, origin);
             pool.leaseStarted(lease);
             pool.listeners.fire(l -> l.connectionAcquired(pool.name(), DefaultTidepoolPool.since(startedNanos)));
             // if the subscriber cancels at this very moment, the sink discards the lease to the pool's discard hook

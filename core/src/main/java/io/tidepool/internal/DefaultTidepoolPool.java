@@ -146,7 +146,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
 
     @Override
     public <T> Flux<T> withConnection(Function<? super Connection, ? extends Publisher<T>> work) {
-        return Flux.usingWhen(acquireLease(),
+        return Flux.usingWhen(acquireLease(origin()),
                 lease -> work.apply(lease.handle()),
                 lease -> lease.release(SignalType.ON_COMPLETE, null),
                 (lease, error) -> lease.release(SignalType.ON_ERROR, error),
@@ -163,17 +163,29 @@ public final class DefaultTidepoolPool implements TidepoolPool {
 
     @Override
     public Mono<Connection> create() {
-        return acquireLease().map(Lease::handle)
+        return acquireLease(origin()).map(Lease::handle)
                 .doOnDiscard(PooledConnection.class, connection -> Mono.from(connection.close()).subscribe());
     }
 
-    Mono<Lease> acquireLease() {
+    /**
+     * Where the caller built its pipeline, for leak reports: captured when it calls {@code withConnection} or
+     * {@code create} (the acquire itself completes on another thread), and only when leak detection is on.
+     */
+    private @Nullable Throwable origin() {
+        if (config.leakDetectionThreshold().isEmpty()) {
+            return null;
+        }
+        return new Throwable("connection of pool '" + config.name() + "' acquired here (thread "
+                + Thread.currentThread().getName() + ")");
+    }
+
+    Mono<Lease> acquireLease(@Nullable Throwable origin) {
         return Mono.<Lease>create(sink -> {
             if (isClosing()) {
                 sink.error(new PoolClosedException(config.name(), stats()));
                 return;
             }
-            new AcquireOperation(this, sink).start();
+            new AcquireOperation(this, sink, origin).start();
         }).doOnDiscard(Lease.class, lease -> lease.release(SignalType.CANCEL, null).subscribe());
     }
 
@@ -394,7 +406,9 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                     log.warn("pool '{}' closing: {} borrowed connections did not come back within {} ms; "
                             + "closing them under their borrowers", config.name(), late.size(),
                             config.closeTimeout().toMillis());
-                    return Flux.fromIterable(late).flatMap(Lease::reclaim).then();
+                    return Flux.fromIterable(late).flatMap(lease -> lease.reclaim("connection of pool '"
+                            + config.name() + "' was closed by the pool: it was not returned within closeTimeout ("
+                            + config.closeTimeout().toMillis() + " ms) of close()")).then();
                 })
                 // returns already under way finish within their own reset deadline
                 .then(Mono.defer(() -> drained(config.validationTimeout().multipliedBy(2))
@@ -470,7 +484,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         return new PoolStats(config.name(), config.maxSize(), m.allocatedSize(), m.acquiredSize(), m.idleSize(),
                 m.pendingAcquireSize(), config.maxPendingAcquires(), counters.acquires.sum(), counters.creates.sum(),
                 counters.createFailures.sum(), counters.destroys.sum(), counters.timeouts.sum(),
-                counters.validationFailures.sum(), counters.discards.sum());
+                counters.validationFailures.sum(), counters.discards.sum(), counters.leaks.sum());
     }
 
     /** The driver's metadata, so frameworks that pick a dialect by it (Spring Data R2DBC) see PostgreSQL. */

@@ -27,11 +27,17 @@ final class Lease {
     private final AtomicBoolean returning = new AtomicBoolean();
     private final long acquiredNanos = System.nanoTime();
     private volatile boolean discarded;
+    private final @Nullable LeakWatch leakWatch;
 
-    Lease(PooledRef<Slot> ref, DefaultTidepoolPool pool) {
+    Lease(PooledRef<Slot> ref, DefaultTidepoolPool pool, @Nullable Throwable origin) {
         this.ref = ref;
         this.pool = pool;
         this.handle = new PooledConnection(ref.poolable().connection(), this, tracker);
+        this.leakWatch = LeakWatch.of(this, pool, acquiredNanos, origin);
+    }
+
+    boolean isReturning() {
+        return returning.get();
     }
 
     Connection handle() {
@@ -65,16 +71,22 @@ final class Lease {
         return resetAndReturn(signal, error).doFinally(s -> ended());
     }
 
-    /** The pool is closing and this borrower did not return in time: take the connection back and close it. */
-    Mono<Void> reclaim() {
+    /**
+     * The pool takes the connection back from a borrower who kept it too long (the pool is closing, or
+     * {@code leakReclaimAfter} passed) and closes it; the borrower's next use fails with {@code reason}.
+     */
+    Mono<Void> reclaim(String reason) {
         if (!returning.compareAndSet(false, true)) {
             return Mono.empty();
         }
-        handle.markReturned();
+        handle.markReclaimed(reason);
         return discard().doFinally(s -> ended());
     }
 
     private void ended() {
+        if (leakWatch != null) {
+            leakWatch.ended();
+        }
         pool.leaseEnded(this);
         pool.listeners.fire(l -> l.connectionReturned(pool.name(), DefaultTidepoolPool.since(acquiredNanos),
                 discarded));

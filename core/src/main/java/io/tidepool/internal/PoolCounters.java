@@ -12,4 +12,5 @@ final class PoolCounters {
     final LongAdder timeouts = new LongAdder();
     final LongAdder validationFailures = new LongAdder();
     final LongAdder discards = new LongAdder();
+    final LongAdder leaks = new LongAdder();
 }

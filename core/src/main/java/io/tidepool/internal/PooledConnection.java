@@ -8,6 +8,7 @@ import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Statement;
 import io.r2dbc.spi.TransactionDefinition;
 import io.r2dbc.spi.ValidationDepth;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -25,6 +26,7 @@ final class PooledConnection implements Connection {
     private final Lease lease;
     private final ExchangeTracker tracker;
     private volatile boolean returned;
+    private volatile @Nullable String reclaimed;
 
     PooledConnection(Connection raw, Lease lease, ExchangeTracker tracker) {
         this.raw = raw;
@@ -37,8 +39,18 @@ final class PooledConnection implements Connection {
         returned = true;
     }
 
+    /** Fences this handle off because the pool took the connection back; later use fails with {@code reason}. */
+    void markReclaimed(String reason) {
+        reclaimed = reason;
+        returned = true;
+    }
+
     private Connection open() {
         if (returned) {
+            String reason = reclaimed;
+            if (reason != null) {
+                throw new IllegalStateException(reason);
+            }
             throw new IllegalStateException("connection of pool '" + lease.poolName()
                     + "' was already returned to the pool and must not be used any more");
         }

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Every row of the table, and what each category decides. Pure logic; the server's own errors are in the DB test. */
 class ErrorClassifierTests {
 
-    private static final PoolStats STATS = new PoolStats("p", 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0);
+    private static final PoolStats STATS = new PoolStats("p", 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0);
 
     private static R2dbcException withState(String sqlState) {
         return new R2dbcException("server said no", sqlState) {
