@@ -85,6 +85,7 @@ public final class PoolConfiguration {
     private final ErrorClassifier errorClassifier;
     private final @Nullable Duration leakDetectionThreshold;
     private final @Nullable Duration leakReclaimAfter;
+    private final RetryPolicy transactionRetry;
 
     private PoolConfiguration(Builder b, @Nullable ConnectionFactoryOptions driverOptions,
                               Duration validationTimeout) {
@@ -111,6 +112,7 @@ public final class PoolConfiguration {
         this.errorClassifier = b.errorClassifier;
         this.leakDetectionThreshold = b.leakDetectionThreshold;
         this.leakReclaimAfter = b.leakReclaimAfter;
+        this.transactionRetry = b.transactionRetry;
     }
 
     /** A builder with every option at its default. */
@@ -252,6 +254,14 @@ public final class PoolConfiguration {
         return Optional.ofNullable(leakReclaimAfter);
     }
 
+    /**
+     * How {@link TidepoolPool#inTransaction} retries a transaction that lost a conflict (40001 serialization failure,
+     * 40P01 deadlock): the whole transaction, on a fresh one. Default {@link RetryPolicy#defaults()}.
+     */
+    public RetryPolicy transactionRetry() {
+        return transactionRetry;
+    }
+
     /** Every option, and where connections go; never a password. */
     @Override
     public String toString() {
@@ -304,6 +314,7 @@ public final class PoolConfiguration {
         private ErrorClassifier errorClassifier = ErrorClassifier.defaults();
         private @Nullable Duration leakDetectionThreshold;
         private @Nullable Duration leakReclaimAfter;
+        private RetryPolicy transactionRetry = RetryPolicy.defaults();
 
         private Builder() {
         }
@@ -497,6 +508,12 @@ public final class PoolConfiguration {
         /** Turns reclaiming of leaked connections off (the default). */
         public Builder leakReclaimDisabled() {
             this.leakReclaimAfter = null;
+            return this;
+        }
+
+        /** See {@link PoolConfiguration#transactionRetry()}; {@link RetryPolicy#none()} turns retrying off. */
+        public Builder transactionRetry(RetryPolicy transactionRetry) {
+            this.transactionRetry = notNull("transactionRetry", transactionRetry);
             return this;
         }
 

@@ -114,9 +114,22 @@ public interface TidepoolPool extends ConnectionFactory, Closeable {
     <T> Flux<T> withConnection(Function<? super Connection, ? extends Publisher<T>> work);
 
     /**
-     * Like {@link #withConnection}, inside a transaction: begins it, runs {@code work}, and commits when the work
-     * completes. If the work fails or the subscriber cancels, the transaction is rolled back before the connection
-     * is returned. A failed commit fails the returned {@link Flux}.
+     * Like {@link #withConnection}, with retries: when an attempt fails before emitting anything, with an error
+     * whose category is {@link io.tidepool.error.ErrorCategory#retryable() retryable} (a broken connection, an
+     * exhausted pool, a transaction conflict, a server out of resources), {@code work} runs again on a fresh
+     * connection under {@code retry}. Use it only for work that is safe to run twice (idempotent): by calling it,
+     * the caller declares that it is.
+     */
+    <T> Flux<T> withConnection(RetryPolicy retry, Function<? super Connection, ? extends Publisher<T>> work);
+
+    /**
+     * Runs {@code work} in a transaction: begins it, runs the work, commits, and then emits what the work emitted
+     * (results of a transaction are only true once it has committed; they are held in memory until then, so stream
+     * large results with {@link #withConnection} instead). If the work fails or the subscriber cancels, the
+     * transaction is rolled back before the connection is returned. A transaction that loses a conflict (40001
+     * serialization failure, 40P01 deadlock) is run again, whole, on a fresh transaction, under the configured
+     * {@link PoolConfiguration#transactionRetry()}; other failures, a failed commit included, fail the returned
+     * {@link Flux}.
      */
     <T> Flux<T> inTransaction(Function<? super Connection, ? extends Publisher<T>> work);
 

@@ -9,6 +9,7 @@ import io.r2dbc.spi.Result;
 import io.r2dbc.spi.ValidationDepth;
 import io.tidepool.PoolConfiguration;
 import io.tidepool.PoolState;
+import io.tidepool.RetryPolicy;
 import io.tidepool.PoolStats;
 import io.tidepool.TidepoolPool;
 import io.tidepool.error.ConnectionCreateTimeoutException;
@@ -154,11 +155,22 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     }
 
     @Override
+    public <T> Flux<T> withConnection(RetryPolicy retry, Function<? super Connection, ? extends Publisher<T>> work) {
+        return retry.run(() -> withConnection(work), config.errorClassifier(), ErrorCategory::retryable,
+                config.scheduler());
+    }
+
+    @Override
     public <T> Flux<T> inTransaction(Function<? super Connection, ? extends Publisher<T>> work) {
         // rollback on error or cancel is the release's reset: the connection is returned with no transaction open
-        return withConnection(connection -> Mono.from(connection.beginTransaction())
+        Flux<T> attempt = withConnection(connection -> Mono.from(connection.beginTransaction())
                 .thenMany(Flux.defer(() -> work.apply(connection)))
-                .concatWith(Mono.defer(() -> Mono.from(connection.commitTransaction())).then(Mono.empty())));
+                .collectList()
+                .flatMap(results -> Mono.from(connection.commitTransaction()).thenReturn(results)))
+                .flatMapIterable(results -> results);
+        // only a lost conflict is surely rolled back; after a broken connection the commit may have happened
+        return config.transactionRetry().run(() -> attempt, config.errorClassifier(),
+                category -> category == ErrorCategory.TRANSACTION_CONFLICT, config.scheduler());
     }
 
     @Override
