@@ -149,6 +149,13 @@ public interface TidepoolPool extends ConnectionFactory, Closeable {
     @Override
     Mono<Void> close();
 
+    /**
+     * Retires every connection open now, for a failover or a credential rotation: idle ones are closed at once (and
+     * replaced by fresh ones), borrowed ones are closed when they come back instead of being reused. Completes when
+     * the idle ones are closed. Connections opened after the call are not affected.
+     */
+    Mono<Void> evictAll();
+
     /** A snapshot of the pool's state and cumulative counts; cheap, never blocks. */
     PoolStats stats();
 

@@ -67,6 +67,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     private final AtomicBoolean closeBegun = new AtomicBoolean();
     private final Sinks.One<Void> closed = Sinks.one();
     private final long validateAfterIdleMillis;
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     private volatile @Nullable Disposable upkeep;
 
     public DefaultTidepoolPool(PoolConfiguration config) {
@@ -101,7 +102,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         return CreateWithin.create(factory.create(), config.createTimeout(), config.scheduler(),
                         () -> new ConnectionCreateTimeoutException(config.name(), config.target(),
                                 config.createTimeout(), stats()))
-                .map(connection -> new Slot(connection, lifetimeLimitMillis()))
+                .map(connection -> new Slot(connection, lifetimeLimitMillis(), generation.get()))
                 .doOnNext(slot -> {
                     counters.creates.increment();
                     listeners.fire(l -> l.connectionCreated(config.name(), since(started)));
@@ -122,7 +123,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     }
 
     private boolean evictable(Slot slot, PooledRefMetadata metadata) {
-        if (metadata.lifeTime() >= slot.lifetimeLimitMillis()) {
+        if (slot.generation() < generation.get() || metadata.lifeTime() >= slot.lifetimeLimitMillis()) {
             return true;
         }
         return config.maxIdleTime().isPresent()
@@ -203,6 +204,11 @@ public final class DefaultTidepoolPool implements TidepoolPool {
 
     static Duration since(long startedNanos) {
         return Duration.ofNanos(System.nanoTime() - startedNanos);
+    }
+
+    /** Opened before the last {@link #evictAll()}: to be closed, not reused. */
+    boolean isRetired(Slot slot) {
+        return slot.generation() < generation.get();
     }
 
     boolean needsValidation(PooledRef<Slot> ref) {
@@ -465,6 +471,21 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                 .next()
                 .then()
                 .timeout(within, config.scheduler());
+    }
+
+    @Override
+    public Mono<Void> evictAll() {
+        return Mono.defer(() -> {
+            generation.incrementAndGet();
+            int idle = engine.metrics().idleSize();
+            log.info("pool '{}': evicting every connection ({} idle now; borrowed ones when they come back)",
+                    config.name(), idle);
+            // an acquire meets the idle connections first, finds them evictable and closes them; what it gets in
+            // the end is a fresh connection, given straight back
+            return Flux.range(0, idle)
+                    .concatMap(i -> engine.acquire().flatMap(PooledRef::release))
+                    .then();
+        });
     }
 
     // ---- views ----

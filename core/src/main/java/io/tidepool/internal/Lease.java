@@ -96,6 +96,9 @@ final class Lease {
         if (error != null && pool.configuration().errorClassifier().classify(error).discardsConnection()) {
             return discard();
         }
+        if (pool.isRetired(ref.poolable())) {
+            return discard();
+        }
         Connection connection = ref.poolable().connection();
         boolean settled = signal == SignalType.ON_COMPLETE && tracker.quiet();
         // the server reported the transaction status at the end of the last exchange: a clean return is free

@@ -12,12 +12,19 @@ final class Slot {
     private final Connection connection;
     private final IsolationLevel initialIsolation;
     private final long lifetimeLimitMillis;
+    private final long generation;
 
-    Slot(Connection connection, long lifetimeLimitMillis) {
+    Slot(Connection connection, long lifetimeLimitMillis, long generation) {
         this.connection = connection;
+        this.generation = generation;
         // r2dbc-postgresql caches the level it read at connect time: no round trip
         this.initialIsolation = connection.getTransactionIsolationLevel();
         this.lifetimeLimitMillis = lifetimeLimitMillis;
+    }
+
+    /** The pool's generation when this connection was opened; {@code evictAll} retires older generations. */
+    long generation() {
+        return generation;
     }
 
     Connection connection() {
