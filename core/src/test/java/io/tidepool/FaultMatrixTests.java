@@ -1,0 +1,149 @@
+package io.tidepool;
+
+import io.tidepool.error.ErrorCategory;
+import io.tidepool.error.ErrorClassifier;
+import io.tidepool.test.FaultProxy;
+import io.tidepool.test.PoolFixture;
+import io.tidepool.test.TestDatabase;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import static io.tidepool.test.PoolFixture.queryOne;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Faults between the pool and a real server, under a steady load: for each, the failed requests and the time to
+ * recovery are measured and bounded, nothing leaks (pool counters and pg_stat_activity), and the pool serves again
+ * with no restart. The figures are logged for docs/failure-handling.md.
+ */
+@Timeout(120)
+class FaultMatrixTests {
+
+    private static final Logger log = LoggerFactory.getLogger(FaultMatrixTests.class);
+    private static final int MAX_SIZE = 4;
+
+    private FaultProxy proxy;
+    private TidepoolPool pool;
+    private Disposable load;
+    private final LongAdder ok = new LongAdder();
+    private final Map<ErrorCategory, LongAdder> failed = new ConcurrentHashMap<>();
+    private final AtomicLong lastOkNanos = new AtomicLong();
+
+    @AfterEach
+    void close() {
+        if (load != null) {
+            load.dispose();
+        }
+        if (pool != null) {
+            pool.close().block(Duration.ofSeconds(45));
+        }
+        if (proxy != null) {
+            proxy.close();
+        }
+    }
+
+    private void startUnderLoad(String prefix) {
+        proxy = FaultProxy.toTestDatabase();
+        String name = TestDatabase.uniqueApplicationName(prefix);
+        pool = PoolConfiguration.builder().url(proxy.r2dbcUrl() + "?applicationName=" + name).name(name)
+                .maxSize(MAX_SIZE).acquireTimeout(Duration.ofSeconds(1)).createTimeout(Duration.ofMillis(800))
+                .validateAfterIdle(Duration.ofMillis(100)).validationTimeout(Duration.ofMillis(300)).buildPool();
+        pool.start().block(Duration.ofSeconds(20));
+        load = Flux.interval(Duration.ofMillis(10))
+                .onBackpressureDrop()
+                .flatMap(i -> pool.withConnection(c -> queryOne(c, "SELECT 1", Integer.class))
+                        .timeout(Duration.ofSeconds(1))
+                        .doOnNext(v -> {
+                            ok.increment();
+                            lastOkNanos.set(System.nanoTime());
+                        })
+                        .onErrorResume(e -> {
+                            failed.computeIfAbsent(ErrorClassifier.defaults().classify(e), k -> new LongAdder())
+                                    .increment();
+                            return Mono.empty();
+                        }), 8)
+                .subscribe();
+        await().atMost(Duration.ofSeconds(10)).until(() -> ok.sum() > 20);
+    }
+
+    private long failures() {
+        return failed.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    /** Restores the path and measures how long until requests succeed again. */
+    private Duration recover() {
+        long restored = System.nanoTime();
+        proxy.pass();
+        await().atMost(Duration.ofSeconds(15)).until(() -> lastOkNanos.get() > restored);
+        return Duration.ofNanos(lastOkNanos.get() - restored);
+    }
+
+    private void assertNothingLeakedAndServing() {
+        load.dispose();
+        PoolFixture.assertNoLeak(pool, MAX_SIZE);
+        assertThat(pool.withConnection(c -> queryOne(c, "SELECT 42", Integer.class)).blockLast(Duration.ofSeconds(10)))
+                .isEqualTo(42);
+    }
+
+    @Test
+    void aBlackholedNetworkFailsRequestsWithinTheirTimeoutsAndRecoversWhenRestored() {
+        startUnderLoad("fault-blackhole");
+
+        proxy.blackhole();
+        long okBefore = ok.sum();
+        await().atMost(Duration.ofSeconds(15)).until(() -> failures() >= 10);
+        long failedDuring = failures();
+        Duration recovery = recover();
+
+        log.info("fault matrix | blackhole | failed during fault: {} {} | recovery: {} ms | ok before: {}",
+                failedDuring, failed, recovery.toMillis(), okBefore);
+        assertThat(recovery).as("time to recovery").isLessThan(Duration.ofSeconds(5));
+        assertNothingLeakedAndServing();
+    }
+
+    @Test
+    void cutConnectionsAreReplacedOnceTheNetworkIsBack() {
+        startUnderLoad("fault-cut");
+
+        proxy.cut();
+        await().atMost(Duration.ofSeconds(15)).until(() -> failures() >= 5);
+        long failedDuring = failures();
+        Duration recovery = recover();
+
+        log.info("fault matrix | cut | failed during fault: {} {} | recovery: {} ms", failedDuring, failed,
+                recovery.toMillis());
+        assertThat(recovery).isLessThan(Duration.ofSeconds(5));
+        assertThat(failed).containsKey(ErrorCategory.TRANSIENT_CONNECTION);
+        assertNothingLeakedAndServing();
+    }
+
+    @Test
+    void backendsTerminatedWhileInUseCostOnlyTheRequestsOnThem() {
+        startUnderLoad("fault-terminate");
+
+        long failedBefore = failures();
+        int terminated = TestDatabase.get().terminate(pool.name());
+        long okAt = ok.sum();
+        await().atMost(Duration.ofSeconds(10)).until(() -> ok.sum() > okAt + 50);
+        long failedDuring = failures() - failedBefore;
+
+        log.info("fault matrix | pg_terminate_backend x{} under load | failed: {} {}", terminated, failedDuring,
+                failed);
+        assertThat(failedDuring).as("at most the requests that were on the killed connections")
+                .isLessThanOrEqualTo(MAX_SIZE);
+        assertNothingLeakedAndServing();
+    }
+}
