@@ -14,7 +14,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.reactivestreams.Publisher;
 
 /**
  * The immutable configuration of one {@link TidepoolPool}, made by {@link #builder()}.
@@ -86,6 +88,7 @@ public final class PoolConfiguration {
     private final @Nullable Duration leakDetectionThreshold;
     private final @Nullable Duration leakReclaimAfter;
     private final RetryPolicy transactionRetry;
+    private final @Nullable Supplier<? extends Publisher<? extends CharSequence>> passwordSupplier;
 
     private PoolConfiguration(Builder b, @Nullable ConnectionFactoryOptions driverOptions,
                               Duration validationTimeout) {
@@ -113,6 +116,7 @@ public final class PoolConfiguration {
         this.leakDetectionThreshold = b.leakDetectionThreshold;
         this.leakReclaimAfter = b.leakReclaimAfter;
         this.transactionRetry = b.transactionRetry;
+        this.passwordSupplier = b.passwordSupplier;
     }
 
     /** A builder with every option at its default. */
@@ -262,6 +266,15 @@ public final class PoolConfiguration {
         return transactionRetry;
     }
 
+    /**
+     * Where the password for each new connection comes from, when it rotates: asked once per connection opened, so a
+     * rotated password needs no restart ({@link TidepoolPool#evictAll()} retires connections opened with the old
+     * one). Empty when the password is fixed in the URL or options.
+     */
+    public Optional<Supplier<? extends Publisher<? extends CharSequence>>> passwordSupplier() {
+        return Optional.ofNullable(passwordSupplier);
+    }
+
     /** Every option, and where connections go; never a password. */
     @Override
     public String toString() {
@@ -315,6 +328,7 @@ public final class PoolConfiguration {
         private @Nullable Duration leakDetectionThreshold;
         private @Nullable Duration leakReclaimAfter;
         private RetryPolicy transactionRetry = RetryPolicy.defaults();
+        private @Nullable Supplier<? extends Publisher<? extends CharSequence>> passwordSupplier;
 
         private Builder() {
         }
@@ -511,6 +525,15 @@ public final class PoolConfiguration {
             return this;
         }
 
+        /**
+         * See {@link PoolConfiguration#passwordSupplier()}: called for every new connection, for example
+         * {@code () -> vault.read("db/orders").map(Secret::password)}. Needs {@code url} or {@code options}.
+         */
+        public Builder passwordSupplier(Supplier<? extends Publisher<? extends CharSequence>> passwordSupplier) {
+            this.passwordSupplier = notNull("passwordSupplier", passwordSupplier);
+            return this;
+        }
+
         /** See {@link PoolConfiguration#transactionRetry()}; {@link RetryPolicy#none()} turns retrying off. */
         public Builder transactionRetry(RetryPolicy transactionRetry) {
             this.transactionRetry = notNull("transactionRetry", transactionRetry);
@@ -534,6 +557,10 @@ public final class PoolConfiguration {
             if (connectionFactory != null && options != null) {
                 throw new IllegalArgumentException(
                         "connectionFactory must not be set together with url or options, was both");
+            }
+            if (passwordSupplier != null && connectionFactory != null) {
+                throw new IllegalArgumentException(
+                        "passwordSupplier needs url or options, was set together with connectionFactory");
             }
             if (minIdle > maxSize) {
                 throw new IllegalArgumentException(

@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
 /**
  * Maps an error to its {@link ErrorCategory}: one table of SQLSTATE rows (an exact code, or a class given by its
  * first two characters; the exact code wins), then, for errors without a SQLSTATE, one table of exception types.
- * The cause chain is followed up to {@value #MAX_DEPTH} levels; the first error with a SQLSTATE decides.
+ * The cause chain is followed up to {@value #MAX_DEPTH} levels and the deepest error with a SQLSTATE decides: the
+ * driver wraps the server's refusal (say 28P01, a wrong password) in its own 08003 "cannot connect", and retrying
+ * the wrapper's category would be a reconnect storm.
  *
  * <p>Immutable and thread-safe. {@link #withSqlState} answers a copy with one row added or replaced, so a service can
  * move, say, {@code 55P03} (lock not available) to {@link ErrorCategory#TRANSACTION_CONFLICT} to have it retried.
@@ -99,8 +101,8 @@ public final class ErrorClassifier {
     /** The category of {@code error}; {@link ErrorCategory#UNKNOWN} when nothing in its cause chain is known. */
     public ErrorCategory classify(@Nullable Throwable error) {
         List<Throwable> chain = chain(error);
-        for (Throwable e : chain) {
-            ErrorCategory bySqlState = bySqlState(e);
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            ErrorCategory bySqlState = bySqlState(chain.get(i));
             if (bySqlState != null) {
                 return bySqlState;
             }
@@ -126,10 +128,12 @@ public final class ErrorClassifier {
         return classify(error).description() + (state == null ? "" : " [" + state + "]") + ": " + error.getMessage();
     }
 
-    /** The first SQLSTATE in the cause chain of {@code error}, if any. */
+    /** The deepest SQLSTATE in the cause chain of {@code error}, if any: the server's own, under any wrapper. */
     public static @Nullable String sqlState(@Nullable Throwable error) {
-        for (Throwable e : chain(error)) {
-            if (e instanceof R2dbcException r2dbc && r2dbc.getSqlState() != null && !r2dbc.getSqlState().isEmpty()) {
+        List<Throwable> chain = chain(error);
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            if (chain.get(i) instanceof R2dbcException r2dbc && r2dbc.getSqlState() != null
+                    && !r2dbc.getSqlState().isEmpty()) {
                 return r2dbc.getSqlState();
             }
         }

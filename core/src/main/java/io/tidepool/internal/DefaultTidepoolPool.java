@@ -73,7 +73,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     public DefaultTidepoolPool(PoolConfiguration config) {
         this.config = config;
         this.listeners = new Listeners(config.name());
-        this.factory = config.connectionFactory().orElseGet(() -> openFactory(config));
+        this.factory = config.connectionFactory().orElseGet(() -> openFactory(config, null));
         this.validateAfterIdleMillis = config.validateAfterIdle().map(Duration::toMillis).orElse(Long.MAX_VALUE);
         this.engine = PoolBuilder.from(Mono.defer(this::openSlot))
                 .sizeBetween(0, config.maxSize())
@@ -87,19 +87,32 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                 .buildPool();
     }
 
-    private static ConnectionFactory openFactory(PoolConfiguration config) {
+    private static ConnectionFactory openFactory(PoolConfiguration config, @Nullable CharSequence password) {
         ConnectionFactoryOptions options = config.driverOptions().orElseThrow();
+        ConnectionFactoryOptions.Builder builder = ConnectionFactoryOptions.builder().from(options);
         if (!options.hasOption(ConnectionFactoryOptions.CONNECT_TIMEOUT)) {
             // a TCP connect must not outlive the create timeout, or a late socket would sit half open
-            options = ConnectionFactoryOptions.builder().from(options)
-                    .option(ConnectionFactoryOptions.CONNECT_TIMEOUT, config.createTimeout()).build();
+            builder.option(ConnectionFactoryOptions.CONNECT_TIMEOUT, config.createTimeout());
         }
-        return new PostgresqlConnectionFactoryProvider().create(options);
+        if (password != null) {
+            builder.option(ConnectionFactoryOptions.PASSWORD, password);
+        }
+        return new PostgresqlConnectionFactoryProvider().create(builder.build());
+    }
+
+    /** A new connection: from the fixed factory, or with the password the supplier gives now. */
+    private Publisher<? extends Connection> openConnection() {
+        return config.passwordSupplier()
+                .<Publisher<? extends Connection>>map(passwords -> Mono.from(passwords.get())
+                        .switchIfEmpty(Mono.error(() -> new IllegalStateException(
+                                "pool '" + config.name() + "': passwordSupplier gave no password")))
+                        .flatMap(password -> Mono.from(openFactory(config, password).create())))
+                .orElseGet(factory::create);
     }
 
     private Mono<Slot> openSlot() {
         long started = System.nanoTime();
-        return CreateWithin.create(factory.create(), config.createTimeout(), config.scheduler(),
+        return CreateWithin.create(openConnection(), config.createTimeout(), config.scheduler(),
                         () -> new ConnectionCreateTimeoutException(config.name(), config.target(),
                                 config.createTimeout(), stats()))
                 .map(connection -> new Slot(connection, lifetimeLimitMillis(), generation.get()))

@@ -71,10 +71,17 @@ class ErrorClassifierTests {
     }
 
     @Test
-    void theFirstSqlStateInTheCauseChainDecidesWithinTheDepthLimit() {
+    void theDeepestSqlStateInTheCauseChainDecidesWithinTheDepthLimit() {
         ErrorClassifier c = ErrorClassifier.defaults();
         RuntimeException wrapped = new RuntimeException("outer", new IllegalStateException("mid", withState("40001")));
         assertThat(c.classify(wrapped)).isEqualTo(ErrorCategory.TRANSACTION_CONFLICT);
+
+        // r2dbc-postgresql wraps a refused login in its own 08003: the server's 28P01 must decide, or it is retried
+        R2dbcException cannotConnect = new R2dbcException("Cannot connect", "08003", withState("28P01")) {
+            private static final long serialVersionUID = 1L;
+        };
+        assertThat(c.classify(cannotConnect)).isEqualTo(ErrorCategory.PERMISSION);
+        assertThat(ErrorClassifier.sqlState(cannotConnect)).isEqualTo("28P01");
 
         Throwable deep = withState("23505");
         for (int i = 0; i < ErrorClassifier.MAX_DEPTH; i++) {

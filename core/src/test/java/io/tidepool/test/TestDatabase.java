@@ -84,6 +84,8 @@ public final class TestDatabase {
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off")
                     .setServerConfig("full_page_writes", "off")
+                    // postgres is trusted (admin queries); every other role must give its password
+                    .setServerConfig("hba_file", hbaFile())
                     .start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
@@ -98,6 +100,31 @@ public final class TestDatabase {
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded PostgreSQL", e);
         }
+    }
+
+    private static String hbaFile() throws IOException {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("tidepool-test-hba", ".conf");
+        java.nio.file.Files.writeString(file, String.join("\n",
+                "local all postgres trust",
+                "host all postgres 127.0.0.1/32 trust",
+                "host all all 127.0.0.1/32 scram-sha-256",
+                "local all all scram-sha-256", ""));
+        file.toFile().deleteOnExit();
+        return file.toString();
+    }
+
+    /**
+     * Creates (or resets) a login role that must authenticate with {@code password}, and may use the test database.
+     */
+    public void createRole(String role, String password) {
+        execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + role + "') THEN CREATE ROLE "
+                + role + " LOGIN; END IF; END $$");
+        execute("ALTER ROLE " + role + " LOGIN PASSWORD '" + password + "'");
+    }
+
+    /** An {@code r2dbc:postgresql://} URL for {@code role} with {@code password}. */
+    public String r2dbcUrl(String role, String password) {
+        return "r2dbc:postgresql://" + role + ":" + password + "@" + host + ":" + port + "/" + database;
     }
 
     public String host() {

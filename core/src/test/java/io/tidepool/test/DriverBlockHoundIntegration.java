@@ -1,0 +1,18 @@
+package io.tidepool.test;
+
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.integration.BlockHoundIntegration;
+
+/**
+ * What BlockHound must tolerate in the driver, each with its reason. Loaded by ServiceLoader when
+ * blockhound-junit-platform installs BlockHound for the tests.
+ */
+public final class DriverBlockHoundIntegration implements BlockHoundIntegration {
+
+    @Override
+    public void applyTo(BlockHound.Builder builder) {
+        // r2dbc-postgresql's SCRAM login draws its nonce from SecureRandom, which reads /dev/urandom on the event
+        // loop: a file read that never waits on Linux once the kernel's pool is seeded (found by CredentialsTests)
+        builder.allowBlockingCallsInside("com.ongres.scram.common.ScramFunctions", "nonce");
+    }
+}
