@@ -26,7 +26,10 @@ public enum ErrorCategory {
     DATA("a value is invalid for the operation", false, false),
     /** Authentication or privileges: class 28, 42501. Retrying does not help. */
     PERMISSION("authentication failed or a privilege is missing", false, false),
-    /** The configuration names something that does not exist: 3D000 unknown database, a bad option. */
+    /**
+     * The configuration names something that does not exist or cannot be trusted: 3D000 unknown database, a bad
+     * option, a server certificate that fails verification.
+     */
     CONFIGURATION("the configuration names a database or option that does not exist", false, false),
     /** The server is out of a resource: class 53 (too many connections, out of memory, disk full). */
     SERVER_RESOURCES("the server is out of a resource (connections, memory or disk)", false, true),

@@ -11,6 +11,8 @@ import io.r2dbc.spi.R2dbcTransientResourceException;
 import org.jspecify.annotations.Nullable;
 
 import java.io.IOException;
+import java.security.cert.CertificateException;
+import javax.net.ssl.SSLHandshakeException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -23,6 +25,7 @@ import java.util.regex.Pattern;
 /**
  * Maps an error to its {@link ErrorCategory}: one table of SQLSTATE rows (an exact code, or a class given by its
  * first two characters; the exact code wins), then, for errors without a SQLSTATE, one table of exception types.
+ * A TLS handshake or certificate failure anywhere in the chain is {@link ErrorCategory#CONFIGURATION}.
  * The cause chain is followed up to {@value #MAX_DEPTH} levels and the deepest error with a SQLSTATE decides: the
  * driver wraps the server's refusal (say 28P01, a wrong password) in its own 08003 "cannot connect", and retrying
  * the wrapper's category would be a reconnect storm.
@@ -101,6 +104,12 @@ public final class ErrorClassifier {
     /** The category of {@code error}; {@link ErrorCategory#UNKNOWN} when nothing in its cause chain is known. */
     public ErrorCategory classify(@Nullable Throwable error) {
         List<Throwable> chain = chain(error);
+        for (Throwable e : chain) {
+            // a certificate the client refuses comes wrapped in the driver's 08003: no retry will make it valid
+            if (e instanceof SSLHandshakeException || e instanceof CertificateException) {
+                return ErrorCategory.CONFIGURATION;
+            }
+        }
         for (int i = chain.size() - 1; i >= 0; i--) {
             ErrorCategory bySqlState = bySqlState(chain.get(i));
             if (bySqlState != null) {

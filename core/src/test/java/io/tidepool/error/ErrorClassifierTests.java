@@ -67,6 +67,10 @@ class ErrorClassifierTests {
         assertThat(c.classify(new R2dbcRollbackException("no"))).isEqualTo(ErrorCategory.TRANSACTION_CONFLICT);
         assertThat(c.classify(new IllegalArgumentException("bad option"))).isEqualTo(ErrorCategory.CONFIGURATION);
         assertThat(c.classify(new IllegalStateException("boom"))).isEqualTo(ErrorCategory.UNKNOWN);
+        assertThat(c.classify(new R2dbcException("Cannot connect", "08003",
+                new javax.net.ssl.SSLHandshakeException("No subject alternative names")) {
+            private static final long serialVersionUID = 1L;
+        })).as("a refused certificate inside the driver's 08003").isEqualTo(ErrorCategory.CONFIGURATION);
         assertThat(c.classify(null)).isEqualTo(ErrorCategory.UNKNOWN);
     }
 

@@ -14,5 +14,8 @@ public final class DriverBlockHoundIntegration implements BlockHoundIntegration 
         // r2dbc-postgresql's SCRAM login draws its nonce from SecureRandom, which reads /dev/urandom on the event
         // loop: a file read that never waits on Linux once the kernel's pool is seeded (found by CredentialsTests)
         builder.allowBlockingCallsInside("com.ongres.scram.common.ScramFunctions", "nonce");
+        // r2dbc-postgresql builds a new SslContext, reading the root certificate file, on the event loop for every
+        // TLS connection it opens (found by TlsTests): once per connection, never per query; a driver issue
+        builder.allowBlockingCallsInside("io.netty.handler.ssl.SslContextBuilder", "build");
     }
 }

@@ -86,6 +86,10 @@ public final class TestDatabase {
                     .setServerConfig("full_page_writes", "off")
                     // postgres is trusted (admin queries); every other role must give its password
                     .setServerConfig("hba_file", hbaFile())
+                    // TLS with a certificate made for this run, valid for the name "localhost" only
+                    .setServerConfig("ssl", "on")
+                    .setServerConfig("ssl_cert_file", TestCertificate.get().certificate().toString())
+                    .setServerConfig("ssl_key_file", TestCertificate.get().privateKey().toString())
                     .start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
