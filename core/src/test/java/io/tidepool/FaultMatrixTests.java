@@ -1,5 +1,6 @@
 package io.tidepool;
 
+import io.tidepool.error.DatabaseUnavailableException;
 import io.tidepool.error.ErrorCategory;
 import io.tidepool.error.ErrorClassifier;
 import io.tidepool.test.FaultProxy;
@@ -13,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
 
 import java.time.Duration;
 import java.util.Map;
@@ -128,6 +130,35 @@ class FaultMatrixTests {
         assertThat(recovery).isLessThan(Duration.ofSeconds(5));
         assertThat(failed).containsKey(ErrorCategory.TRANSIENT_CONNECTION);
         assertNothingLeakedAndServing();
+    }
+
+    @Test
+    void whileTheDatabaseIsDownCallersFailFastAndThePoolRecoversByItself() {
+        proxy = FaultProxy.toTestDatabase();
+        String name = TestDatabase.uniqueApplicationName("fault-down");
+        pool = PoolConfiguration.builder().url(proxy.r2dbcUrl() + "?applicationName=" + name).name(name)
+                .maxSize(MAX_SIZE).acquireTimeout(Duration.ofSeconds(2)).buildPool();
+        proxy.cut();
+
+        StepVerifier.create(pool.withConnection(PoolFixture::backendPid))
+                .expectErrorSatisfies(e -> assertThat(ErrorClassifier.defaults().classify(e))
+                        .isEqualTo(ErrorCategory.TRANSIENT_CONNECTION))
+                .verify(Duration.ofSeconds(10));
+        long started = System.nanoTime();
+        StepVerifier.create(pool.withConnection(PoolFixture::backendPid))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DatabaseUnavailableException.class)
+                        .hasMessageStartingWith("pool '" + name + "': database unavailable since ")
+                        .hasMessageContaining("1 failed attempt to connect; last error: "))
+                .verify(Duration.ofSeconds(10));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("fails fast, does not wait for a timeout")
+                .isLessThan(Duration.ofMillis(500));
+        long attemptsWhileDown = pool.stats().createFailures();
+
+        proxy.pass();
+        await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() ->
+                pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(5)) != null);
+        assertThat(attemptsWhileDown).as("one probe per backoff period, not one per caller").isLessThanOrEqualTo(2);
+        PoolFixture.assertNoLeak(pool, MAX_SIZE);
     }
 
     @Test

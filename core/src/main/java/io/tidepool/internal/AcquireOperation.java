@@ -1,5 +1,6 @@
 package io.tidepool.internal;
 
+import io.tidepool.error.DatabaseUnavailableException;
 import io.tidepool.error.PoolAcquireTimeoutException;
 import io.tidepool.error.PoolClosedException;
 import io.tidepool.error.PoolPendingLimitException;
@@ -48,6 +49,13 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
         timer = pool.configuration().scheduler().schedule(this::timeOut, timeoutMillis, TimeUnit.MILLISECONDS);
         if (done.get()) {
             disposeTimer();
+            return;
+        }
+        Availability.Outage outage = pool.engine().metrics().idleSize() == 0 ? pool.availability.check() : null;
+        if (outage != null) {
+            // the database is down and this caller is not the one probing it: fail now, do not pile up
+            fail(new DatabaseUnavailableException(pool.name(), outage.since(), outage.failures(),
+                    outage.lastError(), pool.stats()));
             return;
         }
         borrow();

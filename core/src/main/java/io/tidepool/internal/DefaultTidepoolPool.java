@@ -60,6 +60,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     private final InstrumentedPool<Slot> engine;
     final PoolCounters counters = new PoolCounters();
     final Listeners listeners;
+    final Availability availability;
     private final Set<Lease> leases = ConcurrentHashMap.newKeySet();
     private final Set<AcquireOperation> waiters = ConcurrentHashMap.newKeySet();
     private final AtomicReference<PoolState> state = new AtomicReference<>(PoolState.NEW);
@@ -73,6 +74,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     public DefaultTidepoolPool(PoolConfiguration config) {
         this.config = config;
         this.listeners = new Listeners(config.name());
+        this.availability = new Availability(config.clock());
         this.factory = config.connectionFactory().orElseGet(() -> openFactory(config, null));
         this.validateAfterIdleMillis = config.validateAfterIdle().map(Duration::toMillis).orElse(Long.MAX_VALUE);
         this.engine = PoolBuilder.from(Mono.defer(this::openSlot))
@@ -117,10 +119,12 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                                 config.createTimeout(), stats()))
                 .map(connection -> new Slot(connection, lifetimeLimitMillis(), generation.get()))
                 .doOnNext(slot -> {
+                    availability.connected();
                     counters.creates.increment();
                     listeners.fire(l -> l.connectionCreated(config.name(), since(started)));
                 })
                 .doOnError(e -> {
+                    availability.failedToConnect(e);
                     counters.createFailures.increment();
                     listeners.fire(l -> l.connectionCreateFailed(config.name(), since(started), e));
                     log.debug("pool '{}': opening a connection to {} failed: {}", config.name(), config.target(),
@@ -310,7 +314,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
             }
         }, config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
         Mono.defer(() -> {
-                    if (over.get()) {
+                    if (over.get() || isClosing()) {
                         return Mono.<Void>empty();
                     }
                     attempts.incrementAndGet();
@@ -321,7 +325,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                         .maxBackoff(MAX_START_BACKOFF)
                         .jitter(0.5)
                         .scheduler(config.scheduler())
-                        .filter(e -> !cannotBeMended(e) && !over.get())
+                        .filter(e -> !cannotBeMended(e) && !over.get() && !isClosing())
                         .doBeforeRetry(signal -> log.warn("pool '{}': start attempt {} failed, retrying: {}",
                                 config.name(), signal.totalRetries() + 1, signal.failure().toString()))
                         .onRetryExhaustedThrow((spec, signal) -> signal.failure()))

@@ -1,0 +1,76 @@
+package io.tidepool.internal;
+
+import org.jspecify.annotations.Nullable;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Whether the database is reachable, as the pool's attempts to connect have found: after a transient failure the
+ * pool lets one attempt through per backoff period (100 ms doubling to 5 s, with jitter) and fails the other callers
+ * at once. Any successful connection ends the outage.
+ */
+final class Availability {
+
+    private static final long FIRST_BACKOFF_MILLIS = 100;
+    private static final long MAX_BACKOFF_MILLIS = 5_000;
+
+    private final Clock clock;
+    private volatile @Nullable Instant downSince;
+    private long failures;
+    private @Nullable String lastError;
+    private long nextAttemptMillis;
+
+    Availability(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** What a caller should be told instead of waiting, or null when it may go ahead (and perhaps try to connect). */
+    @Nullable Outage check() {
+        // the common case, the database up, costs one volatile read
+        if (downSince == null) {
+            return null;
+        }
+        synchronized (this) {
+            return checkDown();
+        }
+    }
+
+    private @Nullable Outage checkDown() {
+        Instant since = downSince;
+        if (since == null) {
+            return null;
+        }
+        long now = clock.millis();
+        if (now >= nextAttemptMillis) {
+            // this caller is the probe: hold the others off for the next period while it tries
+            nextAttemptMillis = now + backoffMillis();
+            return null;
+        }
+        return new Outage(since, failures, lastError == null ? "unknown" : lastError);
+    }
+
+    synchronized void connected() {
+        downSince = null;
+        failures = 0;
+        lastError = null;
+    }
+
+    synchronized void failedToConnect(Throwable error) {
+        if (downSince == null) {
+            downSince = clock.instant();
+        }
+        failures++;
+        lastError = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+        nextAttemptMillis = clock.millis() + backoffMillis();
+    }
+
+    private long backoffMillis() {
+        long base = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(failures, 16));
+        return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+    }
+
+    record Outage(Instant since, long failures, String lastError) {
+    }
+}
