@@ -127,7 +127,8 @@ final class Entry {
         }).doOnTerminate(() -> availability.set(PoolAvailability.STOPPED));
     }
 
+    /** Whether a close of ours completed; the pool's own state may read CLOSING a moment longer. */
     boolean isClosed() {
-        return pool.state() == PoolState.CLOSED;
+        return availability.get() == PoolAvailability.STOPPED || pool.state() == PoolState.CLOSED;
     }
 }

@@ -219,11 +219,12 @@ public final class PoolRegistry {
 
     /**
      * Starts every pool in parallel, as described in the class documentation. Idempotent: every call returns the
-     * same completion. Lazy: nothing happens until subscription. Installs the shutdown hook, if asked for.
+     * same completion. Lazy: nothing happens until subscription. Installs the shutdown hook, if asked for. A
+     * registry starts once: after a stop, start fails.
      *
      * @return completes when every required pool has started (optional ones may still be retrying); fails with
      *         {@link RegistryStartException} once every pool is closed, if a required pool could not start or the
-     *         registry was stopped first
+     *         registry was stopped first, or at once if the registry was stopped after it started
      */
     public Mono<Void> start() {
         return Mono.defer(() -> {
@@ -237,6 +238,11 @@ public final class PoolRegistry {
                         .collectList()
                         .subscribe(this::finishStart);
                 startTask.set(task);
+            }
+            if (stopBegun.get()) {
+                // a start that failed keeps its error; one that succeeded before the stop cannot be repeated
+                return started.asMono().then(Mono.error(() -> new RegistryStartException(
+                        "registry was stopped: it cannot be started again", Map.of(), Set.of())));
             }
             return started.asMono();
         });
