@@ -238,6 +238,10 @@ public final class PoolRegistry {
                         .collectList()
                         .subscribe(this::finishStart);
                 startTask.set(task);
+                if (stopBegun.get()) {
+                    // a stop that began before the task was recorded could not cancel it
+                    task.dispose();
+                }
             }
             if (stopBegun.get()) {
                 // a start that failed keeps its error; one that succeeded before the stop cannot be repeated
@@ -325,18 +329,19 @@ public final class PoolRegistry {
         if (deadline == null || deadline.isZero() || deadline.isNegative()) {
             throw new IllegalArgumentException("deadline must be positive, was " + deadline);
         }
-        return Mono.defer(() -> beginStop(deadline, RegistryState.STOPPED,
-                new RegistryStartException("registry was stopped before it finished starting", Map.of(), Set.of())));
+        return Mono.defer(() -> beginStop(deadline, RegistryState.STOPPED, null));
     }
 
-    private Mono<Void> beginStop(Duration deadline, RegistryState finalState, RegistryStartException startFailure) {
+    /** Stops once; {@code startFailure} is what a start under way fails with, by default "stopped before...". */
+    private Mono<Void> beginStop(Duration deadline, RegistryState finalState,
+                                 @Nullable RegistryStartException startFailure) {
         if (stopBegun.compareAndSet(false, true)) {
             runStop(deadline, finalState, startFailure);
         }
         return stopped.asMono();
     }
 
-    private void runStop(Duration deadline, RegistryState finalState, RegistryStartException startFailure) {
+    private void runStop(Duration deadline, RegistryState finalState, @Nullable RegistryStartException startFailure) {
         RegistryState previous = state.getAndSet(RegistryState.STOPPING);
         Disposable task = startTask.getAndSet(null);
         if (task != null) {
@@ -349,13 +354,16 @@ public final class PoolRegistry {
                 () -> finishStop(previous, finalState, startFailure, null));
     }
 
-    private void finishStop(RegistryState previous, RegistryState finalState, RegistryStartException startFailure,
-                            @Nullable Throwable error) {
+    private void finishStop(RegistryState previous, RegistryState finalState,
+                            @Nullable RegistryStartException rollbackFailure, @Nullable Throwable error) {
         state.set(finalState);
         if (shutdownHook != null) {
             shutdownHook.remove();
         }
         if (previous == RegistryState.NEW || previous == RegistryState.STARTING) {
+            RegistryStartException startFailure = rollbackFailure != null ? rollbackFailure
+                    : new RegistryStartException(previous == RegistryState.NEW ? "registry was stopped before it started"
+                    : "registry was stopped before it finished starting", Map.of(), Set.of());
             if (error != null) {
                 startFailure.addSuppressed(error);
             }

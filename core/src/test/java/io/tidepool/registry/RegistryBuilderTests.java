@@ -60,6 +60,9 @@ class RegistryBuilderTests {
             registry.stop().block(Duration.ofSeconds(10));
         }
         assertThat(registry.state()).isEqualTo(RegistryState.STOPPED);
+        assertThatThrownBy(() -> registry.start().block(Duration.ofSeconds(10)))
+                .isInstanceOf(RegistryStartException.class)
+                .hasMessage("registry was stopped before it started");
     }
 
     @Test
