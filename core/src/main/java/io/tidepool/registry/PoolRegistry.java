@@ -23,7 +23,6 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -350,7 +349,7 @@ public final class PoolRegistry {
         entries.forEach(Entry::stopRetrying);
         log.info("stopping pool registry within {} ms, closing {}", deadline.toMillis(),
                 reversed().stream().map(Entry::name).collect(Collectors.joining(" then ")));
-        closeInReverse(deadline).subscribe(null, error -> finishStop(previous, finalState, startFailure, error),
+        OrderedClose.close(reversed(), deadline, scheduler).subscribe(null, error -> finishStop(previous, finalState, startFailure, error),
                 () -> finishStop(previous, finalState, startFailure, null));
     }
 
@@ -375,43 +374,6 @@ public final class PoolRegistry {
         } else {
             log.warn("pool registry stopped with an error: {}", error.getMessage());
             stopped.tryEmitError(error);
-        }
-    }
-
-    private Mono<Void> closeInReverse(Duration deadline) {
-        List<Entry> order = reversed();
-        Map<String, Throwable> closeFailures = Collections.synchronizedMap(new LinkedHashMap<>());
-        return Flux.fromIterable(order)
-                .concatMap(e -> e.close().onErrorResume(error -> {
-                    closeFailures.put(e.name(), error);
-                    return Mono.empty();
-                }))
-                .then()
-                .timeout(deadline, scheduler)
-                .onErrorResume(TimeoutException.class, timeout -> {
-                    List<Entry> unclosed = order.stream().filter(e -> !e.isClosed()).toList();
-                    // past the deadline nothing waits in turn: each remaining pool closes within its closeTimeout
-                    unclosed.forEach(e -> e.close().subscribe(null, error -> log.warn(
-                            "pool '{}' closed with an error after the stop deadline: {}", e.name(), error.toString())));
-                    List<String> names = unclosed.stream().map(Entry::name).toList();
-                    return Mono.error(new RegistryStopException("registry stop deadline of " + deadline.toMillis()
-                            + " ms elapsed with pools still closing: " + String.join(", ", names)
-                            + "; they were asked to close at once and finish within their closeTimeout",
-                            names, snapshot(closeFailures)));
-                })
-                .then(Mono.defer(() -> {
-                    Map<String, Throwable> failed = snapshot(closeFailures);
-                    if (failed.isEmpty()) {
-                        return Mono.empty();
-                    }
-                    return Mono.error(new RegistryStopException("registry stopped, but closing failed for "
-                            + describeFailures(failed), List.of(), failed));
-                }));
-    }
-
-    private static Map<String, Throwable> snapshot(Map<String, Throwable> synchronizedMap) {
-        synchronized (synchronizedMap) {
-            return new LinkedHashMap<>(synchronizedMap);
         }
     }
 

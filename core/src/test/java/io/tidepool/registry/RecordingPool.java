@@ -7,6 +7,7 @@ import io.tidepool.PoolListener;
 import io.tidepool.PoolState;
 import io.tidepool.PoolStats;
 import io.tidepool.TidepoolPool;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -20,17 +21,25 @@ final class RecordingPool implements TidepoolPool {
 
     private final TidepoolPool delegate;
     private final List<String> journal;
+    private final @Nullable RuntimeException closeFailure;
 
     RecordingPool(TidepoolPool delegate, List<String> journal) {
+        this(delegate, journal, null);
+    }
+
+    /** A pool whose close closes it, then fails with {@code closeFailure}. */
+    RecordingPool(TidepoolPool delegate, List<String> journal, @Nullable RuntimeException closeFailure) {
         this.delegate = delegate;
         this.journal = journal;
+        this.closeFailure = closeFailure;
     }
 
     @Override
     public Mono<Void> close() {
-        return delegate.close()
+        Mono<Void> close = delegate.close()
                 .doOnSubscribe(s -> journal.add("close " + delegate.name()))
                 .doOnSuccess(v -> journal.add("closed " + delegate.name()));
+        return closeFailure == null ? close : close.then(Mono.error(closeFailure));
     }
 
     @Override

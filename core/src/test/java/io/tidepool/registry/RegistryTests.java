@@ -211,6 +211,32 @@ class RegistryTests {
     }
 
     @Test
+    void aPoolWhoseCloseFailsIsReportedAndTheOthersCloseAnyway() {
+        List<String> journal = Collections.synchronizedList(new ArrayList<>());
+        TidepoolPool first = new RecordingPool(PoolFixture.builder("first").initialSize(1).buildPool(), journal);
+        TidepoolPool failing = new RecordingPool(PoolFixture.builder("failing").initialSize(1).buildPool(), journal,
+                new IllegalStateException("disk on fire"));
+        PoolRegistry registry = track(PoolRegistry.builder().required(first).required(failing).build());
+        registry.start().block(WAIT);
+
+        StepVerifier.create(registry.stop())
+                .expectErrorSatisfies(e -> {
+                    assertThat(e).isInstanceOf(RegistryStopException.class)
+                            .hasMessage("registry stopped, but closing failed for " + failing.name()
+                                    + ": disk on fire");
+                    assertThat(((RegistryStopException) e).closeFailures()).containsOnlyKeys(failing.name());
+                    assertThat(((RegistryStopException) e).unclosed()).isEmpty();
+                })
+                .verify(WAIT);
+
+        assertThat(journal).containsExactly("close " + failing.name(), "closed " + failing.name(),
+                "close " + first.name(), "closed " + first.name());
+        assertThat(registry.state()).isEqualTo(RegistryState.STOPPED);
+        awaitBackends(first, 0);
+        awaitBackends(failing, 0);
+    }
+
+    @Test
     void stopObservesItsDeadlineAndAsksTheRemainingPoolsToClose() {
         PoolConfiguration other = PoolFixture.builder("other").initialSize(1).build();
         PoolConfiguration busy = PoolFixture.builder("busy").closeTimeout(Duration.ofSeconds(30)).build();
