@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Timeout;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -179,6 +180,47 @@ class RegistryTests {
 
         StepVerifier.create(registry.stop()).verifyComplete();
         awaitBackends(registry.pool(reports.name()), 0);
+    }
+
+    @Test
+    void backgroundRetriesBackOffOnTheInjectedScheduler() {
+        VirtualTimeScheduler time = VirtualTimeScheduler.create();
+        try {
+            PoolConfiguration reports = onMissingDatabase("reports").build();
+            PoolRegistry registry = track(PoolRegistry.builder().optional(reports).scheduler(time)
+                    .retryBackoff(Duration.ofSeconds(10), Duration.ofSeconds(40)).build());
+            registry.start().block(WAIT);
+            assertThat(registry.state()).isEqualTo(RegistryState.DEGRADED);
+            assertThat(failedStarts(registry)).isEqualTo(1);
+
+            // no retry in real time, nor before the first backoff has elapsed on the scheduler
+            await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> failedStarts(registry) == 1);
+            time.advanceTimeBy(Duration.ofSeconds(10));
+            await().atMost(WAIT).until(() -> failedStarts(registry) == 2);
+            // the next delay is 10 s plus up to 50% jitter: nothing at 9 s, a retry by 15 s
+            time.advanceTimeBy(Duration.ofSeconds(9));
+            await().during(Duration.ofMillis(300)).atMost(WAIT).until(() -> failedStarts(registry) == 2);
+            // the delay is scheduled just after the failure is counted: step the clock until the retry has run
+            await().atMost(WAIT).until(() -> advanced(time) && failedStarts(registry) == 3);
+
+            TestDatabase.get().execute("CREATE DATABASE " + databaseOf(reports));
+            await().atMost(WAIT).until(() -> advanced(time) && registry.state() == RegistryState.RUNNING);
+            assertThat(failedStarts(registry)).isEqualTo(3);
+
+            // the stop deadline runs on the virtual scheduler too: stop before it is disposed
+            StepVerifier.create(registry.stop()).verifyComplete();
+        } finally {
+            time.dispose();
+        }
+    }
+
+    private static boolean advanced(VirtualTimeScheduler time) {
+        time.advanceTimeBy(Duration.ofSeconds(1));
+        return true;
+    }
+
+    private static int failedStarts(PoolRegistry registry) {
+        return registry.pools().get(0).failedStarts();
     }
 
     @Test
