@@ -1,8 +1,8 @@
 /**
  * Tidepool core: a leak-proof reactive connection pool for PostgreSQL over reactor-pool and r2dbc-postgresql.
  *
- * <p>Only {@code io.tidepool} (the pool, its configuration and statistics) and {@code io.tidepool.error}
- * (typed exceptions) are API; the engine in {@code io.tidepool.internal} is not exported.
+ * <p>Only {@code io.tidepool} (the pool, its configuration and statistics), {@code io.tidepool.error}
+ * (typed exceptions) and {@code io.tidepool.registry} (named pools, lifecycle, blocking bridge) are API; the engine in {@code io.tidepool.internal} is not exported.
  */
 module io.tidepool.core {
     requires transitive reactor.core;
@@ -16,6 +16,7 @@ module io.tidepool.core {
 
     exports io.tidepool;
     exports io.tidepool.error;
+    exports io.tidepool.registry;
 
     provides io.r2dbc.spi.ConnectionFactoryProvider with io.tidepool.internal.TidepoolConnectionFactoryProvider;
 }
