@@ -68,6 +68,17 @@ final class RecordingPool implements TidepoolPool {
     }
 
     @Override
+    public <T> Flux<T> withConnection(io.tidepool.RetryPolicy retry,
+                                      Function<? super Connection, ? extends Publisher<T>> work) {
+        return delegate.withConnection(retry, work);
+    }
+
+    @Override
+    public Mono<Void> evictAll() {
+        return delegate.evictAll();
+    }
+
+    @Override
     public <T> Flux<T> inTransaction(Function<? super Connection, ? extends Publisher<T>> work) {
         return delegate.inTransaction(work);
     }
