@@ -58,8 +58,9 @@ final class LoadRunner {
             most = Math.max(most, c.completed);
             completed += c.completed;
         }
+        Histogram latencies = latency.getIntervalHistogram();
         return new RunResult(contender.name(), clients, completed, length.toNanos() / 1e9,
-                latency.getIntervalHistogram(), wait.getIntervalHistogram(), fewest, most, errors.get(),
+                latencies, wait.getIntervalHistogram(), latencies.getMean() / 1e6, fewest, most, errors.get(),
                 cancels.get(), firstError.get(), contender.discardsSinceLast(), contender.borrowedNow());
     }
 

@@ -30,6 +30,13 @@ record Summary(String contender, List<RunResult> runs) {
         return all;
     }
 
+    /** The mean latency over all rounds, weighted by requests. */
+    double meanMillis() {
+        long total = runs.stream().mapToLong(RunResult::completed).sum();
+        return total == 0 ? Double.NaN
+                : runs.stream().mapToDouble(r -> r.meanMillis() * r.completed()).sum() / total;
+    }
+
     int clients() {
         return runs.isEmpty() ? 0 : runs.get(0).clients();
     }
@@ -44,7 +51,8 @@ record Summary(String contender, List<RunResult> runs) {
 
     /** The worst round's ratio of the busiest client's completions to the least busy one's. */
     double worstFairness() {
-        return runs.stream().mapToDouble(r -> r.fewestPerClient() == 0 ? Double.POSITIVE_INFINITY
+        return runs.stream().filter(r -> r.fewestPerClient() >= 0)
+                .mapToDouble(r -> r.fewestPerClient() == 0 ? Double.POSITIVE_INFINITY
                 : (double) r.mostPerClient() / r.fewestPerClient()).max().orElse(Double.NaN);
     }
 

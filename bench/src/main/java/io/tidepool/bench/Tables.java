@@ -58,18 +58,19 @@ final class Tables {
             out.append("Pool ").append(options.poolSize()).append(", ").append(options.inFlight())
                     .append(" requests in flight (pgbench and the bare driver: one per connection); ")
                     .append(options.rounds()).append(" rounds x ").append(options.runLength().toMillis())
-                    .append(" ms, contenders interleaved; median throughput; latency percentiles over all rounds.\n\n");
+                    .append(" ms, contenders interleaved; median throughput; latency percentiles over all rounds "
+                            + "(pgbench reports only its mean).\n\n");
             double pgbench = e.getValue().stream().filter(s -> s.contender().equals("pgbench"))
                     .mapToDouble(Summary::medianThroughput).findFirst().orElse(Double.NaN);
-            out.append("| contender | in flight | requests/s (median) | rounds | ratio to pgbench | p50 ms | p99 ms "
-                    + "| p99.9 ms | errors |\n");
-            out.append("|---|---:|---:|---|---:|---:|---:|---:|---:|\n");
+            out.append("| contender | in flight | requests/s (median) | rounds | ratio to pgbench | mean ms | p50 ms "
+                    + "| p99 ms | p99.9 ms | errors |\n");
+            out.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
             for (Summary s : e.getValue()) {
                 Histogram h = s.latency();
                 out.append("| ").append(s.contender()).append(" | ").append(s.clients()).append(" | ")
                         .append(f(s.medianThroughput(), 0)).append(" | ").append(rounds(s)).append(" | ")
                         .append(Double.isNaN(pgbench) ? "–" : f(s.medianThroughput() / pgbench, 2)).append(" | ")
-                        .append(Bench.ms(h, 50)).append(" | ").append(Bench.ms(h, 99)).append(" | ")
+                        .append(f(s.meanMillis(), 2)).append(" | ").append(Bench.ms(h, 50)).append(" | ").append(Bench.ms(h, 99)).append(" | ")
                         .append(Bench.ms(h, 99.9)).append(" | ").append(s.errors()).append(" |\n");
             }
             e.getValue().stream().filter(s -> s.errors() > 0).forEach(s ->
@@ -113,6 +114,6 @@ final class Tables {
     }
 
     static String f(double value, int decimals) {
-        return Double.isInfinite(value) ? "∞" : String.format(Locale.ROOT, "%." + decimals + "f", value);
+        return Double.isNaN(value) ? "–" : Double.isInfinite(value) ? "∞" : String.format(Locale.ROOT, "%." + decimals + "f", value);
     }
 }
