@@ -29,6 +29,7 @@ import java.util.Map;
  * java -jar bench/target/tidepool-bench.jar --quick                   # a smoke of a few seconds
  * java -jar bench/target/tidepool-bench.jar --url r2dbc:postgresql://user:pw@host:5432/db --seconds 10
  * java -jar bench/target/tidepool-bench.jar --only e2e,stress         # skip JMH
+ * java -jar bench/target/tidepool-bench.jar --only e2e --contenders tidepool --seconds 20   # to profile one
  * </pre>
  *
  * On a small machine the client and the server share the CPU, so only ratios within one run mean anything: the
@@ -51,9 +52,10 @@ public final class Bench {
      * @param inFlight requests in flight end to end
      * @param stressInFlight requests in flight under stress
      * @param out where the report is also written, or null
+     * @param contenders the end-to-end contenders to run (by table name), or empty for all; for profiling one
      */
     public record Options(boolean quick, @Nullable String url, Duration runLength, int rounds, List<String> parts,
-                          int poolSize, int inFlight, int stressInFlight, @Nullable Path out) {
+                          int poolSize, int inFlight, int stressInFlight, @Nullable Path out, List<String> contenders) {
 
         static Options parse(String... args) {
             boolean quick = false;
@@ -65,6 +67,7 @@ public final class Bench {
             int inFlight = 64;
             Integer stress = null;
             Path out = Path.of("bench", "target", "bench-report.md");
+            List<String> contenders = List.of();
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : "";
                 switch (args[i]) {
@@ -77,26 +80,31 @@ public final class Bench {
                     case "--in-flight" -> { inFlight = Integer.parseInt(value); i++; }
                     case "--stress-in-flight" -> { stress = Integer.parseInt(value); i++; }
                     case "--out" -> { out = value.isEmpty() || value.equals("none") ? null : Path.of(value); i++; }
+                    case "--contenders" -> { contenders = List.of(value.split(",")); i++; }
                     default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --quick, "
                             + "--url URL, --seconds N, --rounds N, --only jmh,e2e,stress, --size N, --in-flight N, "
-                            + "--stress-in-flight N, --out FILE|none");
+                            + "--stress-in-flight N, --out FILE|none, --contenders tidepool,r2dbc-pool,...");
                 }
             }
             if (url == null) {
                 String env = System.getenv("TIDEPOOL_BENCH_URL");
                 url = env == null || env.isBlank() ? null : env;
             }
-            return new Options(quick, url, length != null ? length : quick ? Duration.ofMillis(300) : Duration.ofSeconds(5),
+            return new Options(quick, url, length != null ? length : quick ? Duration.ofMillis(250) : Duration.ofSeconds(4),
                     rounds != null ? rounds : quick ? 1 : 3, parts, size, inFlight,
-                    stress != null ? stress : inFlight * 2, out);
+                    stress != null ? stress : inFlight * 2, out, contenders);
         }
 
         boolean runs(String part) {
             return parts.contains(part);
         }
 
+        boolean includes(String contender) {
+            return contenders.isEmpty() || contenders.contains(contender);
+        }
+
         Duration warmLength() {
-            return quick ? Duration.ofMillis(200) : Duration.ofSeconds(2);
+            return quick ? Duration.ofMillis(100) : Duration.ofSeconds(2);
         }
     }
 

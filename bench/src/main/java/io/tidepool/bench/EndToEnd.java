@@ -21,7 +21,10 @@ final class EndToEnd {
     static Map<Workload, List<Summary>> run(Bench.Options options, Target target, @Nullable Pgbench pgbench,
                                             List<String> notes) {
         Map<Workload, List<Summary>> out = new EnumMap<>(Workload.class);
-        List<Contender> contenders = open(target, options.poolSize(), true);
+        List<Contender> contenders = open(target, options, true);
+        if (!options.includes("pgbench")) {
+            pgbench = null;
+        }
         try {
             warm(contenders, options);
             for (Workload workload : Workload.values()) {
@@ -34,7 +37,7 @@ final class EndToEnd {
                         RunResult result;
                         if (index == contenders.size()) {
                             result = pgbench.run(target, workload, options.poolSize(),
-                                    (int) Math.max(1, Math.round(options.runLength().toMillis() / 1000.0)));
+                                    (int) Math.round(options.runLength().toMillis() / 1000.0));
                         } else {
                             result = LoadRunner.run(contenders.get(index), workload, options.inFlight(),
                                     options.runLength(), 0, CANCEL_WITHIN);
@@ -51,21 +54,25 @@ final class EndToEnd {
         } finally {
             contenders.forEach(Contender::close);
         }
-        if (pgbench != null && options.runLength().toMillis() < 1000) {
-            notes.add("pgbench counts whole seconds: its runs lasted 1 s, longer than the others");
+        if (pgbench != null && options.runLength().toMillis() % 1000 != 0) {
+            notes.add("pgbench counts whole seconds: its runs lasted " + Math.round(options.runLength().toMillis()
+                    / 1000.0) + " s (a fixed " + "count of transactions when that is 0)");
         }
         return out;
     }
 
     /** Twice the requests in flight (by default) on the same pool size, without and with a 1-in-100 cancellation. */
     static Map<String, Summary> stress(Bench.Options options, Target target) {
-        List<Contender> contenders = open(target, options.poolSize(), false);
+        List<Contender> contenders = open(target, options, false);
         Map<String, List<RunResult>> runs = new LinkedHashMap<>();
         System.out.println("Stress: " + options.stressInFlight() + " in flight on " + options.poolSize()
                 + " connections...");
         try {
             warm(contenders, options);
             int[] cancelOneIn = {0, 100};
+            if (contenders.isEmpty()) {
+                return Map.of();
+            }
             int entrants = contenders.size() * cancelOneIn.length;
             for (int round = 0; round < options.rounds(); round++) {
                 for (int k = 0; k < entrants; k++) {
@@ -87,12 +94,19 @@ final class EndToEnd {
         return out;
     }
 
-    private static List<Contender> open(Target target, int size, boolean all) {
+    private static List<Contender> open(Target target, Bench.Options options, boolean all) {
+        int size = options.poolSize();
         List<Contender> contenders = new ArrayList<>();
-        contenders.add(Contender.tidepool(target, size));
-        contenders.add(Contender.r2dbcPool(target, size, null));
-        if (all) {
+        if (options.includes("tidepool")) {
+            contenders.add(Contender.tidepool(target, size));
+        }
+        if (options.includes("r2dbc-pool")) {
+            contenders.add(Contender.r2dbcPool(target, size, null));
+        }
+        if (all && options.includes("r2dbc-pool+validationQuery")) {
             contenders.add(Contender.r2dbcPool(target, size, "SELECT 1"));
+        }
+        if (all && options.includes("bare driver")) {
             contenders.add(Contender.bare(target, size));
         }
         return contenders;

@@ -49,8 +49,8 @@ final class Overhead {
                         .measurementIterations(1).measurementTime(TimeValue.milliseconds(200));
             } else {
                 options.forks(1).jvmArgsAppend("-Xms512m", "-Xmx512m")
-                        .warmupIterations(2).warmupTime(TimeValue.seconds(1))
-                        .measurementIterations(3).measurementTime(TimeValue.seconds(1));
+                        .warmupIterations(1).warmupTime(TimeValue.seconds(1))
+                        .measurementIterations(2).measurementTime(TimeValue.seconds(1));
             }
             System.out.println("  JMH: " + threads + " borrower(s)...");
             Collection<RunResult> results = new Runner(options.build()).run();

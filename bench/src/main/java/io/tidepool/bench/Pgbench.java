@@ -27,6 +27,9 @@ final class Pgbench {
     private static final Pattern LATENCY = Pattern.compile("latency average = ([0-9.]+) ms");
     private static final Pattern FAILED = Pattern.compile("number of failed transactions: ([0-9]+)");
 
+    /** Transactions per connection in a smoke run. */
+    private static final int SMOKE_TRANSACTIONS = 100;
+
     private final String program;
     private final String version;
 
@@ -65,7 +68,7 @@ final class Pgbench {
         return version;
     }
 
-    /** Runs {@code workload} for {@code seconds} (at least 1, pgbench counts whole seconds) on {@code connections}. */
+    /** Runs {@code workload} for {@code seconds} on {@code connections}; 0 seconds runs a short fixed count. */
     RunResult run(Target target, Workload workload, int connections, int seconds) {
         try {
             Path dir = Files.createTempDirectory("tidepool-pgbench");
@@ -74,7 +77,9 @@ final class Pgbench {
                 Files.writeString(script, workload.pgbenchScript());
                 List<String> command = List.of(program, "-n", "-M", "prepared", "-c", String.valueOf(connections),
                         "-j", String.valueOf(Math.min(connections, Runtime.getRuntime().availableProcessors())),
-                        "-T", String.valueOf(Math.max(1, seconds)), "-f", script.toString(),
+                        // pgbench's -T counts whole seconds: a smoke (seconds == 0) runs a fixed count instead
+                        seconds > 0 ? "-T" : "-t", String.valueOf(seconds > 0 ? seconds : SMOKE_TRANSACTIONS),
+                        "-f", script.toString(),
                         "-h", target.host(), "-p", String.valueOf(target.port()), "-U", target.user(),
                         target.database());
                 ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -94,9 +99,9 @@ final class Pgbench {
                 Matcher latency = LATENCY.matcher(out);
                 Matcher failed = FAILED.matcher(out);
                 long failures = failed.find() ? Long.parseLong(failed.group(1)) : 0;
-                int length = Math.max(1, seconds);
-                return new RunResult("pgbench", connections, Math.round(Double.parseDouble(tps.group(1)) * length),
-                        length, LoadRunner.emptyHistogram(), LoadRunner.emptyHistogram(),
+                double rate = Double.parseDouble(tps.group(1));
+                double length = seconds > 0 ? seconds : connections * SMOKE_TRANSACTIONS / rate;
+                return new RunResult("pgbench", connections, Math.round(rate * length), length, LoadRunner.emptyHistogram(), LoadRunner.emptyHistogram(),
                         latency.find() ? Double.parseDouble(latency.group(1)) : Double.NaN, -1, -1, failures, 0,
                         failures > 0 ? out : null, -1, -1);
             } finally {
