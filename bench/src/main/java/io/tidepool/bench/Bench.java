@@ -53,9 +53,11 @@ public final class Bench {
      * @param stressInFlight requests in flight under stress
      * @param out where the report is also written, or null
      * @param contenders the end-to-end contenders to run (by table name), or empty for all; for profiling one
+     * @param jmhBorrowers the JMH thread counts (concurrent borrowers)
      */
     public record Options(boolean quick, @Nullable String url, Duration runLength, int rounds, List<String> parts,
-                          int poolSize, int inFlight, int stressInFlight, @Nullable Path out, List<String> contenders) {
+                          int poolSize, int inFlight, int stressInFlight, @Nullable Path out, List<String> contenders,
+                          List<Integer> jmhBorrowers) {
 
         static Options parse(String... args) {
             boolean quick = false;
@@ -68,6 +70,7 @@ public final class Bench {
             Integer stress = null;
             Path out = Path.of("bench", "target", "bench-report.md");
             List<String> contenders = List.of();
+            List<Integer> jmhBorrowers = List.of(1, 8);
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : "";
                 switch (args[i]) {
@@ -81,9 +84,13 @@ public final class Bench {
                     case "--stress-in-flight" -> { stress = Integer.parseInt(value); i++; }
                     case "--out" -> { out = value.isEmpty() || value.equals("none") ? null : Path.of(value); i++; }
                     case "--contenders" -> { contenders = List.of(value.split(",")); i++; }
+                    case "--jmh-borrowers" -> {
+                        jmhBorrowers = java.util.Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
+                        i++;
+                    }
                     default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --quick, "
                             + "--url URL, --seconds N, --rounds N, --only jmh,e2e,stress, --size N, --in-flight N, "
-                            + "--stress-in-flight N, --out FILE|none, --contenders tidepool,r2dbc-pool,...");
+                            + "--stress-in-flight N, --out FILE|none, --contenders tidepool,r2dbc-pool,..., --jmh-borrowers 1,8");
                 }
             }
             if (url == null) {
@@ -92,7 +99,7 @@ public final class Bench {
             }
             return new Options(quick, url, length != null ? length : quick ? Duration.ofMillis(250) : Duration.ofSeconds(4),
                     rounds != null ? rounds : quick ? 1 : 3, parts, size, inFlight,
-                    stress != null ? stress : inFlight * 2, out, contenders);
+                    stress != null ? stress : inFlight * 2, out, contenders, jmhBorrowers);
         }
 
         boolean runs(String part) {
@@ -147,7 +154,7 @@ public final class Bench {
         List<Overhead.Row> overhead = List.of();
         if (options.runs("jmh")) {
             System.out.println("Pool overhead (JMH)...");
-            overhead = Overhead.run(options.quick());
+            overhead = Overhead.run(options.quick(), options.jmhBorrowers());
             Tables.overhead(report, overhead, options.quick());
         }
         Map<Workload, List<Summary>> endToEnd = new EnumMap<>(Workload.class);

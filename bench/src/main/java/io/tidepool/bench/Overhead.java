@@ -34,9 +34,15 @@ final class Overhead {
     private Overhead() {
     }
 
-    static List<Row> run(boolean quick) throws RunnerException {
+    /**
+     * @param borrowerCounts JMH thread counts to run. 64 is not a default: with connections that answer at once, a
+     *                       release drains reactor-pool's pending borrowers on the releasing thread and runs their
+     *                       whole cycles there, so with 64 blocking borrowers one thread can stay in that loop for
+     *                       minutes and JMH cannot end the iteration (seen with Tidepool, pool size 10)
+     */
+    static List<Row> run(boolean quick, List<Integer> borrowerCounts) throws RunnerException {
         List<Row> rows = new ArrayList<>();
-        int[] borrowers = quick ? new int[] {8} : new int[] {1, 8, 64};
+        List<Integer> borrowers = quick ? List.of(8) : borrowerCounts;
         for (int threads : borrowers) {
             ChainedOptionsBuilder options = new OptionsBuilder()
                     .include(PoolOverheadBenchmark.class.getName() + ".acquireRelease")
