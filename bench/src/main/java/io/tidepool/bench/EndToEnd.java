@@ -1,0 +1,124 @@
+package io.tidepool.bench;
+
+import org.jspecify.annotations.Nullable;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The end-to-end and stress tests: contenders interleaved in rounds, in a rotating order. */
+final class EndToEnd {
+
+    /** Cancelled requests are cancelled after a random delay up to this, waiting or running. */
+    static final Duration CANCEL_WITHIN = Duration.ofMillis(10);
+
+    private EndToEnd() {
+    }
+
+    static Map<Workload, List<Summary>> run(Bench.Options options, Target target, @Nullable Pgbench pgbench,
+                                            List<String> notes) {
+        Map<Workload, List<Summary>> out = new EnumMap<>(Workload.class);
+        List<Contender> contenders = open(target, options, true);
+        if (!options.includes("pgbench")) {
+            pgbench = null;
+        }
+        try {
+            warm(contenders, options);
+            for (Workload workload : Workload.values()) {
+                System.out.println("End to end: " + workload.label() + "...");
+                Map<String, List<RunResult>> runs = new LinkedHashMap<>();
+                int entrants = contenders.size() + (pgbench != null ? 1 : 0);
+                for (int round = 0; round < options.rounds(); round++) {
+                    for (int k = 0; k < entrants; k++) {
+                        int index = (k + round) % entrants;
+                        RunResult result;
+                        if (index == contenders.size()) {
+                            result = pgbench.run(target, workload, options.poolSize(),
+                                    (int) Math.round(options.runLength().toMillis() / 1000.0));
+                        } else {
+                            result = LoadRunner.run(contenders.get(index), workload, options.inFlight(),
+                                    options.runLength(), 0, CANCEL_WITHIN);
+                        }
+                        System.out.printf("  round %d %-28s %10.0f/s%n", round + 1, result.contender(),
+                                result.throughput());
+                        runs.computeIfAbsent(result.contender(), n -> new ArrayList<>()).add(result);
+                    }
+                }
+                List<Summary> summaries = new ArrayList<>();
+                runs.forEach((name, list) -> summaries.add(new Summary(name, list)));
+                out.put(workload, summaries);
+            }
+        } finally {
+            contenders.forEach(Contender::close);
+        }
+        if (pgbench != null && options.runLength().toMillis() % 1000 != 0) {
+            notes.add("pgbench counts whole seconds: its runs lasted " + Math.round(options.runLength().toMillis()
+                    / 1000.0) + " s (a fixed " + "count of transactions when that is 0)");
+        }
+        return out;
+    }
+
+    /** Twice the requests in flight (by default) on the same pool size, without and with a 1-in-100 cancellation. */
+    static Map<String, Summary> stress(Bench.Options options, Target target) {
+        List<Contender> contenders = open(target, options, false);
+        Map<String, List<RunResult>> runs = new LinkedHashMap<>();
+        System.out.println("Stress: " + options.stressInFlight() + " in flight on " + options.poolSize()
+                + " connections...");
+        try {
+            warm(contenders, options);
+            int[] cancelOneIn = {0, 100};
+            if (contenders.isEmpty()) {
+                return Map.of();
+            }
+            int entrants = contenders.size() * cancelOneIn.length;
+            for (int round = 0; round < options.rounds(); round++) {
+                for (int k = 0; k < entrants; k++) {
+                    int index = (k + round) % entrants;
+                    Contender contender = contenders.get(index / cancelOneIn.length);
+                    int cancel = cancelOneIn[index % cancelOneIn.length];
+                    RunResult result = LoadRunner.run(contender, Workload.SELECT_1, options.stressInFlight(),
+                            options.runLength(), cancel, CANCEL_WITHIN);
+                    String key = contender.name() + (cancel == 0 ? "" : ", 1/" + cancel + " cancelled");
+                    System.out.printf("  round %d %-40s %10.0f/s%n", round + 1, key, result.throughput());
+                    runs.computeIfAbsent(key, n -> new ArrayList<>()).add(result);
+                }
+            }
+        } finally {
+            contenders.forEach(Contender::close);
+        }
+        Map<String, Summary> out = new LinkedHashMap<>();
+        runs.forEach((key, list) -> out.put(key, new Summary(key, list)));
+        return out;
+    }
+
+    private static List<Contender> open(Target target, Bench.Options options, boolean all) {
+        int size = options.poolSize();
+        List<Contender> contenders = new ArrayList<>();
+        if (options.includes("tidepool")) {
+            contenders.add(Contender.tidepool(target, size));
+        }
+        if (options.includes("r2dbc-pool")) {
+            contenders.add(Contender.r2dbcPool(target, size, null));
+        }
+        if (all && options.includes("r2dbc-pool+validationQuery")) {
+            contenders.add(Contender.r2dbcPool(target, size, "SELECT 1"));
+        }
+        if (all && options.includes("bare driver")) {
+            contenders.add(Contender.bare(target, size));
+        }
+        return contenders;
+    }
+
+    /** Opens every connection and runs each workload briefly, so that the JIT has compiled what the runs use. */
+    private static void warm(List<Contender> contenders, Bench.Options options) {
+        for (Contender contender : contenders) {
+            contender.warm(options.poolSize());
+            for (Workload workload : Workload.values()) {
+                LoadRunner.run(contender, workload, options.inFlight(), options.warmLength(), 0, CANCEL_WITHIN);
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.tidepool.bench;
+
+import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What one contender did in one timed run.
+ *
+ * @param contender who ran
+ * @param clients how many requests it had in flight
+ * @param completed requests completed inside the measured window (cancelled ones excluded)
+ * @param seconds the window's length
+ * @param latency request latencies in nanoseconds, from the request's start (acquire included) to its end
+ * @param meanMillis the mean latency in milliseconds (pgbench reports only this)
+ * @param acquireWait nanoseconds from the request's start to the moment it had its connection; empty when not measured
+ * @param fewestPerClient the fewest requests one client completed (-1 when unknown)
+ * @param mostPerClient the most requests one client completed (-1 when unknown)
+ * @param errors requests that failed
+ * @param cancels requests cancelled by the run (the cancellation rate of the stress test)
+ * @param firstError the first failure, for the report
+ * @param discards connections the pool closed instead of returning (-1 when the pool does not say)
+ * @param borrowedAfter connections still borrowed once the run ended (-1 when the pool does not say)
+ */
+record RunResult(String contender, int clients, long completed, double seconds, Histogram latency, Histogram acquireWait,
+                 double meanMillis, long fewestPerClient, long mostPerClient, long errors, long cancels, @Nullable String firstError,
+                 long discards, long borrowedAfter) {
+
+    double throughput() {
+        return completed / seconds;
+    }
+}

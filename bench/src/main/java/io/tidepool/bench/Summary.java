@@ -1,0 +1,70 @@
+package io.tidepool.bench;
+
+import org.HdrHistogram.Histogram;
+
+import java.util.List;
+
+/**
+ * One contender's runs of one test, over all rounds: the median throughput, and latencies from all rounds together.
+ *
+ * @param contender who ran
+ * @param runs one per round
+ */
+record Summary(String contender, List<RunResult> runs) {
+
+    double medianThroughput() {
+        double[] sorted = runs.stream().mapToDouble(RunResult::throughput).sorted().toArray();
+        int n = sorted.length;
+        return n == 0 ? 0 : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    Histogram latency() {
+        Histogram all = new Histogram(3);
+        runs.forEach(r -> all.add(r.latency()));
+        return all;
+    }
+
+    Histogram waits() {
+        Histogram all = new Histogram(3);
+        runs.forEach(r -> all.add(r.acquireWait()));
+        return all;
+    }
+
+    /** The mean latency over all rounds, weighted by requests. */
+    double meanMillis() {
+        long total = runs.stream().mapToLong(RunResult::completed).sum();
+        return total == 0 ? Double.NaN
+                : runs.stream().mapToDouble(r -> r.meanMillis() * r.completed()).sum() / total;
+    }
+
+    int clients() {
+        return runs.isEmpty() ? 0 : runs.get(0).clients();
+    }
+
+    long errors() {
+        return runs.stream().mapToLong(RunResult::errors).sum();
+    }
+
+    long cancels() {
+        return runs.stream().mapToLong(RunResult::cancels).sum();
+    }
+
+    /** The worst round's ratio of the busiest client's completions to the least busy one's. */
+    double worstFairness() {
+        return runs.stream().filter(r -> r.fewestPerClient() >= 0)
+                .mapToDouble(r -> r.fewestPerClient() == 0 ? Double.POSITIVE_INFINITY
+                : (double) r.mostPerClient() / r.fewestPerClient()).max().orElse(Double.NaN);
+    }
+
+    long discards() {
+        return runs.stream().mapToLong(RunResult::discards).reduce(0, (a, b) -> a < 0 || b < 0 ? -1 : a + b);
+    }
+
+    long borrowedAfter() {
+        return runs.stream().mapToLong(RunResult::borrowedAfter).max().orElse(-1);
+    }
+
+    String firstError() {
+        return runs.stream().map(RunResult::firstError).filter(e -> e != null).findFirst().orElse("");
+    }
+}

@@ -1,0 +1,119 @@
+package io.tidepool.bench;
+
+import org.HdrHistogram.Histogram;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** The report's markdown tables. */
+final class Tables {
+
+    private Tables() {
+    }
+
+    static void overhead(StringBuilder out, List<Overhead.Row> rows, boolean quick) {
+        out.append("\n## Pool overhead (JMH, in-memory fake connections: acquire -> release, no network)\n\n");
+        out.append(quick ? "Quick: one 200 ms iteration, no fork: a smoke, not a figure.\n\n"
+                : "1 fork, 1 x 1 s warm-up, 2 x 1 s measurement; -prof gc. Cycles per microsecond, all borrowers "
+                + "together (higher is better); ratio to reactor-pool in the same cell; bytes allocated per cycle.\n\n");
+        out.append("| borrowers | size | tidepool cycles/µs | r2dbc-pool cycles/µs | reactor-pool cycles/µs "
+                + "| tidepool / reactor-pool | r2dbc-pool / reactor-pool | tidepool B/cycle | r2dbc-pool B/cycle "
+                + "| reactor-pool B/cycle |\n");
+        out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        rows.stream().map(r -> r.borrowers() + "/" + r.size()).distinct().forEach(cell -> {
+            Optional<Overhead.Row> t = find(rows, cell, "tidepool");
+            Optional<Overhead.Row> p = find(rows, cell, "r2dbc-pool");
+            Optional<Overhead.Row> x = find(rows, cell, "reactor-pool");
+            String[] parts = cell.split("/");
+            out.append("| ").append(parts[0]).append(" | ").append(parts[1]).append(" | ")
+                    .append(score(t)).append(" | ").append(score(p)).append(" | ").append(score(x)).append(" | ")
+                    .append(ratio(t, x)).append(" | ").append(ratio(p, x)).append(" | ")
+                    .append(bytes(t)).append(" | ").append(bytes(p)).append(" | ").append(bytes(x)).append(" |\n");
+        });
+    }
+
+    private static Optional<Overhead.Row> find(List<Overhead.Row> rows, String cell, String pool) {
+        return rows.stream().filter(r -> (r.borrowers() + "/" + r.size()).equals(cell) && r.pool().equals(pool))
+                .findFirst();
+    }
+
+    private static String score(Optional<Overhead.Row> row) {
+        return row.map(r -> Double.isNaN(r.error()) ? f(r.cyclesPerMicro(), 3)
+                : f(r.cyclesPerMicro(), 3) + " ± " + f(r.error(), 3)).orElse("–");
+    }
+
+    private static String ratio(Optional<Overhead.Row> a, Optional<Overhead.Row> b) {
+        return a.isPresent() && b.isPresent() ? f(a.get().cyclesPerMicro() / b.get().cyclesPerMicro(), 2) : "–";
+    }
+
+    private static String bytes(Optional<Overhead.Row> row) {
+        return row.map(r -> f(r.bytesPerCycle(), 0)).orElse("–");
+    }
+
+    static void endToEnd(StringBuilder out, Bench.Options options, Map<Workload, List<Summary>> results) {
+        for (Map.Entry<Workload, List<Summary>> e : results.entrySet()) {
+            out.append("\n## End to end: ").append(e.getKey().label()).append("\n\n");
+            out.append("Pool ").append(options.poolSize()).append(", ").append(options.inFlight())
+                    .append(" requests in flight (pgbench and the bare driver: one per connection); ")
+                    .append(options.rounds()).append(" rounds x ").append(options.runLength().toMillis())
+                    .append(" ms, contenders interleaved; median throughput; latency percentiles over all rounds "
+                            + "(pgbench reports only its mean).\n\n");
+            double pgbench = e.getValue().stream().filter(s -> s.contender().equals("pgbench"))
+                    .mapToDouble(Summary::medianThroughput).findFirst().orElse(Double.NaN);
+            out.append("| contender | in flight | requests/s (median) | rounds | ratio to pgbench | mean ms | p50 ms "
+                    + "| p99 ms | p99.9 ms | errors |\n");
+            out.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
+            for (Summary s : e.getValue()) {
+                Histogram h = s.latency();
+                out.append("| ").append(s.contender()).append(" | ").append(s.clients()).append(" | ")
+                        .append(f(s.medianThroughput(), 0)).append(" | ").append(rounds(s)).append(" | ")
+                        .append(Double.isNaN(pgbench) ? "–" : f(s.medianThroughput() / pgbench, 2)).append(" | ")
+                        .append(f(s.meanMillis(), 2)).append(" | ").append(Bench.ms(h, 50)).append(" | ").append(Bench.ms(h, 99)).append(" | ")
+                        .append(Bench.ms(h, 99.9)).append(" | ").append(s.errors()).append(" |\n");
+            }
+            e.getValue().stream().filter(s -> s.errors() > 0).forEach(s ->
+                    out.append("\n").append(s.contender()).append(" first error: ").append(s.firstError()).append("\n"));
+        }
+    }
+
+    static void stress(StringBuilder out, Bench.Options options, Map<String, Summary> results) {
+        out.append("\n## Stress: SELECT 1, ").append(options.stressInFlight()).append(" requests in flight on ")
+                .append(options.poolSize()).append(" connections\n\n");
+        out.append("Cancelled requests (1 in 100) are cancelled after a random delay up to ")
+                .append(EndToEnd.CANCEL_WITHIN.toMillis()).append(" ms, waiting or running. Acquire wait: from the "
+                + "request's start to its work starting on a connection. Fairness: the busiest client's completed "
+                + "requests over the least busy one's (worst round; 1.00 is perfectly fair).\n\n");
+        out.append("| contender | requests/s (median) | rounds | vs no cancellation | p50 ms | p99 ms | p99 acquire "
+                + "wait ms | fairness max/min | cancelled | errors | connections discarded | borrowed after |\n");
+        out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Summary s : results.values()) {
+            String base = s.contender().replaceFirst(", 1/.*$", "");
+            Summary plain = results.get(base);
+            Histogram h = s.latency();
+            out.append("| ").append(s.contender()).append(" | ").append(f(s.medianThroughput(), 0)).append(" | ")
+                    .append(rounds(s)).append(" | ")
+                    .append(plain == null || plain == s ? "1.00" : f(s.medianThroughput() / plain.medianThroughput(), 2))
+                    .append(" | ").append(Bench.ms(h, 50)).append(" | ").append(Bench.ms(h, 99)).append(" | ")
+                    .append(Bench.ms(s.waits(), 99)).append(" | ").append(f(s.worstFairness(), 2)).append(" | ")
+                    .append(s.cancels()).append(" | ").append(s.errors()).append(" | ")
+                    .append(s.discards() < 0 ? "–" : String.valueOf(s.discards())).append(" | ")
+                    .append(s.borrowedAfter() < 0 ? "–" : String.valueOf(s.borrowedAfter())).append(" |\n");
+        }
+        results.values().stream().filter(s -> s.errors() > 0).forEach(s ->
+                out.append("\n").append(s.contender()).append(" first error: ").append(s.firstError()).append("\n"));
+    }
+
+    private static String rounds(Summary s) {
+        StringBuilder b = new StringBuilder();
+        for (RunResult r : s.runs()) {
+            b.append(b.length() == 0 ? "" : ", ").append(f(r.throughput(), 0));
+        }
+        return b.toString();
+    }
+
+    static String f(double value, int decimals) {
+        return Double.isNaN(value) ? "–" : Double.isInfinite(value) ? "∞" : String.format(Locale.ROOT, "%." + decimals + "f", value);
+    }
+}

@@ -1,0 +1,83 @@
+package io.tidepool.bench;
+
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.Result;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/** What one request does on its connection, for every JVM contender alike; pgbench runs the same SQL. */
+enum Workload {
+
+    /** {@code SELECT 1}, read to the end. r2dbc-postgresql sends a statement without parameters as a simple query. */
+    SELECT_1("SELECT 1") {
+        @Override
+        Mono<Void> body(Connection c) {
+            return Flux.from(c.createStatement("SELECT 1").execute())
+                    .flatMap(r -> r.map((row, meta) -> row.get(0)))
+                    .then();
+        }
+
+        @Override
+        String pgbenchScript() {
+            return "SELECT 1;\n";
+        }
+    },
+
+    /**
+     * pgbench-like read-write transaction: {@code BEGIN; UPDATE} one row of a small accounts table{@code ; SELECT} it
+     * {@code ; COMMIT}. The statements have parameters, so r2dbc-postgresql prepares them once per connection.
+     */
+    TRANSACTION("transaction (BEGIN; UPDATE 1 row; SELECT 1 row; COMMIT)") {
+        @Override
+        Mono<Void> body(Connection c) {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            int aid = random.nextInt(1, ACCOUNTS + 1);
+            int delta = random.nextInt(-5000, 5001);
+            return Flux.from(c.createStatement("UPDATE bench_accounts SET abalance = abalance + $1 WHERE aid = $2")
+                            .bind(0, delta).bind(1, aid).execute())
+                    .flatMap(Result::getRowsUpdated)
+                    .thenMany(Flux.from(c.createStatement("SELECT abalance FROM bench_accounts WHERE aid = $1")
+                            .bind(0, aid).execute()))
+                    .flatMap(r -> r.map((row, meta) -> row.get(0)))
+                    .then();
+        }
+
+        @Override
+        String pgbenchScript() {
+            return "\\set aid random(1, " + ACCOUNTS + ")\n"
+                    + "\\set delta random(-5000, 5000)\n"
+                    + "BEGIN;\n"
+                    + "UPDATE bench_accounts SET abalance = abalance + :delta WHERE aid = :aid;\n"
+                    + "SELECT abalance FROM bench_accounts WHERE aid = :aid;\n"
+                    + "END;\n";
+        }
+    };
+
+    /** Rows in the accounts table: small, but enough that concurrent updates rarely touch the same row. */
+    static final int ACCOUNTS = 10_000;
+
+    /** The table the transaction works on, created afresh for each run. */
+    static final java.util.List<String> SETUP = java.util.List.of(
+            "DROP TABLE IF EXISTS bench_accounts",
+            "CREATE TABLE bench_accounts (aid int PRIMARY KEY, abalance int NOT NULL)",
+            "INSERT INTO bench_accounts SELECT g, 0 FROM generate_series(1, " + ACCOUNTS + ") g",
+            "VACUUM ANALYZE bench_accounts");
+
+    private final String label;
+
+    Workload(String label) {
+        this.label = label;
+    }
+
+    String label() {
+        return label;
+    }
+
+    /** The statements of one request, outside any transaction handling. */
+    abstract Mono<Void> body(Connection c);
+
+    /** The same request as a pgbench custom script. */
+    abstract String pgbenchScript();
+}
