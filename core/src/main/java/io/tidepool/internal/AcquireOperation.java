@@ -33,6 +33,7 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
     private volatile @Nullable Disposable timer;
     private int invalidInARow;
     private final long startedNanos = System.nanoTime();
+    private volatile boolean registered;
 
     private final @Nullable Throwable origin;
 
@@ -44,13 +45,6 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
 
     void start() {
         sink.onCancel(this::cancel);
-        pool.waiterStarted(this);
-        long timeoutMillis = pool.configuration().acquireTimeout().toMillis();
-        timer = pool.configuration().scheduler().schedule(this::timeOut, timeoutMillis, TimeUnit.MILLISECONDS);
-        if (done.get()) {
-            disposeTimer();
-            return;
-        }
         Availability.Outage outage = pool.engine().metrics().idleSize() == 0 ? pool.availability.check() : null;
         if (outage != null) {
             // the database is down and this caller is not the one probing it: fail now, do not pile up
@@ -59,6 +53,20 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
             return;
         }
         borrow();
+        if (done.get()) {
+            // handed over at once, the common case on a warm pool: no timer, no registration
+            return;
+        }
+        // the caller waits: arm its deadline, counted from the call, and let close() find it
+        long remaining = pool.configuration().acquireTimeout().toNanos() - (System.nanoTime() - startedNanos);
+        timer = pool.configuration().scheduler().schedule(this::timeOut, Math.max(0, remaining),
+                TimeUnit.NANOSECONDS);
+        registered = true;
+        pool.waiterStarted(this);
+        if (done.get()) {
+            disposeTimer();
+            pool.waiterEnded(this);
+        }
     }
 
     private void borrow() {
@@ -186,7 +194,9 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
 
     private void finish() {
         disposeTimer();
-        pool.waiterEnded(this);
+        if (registered) {
+            pool.waiterEnded(this);
+        }
     }
 
     private void cancelUpstream() {
