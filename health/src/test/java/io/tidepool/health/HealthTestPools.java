@@ -47,6 +47,19 @@ public final class HealthTestPools {
                 .name(TestDatabase.uniqueApplicationName(prefix));
     }
 
+    /**
+     * A health check with a probe timeout long enough for a loaded test machine (2 shared cores): tests that are not
+     * about the probe timeout must not fail because opening a connection took more than the default second.
+     */
+    public static PoolHealthCheck check(TidepoolPool pool) {
+        return PoolHealthCheck.builder(pool).thresholds(patient()).build();
+    }
+
+    /** Default thresholds but a probe timeout of 5 s. */
+    public static HealthThresholds patient() {
+        return HealthThresholds.builder().probeTimeout(Duration.ofSeconds(5)).build();
+    }
+
     /** The URL the test pools use, password included: it must appear in no output. */
     public static String url(String host, int port) {
         return "r2dbc:postgresql://" + ROLE + ":" + PASSWORD + "@" + host + ":" + port + "/"

@@ -22,7 +22,7 @@ class PoolHealthCheckTests {
     @Test
     void aPoolThatAnswersIsUpWithTheServersHeadroom() {
         TidepoolPool pool = HealthTestPools.builder("hc-up").maxSize(2).buildPool();
-        try (PoolHealthCheck check = PoolHealthCheck.of(pool)) {
+        try (PoolHealthCheck check = HealthTestPools.check(pool)) {
             PoolHealth health = check.check().block(Duration.ofSeconds(10));
             
             assertThat(health).isNotNull();
@@ -84,7 +84,7 @@ class PoolHealthCheckTests {
     void acquireTimeoutsWithinTheWindowDegradeThePool() {
         TidepoolPool pool = HealthTestPools.builder("hc-timeouts").maxSize(1)
                 .acquireTimeout(Duration.ofMillis(200)).validationTimeout(Duration.ofMillis(100)).buildPool();
-        try (PoolHealthCheck check = PoolHealthCheck.of(pool)) {
+        try (PoolHealthCheck check = HealthTestPools.check(pool)) {
             Connection held = Mono.from(pool.create()).block(Duration.ofSeconds(10));
             assertThat(held).isNotNull();
             StepVerifier.create(pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
@@ -108,7 +108,7 @@ class PoolHealthCheckTests {
     @Test
     void anUnreachableServerIsDownWithAConnectionError() {
         TidepoolPool pool = HealthTestPools.unreachable("hc-unreachable").buildPool();
-        try (PoolHealthCheck check = PoolHealthCheck.of(pool)) {
+        try (PoolHealthCheck check = HealthTestPools.check(pool)) {
             PoolHealth health = check.check().block(Duration.ofSeconds(10));
             
             assertThat(health).isNotNull();
@@ -128,7 +128,7 @@ class PoolHealthCheckTests {
     @Test
     void aServerThatRefusesTheRoleIsDownWithAnAuthError() {
         TidepoolPool pool = HealthTestPools.builder("hc-auth").buildPool();
-        try (PoolHealthCheck check = PoolHealthCheck.of(pool)) {
+        try (PoolHealthCheck check = HealthTestPools.check(pool)) {
             HealthTestPools.allowLogin(false);
             PoolHealth health = check.check().block(Duration.ofSeconds(10));
             
@@ -148,7 +148,7 @@ class PoolHealthCheckTests {
     void terminatedBackendsMakeThePoolDownUntilItReconnects() {
         TidepoolPool pool = HealthTestPools.builder("hc-terminated").maxSize(1)
                 .validationDisabled().buildPool();
-        try (PoolHealthCheck check = PoolHealthCheck.of(pool)) {
+        try (PoolHealthCheck check = HealthTestPools.check(pool)) {
             assertThat(check.check().block(Duration.ofSeconds(10))).as("before").extracting(PoolHealth::status)
                     .isEqualTo(HealthStatus.UP);
             PoolFixture.awaitBackends(pool, 1);
@@ -170,7 +170,7 @@ class PoolHealthCheckTests {
     @Test
     void aClosedPoolIsDownWithoutAProbe() {
         TidepoolPool pool = HealthTestPools.builder("hc-closed").buildPool();
-        try (PoolHealthCheck check = PoolHealthCheck.of(pool)) {
+        try (PoolHealthCheck check = HealthTestPools.check(pool)) {
             pool.close().block(Duration.ofSeconds(30));
 
             PoolHealth health = check.check().block(Duration.ofSeconds(10));
@@ -186,7 +186,7 @@ class PoolHealthCheckTests {
     void theProbeTimeoutIsAtMostHalfThePoolsAcquireTimeout() {
         TidepoolPool pool = HealthTestPools.builder("hc-probe-timeout")
                 .acquireTimeout(Duration.ofMillis(800)).validationTimeout(Duration.ofMillis(100)).buildPool();
-        try (PoolHealthCheck check = PoolHealthCheck.of(pool)) {
+        try (PoolHealthCheck check = HealthTestPools.check(pool)) {
             assertThat(check.probeTimeout()).isEqualTo(Duration.ofMillis(400));
         } finally {
             pool.close().block(Duration.ofSeconds(30));

@@ -181,8 +181,7 @@ class HealthServerTests {
     }
 
     private PoolHealthCheck check(TidepoolPool pool) {
-        PoolHealthCheck check = PoolHealthCheck.builder(pool)
-                .thresholds(HealthThresholds.builder().probeTimeout(Duration.ofSeconds(3)).build()).build();
+        PoolHealthCheck check = HealthTestPools.check(pool);
         cleanup.add(check);
         return check;
     }
