@@ -5,7 +5,9 @@ import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcPermissionDeniedException;
 import io.r2dbc.spi.R2dbcTimeoutException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
+import io.tidepool.PoolConfiguration;
 import io.tidepool.PoolStats;
+import io.tidepool.TidepoolPool;
 import io.tidepool.error.ConnectionCreateTimeoutException;
 import io.tidepool.error.PoolAcquireTimeoutException;
 import io.tidepool.error.PoolClosedException;
@@ -25,7 +27,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(10)
 class ErrorCategoryTests {
 
-    private static final PoolStats STATS = new PoolStats("p", 1, 1, 1, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0);
+    /** A snapshot from a pool that never connects: built, not started, closed. */
+    private static final PoolStats STATS = statsOfAnIdlePool();
+
+    private static PoolStats statsOfAnIdlePool() {
+        TidepoolPool pool = PoolConfiguration.builder().url("r2dbc:postgresql://nobody@127.0.0.1:1/none").name("p")
+                .buildPool();
+        PoolStats stats = pool.stats();
+        pool.close().block(Duration.ofSeconds(10));
+        return stats;
+    }
 
     @Test
     void connectionErrors() {
