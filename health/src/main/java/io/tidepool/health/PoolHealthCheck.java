@@ -1,0 +1,240 @@
+package io.tidepool.health;
+
+import io.r2dbc.spi.Connection;
+import io.tidepool.PoolState;
+import io.tidepool.PoolStats;
+import io.tidepool.TidepoolPool;
+import io.tidepool.health.PoolHealth.LastError;
+import io.tidepool.health.PoolHealth.Probe;
+import io.tidepool.health.PoolHealth.Reason;
+import io.tidepool.health.PoolHealth.ServerHeadroom;
+import io.tidepool.health.internal.HealthEvents;
+import io.tidepool.health.internal.RecentWindow;
+import io.tidepool.health.internal.Redact;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The health check of one pool: a probe round trip through the pool under its own short timeout, the pool's
+ * saturation now and over a recent window, and the server's headroom. See {@link HealthStatus} and
+ * {@link PoolHealth.Reason} for what each verdict means.
+ *
+ * <p>Creating a check adds a {@link io.tidepool.PoolListener} to the pool that remembers acquire waits, acquire
+ * timeouts and the last error for {@link HealthThresholds#window()}; {@link #close()} removes it. Create the check
+ * when the pool is created, so that the window covers the pool's whole life.
+ *
+ * <h2>Saturated or down</h2>
+ * A probe that times out while every connection of the pool is borrowed is {@link Reason#SATURATED}
+ * ({@link HealthStatus#DEGRADED}): the database answers, the pool is full. It is {@link Reason#PROBE_TIMED_OUT}
+ * ({@link HealthStatus#DOWN}) when the pool had room (so opening a connection or the round trip hung), or when a
+ * connection or authentication error was seen within the window. The probe never waits longer than
+ * {@link HealthThresholds#probeTimeout()} nor half the pool's {@code acquireTimeout}, so a saturated pool cannot
+ * make it hang, and a probe that gives up is not counted as one of the pool's acquire timeouts.
+ *
+ * <h2>Threads</h2>
+ * {@link #check()} never blocks; its timeout runs on the configured {@link Scheduler} (by default the pool's).
+ */
+public final class PoolHealthCheck implements AutoCloseable {
+
+    static final String HEADROOM_QUERY = "SELECT (SELECT count(*) FROM pg_stat_activity"
+            + " WHERE backend_type = 'client backend')::int4, current_setting('max_connections')::int4";
+    static final String PING_QUERY = "SELECT 1";
+
+    private final TidepoolPool pool;
+    private final HealthThresholds thresholds;
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private final HealthEvents events;
+    private final Disposable listening;
+
+    private PoolHealthCheck(Builder b) {
+        this.pool = b.pool;
+        this.thresholds = b.thresholds;
+        this.clock = b.clock == null ? pool.configuration().clock() : b.clock;
+        this.scheduler = b.scheduler == null ? pool.configuration().scheduler() : b.scheduler;
+        this.events = new HealthEvents(thresholds.window(), clock);
+        this.listening = pool.addListener(events);
+    }
+
+    /** A check of {@code pool} with the default thresholds, the pool's clock and its scheduler. */
+    public static PoolHealthCheck of(TidepoolPool pool) {
+        return builder(pool).build();
+    }
+
+    /** A builder for a check of {@code pool}. */
+    public static Builder builder(TidepoolPool pool) {
+        return new Builder(pool);
+    }
+
+    /** The pool's name. */
+    public String name() {
+        return pool.name();
+    }
+
+    /** The pool this check probes. */
+    public TidepoolPool pool() {
+        return pool;
+    }
+
+    /** The thresholds this check applies. */
+    public HealthThresholds thresholds() {
+        return thresholds;
+    }
+
+    /** The probe timeout in force: the smaller of {@link HealthThresholds#probeTimeout()} and half the pool's acquire timeout. */
+    public Duration probeTimeout() {
+        Duration half = pool.configuration().acquireTimeout().dividedBy(2);
+        return half.compareTo(thresholds.probeTimeout()) < 0 ? half : thresholds.probeTimeout();
+    }
+
+    /**
+     * Probes the pool and judges its health. Never fails and never takes much longer than {@link #probeTimeout()}:
+     * a failed probe is reported in the answer. Each subscription probes again.
+     */
+    public Mono<PoolHealth> check() {
+        return Mono.defer(() -> {
+            PoolState state = pool.state();
+            if (state == PoolState.CLOSING || state == PoolState.CLOSED) {
+                Probe skipped = new Probe(Probe.Outcome.SKIPPED, Duration.ZERO, Optional.empty(), Optional.empty());
+                return Mono.just(judge(skipped, null, EnumSet.of(Reason.CLOSED)));
+            }
+            long started = System.nanoTime();
+            Duration timeout = probeTimeout();
+            return probe()
+                    .map(server -> judgeAnswered(Probe.ok(since(started)), server))
+                    .timeout(timeout, Mono.fromSupplier(() -> judgeTimedOut(since(started), timeout)), scheduler)
+                    .onErrorResume(e -> Mono.just(judgeFailed(since(started), e)));
+        });
+    }
+
+    /** Removes this check's listener from the pool. Idempotent. */
+    @Override
+    public void close() {
+        listening.dispose();
+    }
+
+    private Mono<Optional<ServerHeadroom>> probe() {
+        boolean headroom = thresholds.serverHeadroom();
+        return pool.withConnection((Connection c) -> Flux.from(
+                        c.createStatement(headroom ? HEADROOM_QUERY : PING_QUERY).execute())
+                        .flatMap(result -> result.map((row, meta) -> headroom
+                                ? Optional.of(new ServerHeadroom(intOf(row.get(0, Integer.class)),
+                                        intOf(row.get(1, Integer.class))))
+                                : Optional.<ServerHeadroom>empty())))
+                // read to the end rather than cancel after the first row: the connection goes back clean
+                .last(Optional.empty());
+    }
+
+    private static int intOf(@Nullable Integer value) {
+        return value == null ? 0 : value;
+    }
+
+    private PoolHealth judgeAnswered(Probe probe, Optional<ServerHeadroom> server) {
+        Set<Reason> reasons = EnumSet.noneOf(Reason.class);
+        server.filter(s -> s.utilization() >= thresholds.serverUtilizationDegradedAt())
+                .ifPresent(s -> reasons.add(Reason.SERVER_NEAR_MAX_CONNECTIONS));
+        return judge(probe, server.orElse(null), reasons);
+    }
+
+    private PoolHealth judgeTimedOut(Duration took, Duration timeout) {
+        PoolStats stats = pool.stats();
+        boolean busy = stats.acquired() >= stats.maxSize();
+        Reason reason = busy && !recentServerTrouble() ? Reason.SATURATED : Reason.PROBE_TIMED_OUT;
+        String message = "no answer within the probe timeout of " + timeout.toMillis() + " ms ("
+                + stats.describeState() + ")";
+        Probe probe = new Probe(Probe.Outcome.TIMED_OUT, took, Optional.of(ErrorCategory.TIMEOUT),
+                Optional.of(message));
+        return judge(probe, null, EnumSet.of(reason));
+    }
+
+    private PoolHealth judgeFailed(Duration took, Throwable error) {
+        ErrorCategory category = ErrorCategory.of(error);
+        events.record(error);
+        Reason reason = category == ErrorCategory.POOL_EXHAUSTED ? Reason.SATURATED : Reason.PROBE_FAILED;
+        Probe probe = new Probe(Probe.Outcome.FAILED, took, Optional.of(category), Optional.of(Redact.of(error)));
+        return judge(probe, null, EnumSet.of(reason));
+    }
+
+    /** True when a connection or authentication error was seen within the window. */
+    private boolean recentServerTrouble() {
+        Instant since = clock.instant().minus(thresholds.window());
+        return events.lastError()
+                .filter(e -> e.category() == ErrorCategory.CONNECTION || e.category() == ErrorCategory.AUTH)
+                .filter(e -> e.at().isAfter(since))
+                .isPresent();
+    }
+
+    private PoolHealth judge(Probe probe, @Nullable ServerHeadroom server, Set<Reason> reasons) {
+        PoolStats stats = pool.stats();
+        RecentWindow.Snapshot recent = events.window();
+        if (stats.acquired() >= stats.maxSize() && stats.pending() >= thresholds.saturatedPending()) {
+            reasons.add(Reason.SATURATED);
+        }
+        if (recent.timeouts() >= thresholds.timeoutsDegradedAt()) {
+            reasons.add(Reason.ACQUIRE_TIMEOUTS);
+        }
+        if (recent.acquires() > 0 && recent.p99Wait().compareTo(thresholds.slowAcquireP99()) >= 0) {
+            reasons.add(Reason.SLOW_ACQUIRE);
+        }
+        List<Reason> ordered = new ArrayList<>(reasons);
+        PoolHealth.Saturation saturation = new PoolHealth.Saturation(stats.acquired(), stats.idle(),
+                stats.maxSize(), stats.pending(), thresholds.window(), recent.acquires(), recent.timeouts(),
+                recent.p99Wait());
+        Optional<LastError> lastError = events.lastError();
+        return new PoolHealth(pool.name(), PoolHealth.statusOf(ordered), ordered, pool.state(), probe, saturation,
+                Optional.ofNullable(server), 0, lastError, clock.instant());
+    }
+
+    private static Duration since(long startedNanos) {
+        return Duration.ofNanos(System.nanoTime() - startedNanos);
+    }
+
+    /** Builds a {@link PoolHealthCheck}; not thread-safe. */
+    public static final class Builder {
+
+        private final TidepoolPool pool;
+        private HealthThresholds thresholds = HealthThresholds.defaults();
+        private @Nullable Clock clock;
+        private @Nullable Scheduler scheduler;
+
+        private Builder(TidepoolPool pool) {
+            this.pool = Objects.requireNonNull(pool, "pool");
+        }
+
+        /** The thresholds; default {@link HealthThresholds#defaults()}. */
+        public Builder thresholds(HealthThresholds thresholds) {
+            this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
+            return this;
+        }
+
+        /** The clock the window and the timestamps are read from; default the pool's. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The scheduler the probe timeout runs on; default the pool's. */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** Builds the check and adds its listener to the pool. */
+        public PoolHealthCheck build() {
+            return new PoolHealthCheck(this);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.tidepool.health.internal;
+
+import io.tidepool.PoolListener;
+import io.tidepool.error.PoolAcquireTimeoutException;
+import io.tidepool.health.ErrorCategory;
+import io.tidepool.health.PoolHealth;
+import org.jspecify.annotations.Nullable;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** The listener a health check adds to its pool: it feeds the recent window and remembers the last error. */
+public final class HealthEvents implements PoolListener {
+
+    /** How many acquire waits and timeouts the window keeps at most. */
+    static final int WINDOW_CAPACITY = 2048;
+
+    private final RecentWindow window;
+    private final Clock clock;
+    private final AtomicReference<PoolHealth.@Nullable LastError> lastError = new AtomicReference<>();
+
+    /** Events remembered for {@code window}, timed by {@code clock}. */
+    public HealthEvents(Duration window, Clock clock) {
+        this.window = new RecentWindow(window, WINDOW_CAPACITY, clock);
+        this.clock = clock;
+    }
+
+    @Override
+    public void connectionAcquired(String pool, Duration waited) {
+        window.recordWait(waited);
+    }
+
+    @Override
+    public void acquireFailed(String pool, Duration waited, Throwable error) {
+        if (error instanceof PoolAcquireTimeoutException) {
+            window.recordTimeout();
+        }
+        record(error);
+    }
+
+    @Override
+    public void connectionCreateFailed(String pool, Duration took, Throwable error) {
+        record(error);
+    }
+
+    @Override
+    public void workFailed(String pool, Throwable error) {
+        record(error);
+    }
+
+    /** Remembers {@code error} as the last one. */
+    public void record(Throwable error) {
+        lastError.set(new PoolHealth.LastError(ErrorCategory.of(error), Redact.of(error), clock.instant()));
+    }
+
+    /** The window's figures now. */
+    public RecentWindow.Snapshot window() {
+        return window.snapshot();
+    }
+
+    /** The last error, whenever it happened. */
+    public Optional<PoolHealth.LastError> lastError() {
+        return Optional.ofNullable(lastError.get());
+    }
+}

@@ -1,0 +1,69 @@
+package io.tidepool.health.micrometer;
+
+import io.tidepool.PoolListener;
+import io.tidepool.health.ErrorCategory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The binder's listener: records create, wait and use times and counts errors by category in every bound registry.
+ *
+ * <p>An acquire that fails because opening its connection failed reports the same error twice (create failed, then
+ * acquire failed); the error is counted once, by remembering the last few create errors by identity.
+ */
+final class MeterEvents implements PoolListener {
+
+    private static final int RECENT_CREATE_ERRORS = 16;
+
+    private final List<TidepoolMeterBinder.Bound> bound;
+    private final AtomicReferenceArray<Throwable> recentCreateErrors = new AtomicReferenceArray<>(RECENT_CREATE_ERRORS);
+    private final AtomicInteger next = new AtomicInteger();
+
+    MeterEvents(List<TidepoolMeterBinder.Bound> bound) {
+        this.bound = bound;
+    }
+
+    @Override
+    public void connectionCreated(String pool, Duration took) {
+        bound.forEach(b -> b.createTime().record(took));
+    }
+
+    @Override
+    public void connectionCreateFailed(String pool, Duration took, Throwable error) {
+        recentCreateErrors.set(Math.floorMod(next.getAndIncrement(), RECENT_CREATE_ERRORS), error);
+        count(error);
+    }
+
+    @Override
+    public void connectionAcquired(String pool, Duration waited) {
+        bound.forEach(b -> b.waitTime().record(waited));
+    }
+
+    @Override
+    public void acquireFailed(String pool, Duration waited, Throwable error) {
+        for (int i = 0; i < RECENT_CREATE_ERRORS; i++) {
+            if (recentCreateErrors.get(i) == error) {
+                return;
+            }
+        }
+        count(error);
+    }
+
+    @Override
+    public void connectionReturned(String pool, Duration held, boolean discarded) {
+        bound.forEach(b -> b.useTime().record(held));
+    }
+
+    @Override
+    public void workFailed(String pool, Throwable error) {
+        count(error);
+    }
+
+    private void count(Throwable error) {
+        ErrorCategory category = ErrorCategory.of(error);
+        bound.forEach(b -> b.errors().get(category).increment());
+    }
+}

@@ -1,0 +1,100 @@
+package io.tidepool.health;
+
+import io.r2dbc.spi.R2dbcBadGrammarException;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
+import io.r2dbc.spi.R2dbcPermissionDeniedException;
+import io.r2dbc.spi.R2dbcTimeoutException;
+import io.r2dbc.spi.R2dbcTransientResourceException;
+import io.tidepool.PoolConfiguration;
+import io.tidepool.PoolStats;
+import io.tidepool.TidepoolPool;
+import io.tidepool.error.ConnectionCreateTimeoutException;
+import io.tidepool.error.PoolAcquireTimeoutException;
+import io.tidepool.error.PoolClosedException;
+import io.tidepool.error.PoolPendingLimitException;
+import io.tidepool.error.PoolStartException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(10)
+class ErrorCategoryTests {
+
+    /** A snapshot from a pool that never connects: built, not started, closed. */
+    private static final PoolStats STATS = statsOfAnIdlePool();
+
+    private static PoolStats statsOfAnIdlePool() {
+        TidepoolPool pool = PoolConfiguration.builder().url("r2dbc:postgresql://nobody@127.0.0.1:1/none").name("p")
+                .buildPool();
+        PoolStats stats = pool.stats();
+        pool.close().block(Duration.ofSeconds(10));
+        return stats;
+    }
+
+    @Test
+    void connectionErrors() {
+        assertThat(ErrorCategory.of(new ConnectException("Connection refused"))).isEqualTo(ErrorCategory.CONNECTION);
+        assertThat(ErrorCategory.of(new ClosedChannelException())).isEqualTo(ErrorCategory.CONNECTION);
+        assertThat(ErrorCategory.of(new R2dbcNonTransientResourceException("closed", "08006")))
+                .isEqualTo(ErrorCategory.CONNECTION);
+        assertThat(ErrorCategory.of(new R2dbcTransientResourceException("terminating", "57P01")))
+                .isEqualTo(ErrorCategory.CONNECTION);
+        assertThat(ErrorCategory.of(new R2dbcTransientResourceException("crash", "57P02")))
+                .isEqualTo(ErrorCategory.CONNECTION);
+        assertThat(ErrorCategory.of(new R2dbcTransientResourceException("starting", "57P03")))
+                .isEqualTo(ErrorCategory.CONNECTION);
+        assertThat(ErrorCategory.of(new R2dbcNonTransientResourceException("Cannot exchange messages")))
+                .isEqualTo(ErrorCategory.CONNECTION);
+        assertThat(ErrorCategory.of(new IllegalStateException("wrapped", new IOException("reset"))))
+                .isEqualTo(ErrorCategory.CONNECTION);
+    }
+
+    @Test
+    void timeouts() {
+        assertThat(ErrorCategory.of(new TimeoutException())).isEqualTo(ErrorCategory.TIMEOUT);
+        assertThat(ErrorCategory.of(new R2dbcTimeoutException("slow"))).isEqualTo(ErrorCategory.TIMEOUT);
+        assertThat(ErrorCategory.of(new R2dbcNonTransientResourceException("canceling statement", "57014")))
+                .isEqualTo(ErrorCategory.TIMEOUT);
+        assertThat(ErrorCategory.of(new ConnectionCreateTimeoutException("p", "host", Duration.ofSeconds(1), STATS)))
+                .isEqualTo(ErrorCategory.TIMEOUT);
+    }
+
+    @Test
+    void poolExhaustion() {
+        assertThat(ErrorCategory.of(new PoolAcquireTimeoutException("p", Duration.ofSeconds(1), STATS)))
+                .isEqualTo(ErrorCategory.POOL_EXHAUSTED);
+        assertThat(ErrorCategory.of(new PoolPendingLimitException("p", STATS))).isEqualTo(ErrorCategory.POOL_EXHAUSTED);
+    }
+
+    @Test
+    void authentication() {
+        assertThat(ErrorCategory.of(new R2dbcPermissionDeniedException("password authentication failed", "28P01")))
+                .isEqualTo(ErrorCategory.AUTH);
+        assertThat(ErrorCategory.of(new R2dbcPermissionDeniedException("role is not permitted to log in", "28000")))
+                .isEqualTo(ErrorCategory.AUTH);
+        assertThat(ErrorCategory.of(new PoolStartException("p", "refused", 1, STATS,
+                new R2dbcPermissionDeniedException("no", "28P01")))).isEqualTo(ErrorCategory.AUTH);
+    }
+
+    @Test
+    void everythingElse() {
+        assertThat(ErrorCategory.of(new R2dbcBadGrammarException("syntax", "42601"))).isEqualTo(ErrorCategory.OTHER);
+        assertThat(ErrorCategory.of(new R2dbcPermissionDeniedException("permission denied for table", "42501")))
+                .isEqualTo(ErrorCategory.OTHER);
+        assertThat(ErrorCategory.of(new PoolClosedException("p", STATS))).isEqualTo(ErrorCategory.OTHER);
+        assertThat(ErrorCategory.of(new IllegalStateException("user code"))).isEqualTo(ErrorCategory.OTHER);
+        assertThat(ErrorCategory.of(null)).isEqualTo(ErrorCategory.OTHER);
+    }
+
+    @Test
+    void tagValuesAreLowerCase() {
+        assertThat(ErrorCategory.POOL_EXHAUSTED.tagValue()).isEqualTo("pool_exhausted");
+    }
+}

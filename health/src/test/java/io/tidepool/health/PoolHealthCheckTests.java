@@ -1,0 +1,200 @@
+package io.tidepool.health;
+
+import io.r2dbc.spi.Connection;
+import io.tidepool.TidepoolPool;
+import io.tidepool.error.PoolAcquireTimeoutException;
+import io.tidepool.test.PoolFixture;
+import io.tidepool.test.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@Timeout(60)
+class PoolHealthCheckTests {
+
+    @Test
+    void aPoolThatAnswersIsUpWithTheServersHeadroom() {
+        TidepoolPool pool = HealthTestPools.builder("hc-up").maxSize(2).buildPool();
+        try (PoolHealthCheck check = HealthTestPools.check(pool)) {
+            PoolHealth health = check.check().block(Duration.ofSeconds(10));
+            
+            assertThat(health).isNotNull();
+            assertThat(health.status()).isEqualTo(HealthStatus.UP);
+            assertThat(health.reasons()).isEmpty();
+            assertThat(health.probe().outcome()).isEqualTo(PoolHealth.Probe.Outcome.OK);
+            assertThat(health.server()).hasValueSatisfying(server -> {
+                assertThat(server.maxConnections()).isEqualTo(
+                        Integer.parseInt(TestDatabase.get().query("SHOW max_connections").get(0)
+                                .values().iterator().next().toString()));
+                assertThat(server.backends()).isBetween(1, server.maxConnections());
+            });
+            assertThat(health.saturation().max()).isEqualTo(2);
+            assertThat(health.saturation().acquires()).isEqualTo(1);
+            assertThat(health.lastError()).isEmpty();
+            assertThat(health.ready()).isTrue();
+        } finally {
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void aSaturatedPoolIsDegradedAndTheProbeDoesNotHang() {
+        TidepoolPool pool = HealthTestPools.builder("hc-saturated").maxSize(1)
+                .acquireTimeout(Duration.ofSeconds(5)).buildPool();
+        HealthThresholds thresholds = HealthThresholds.builder().probeTimeout(Duration.ofMillis(300)).build();
+        try (PoolHealthCheck check = PoolHealthCheck.builder(pool).thresholds(thresholds).build()) {
+            Connection held = Mono.from(pool.create()).block(Duration.ofSeconds(10));
+            assertThat(held).isNotNull();
+            Disposable waiter = pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class))
+                    .subscribe(v -> { }, e -> { });
+            await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().pending() == 1);
+
+            long started = System.nanoTime();
+            PoolHealth health = check.check().block(Duration.ofSeconds(10));
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(health).isNotNull();
+            assertThat(took).isLessThan(Duration.ofSeconds(2));
+            assertThat(health.status()).isEqualTo(HealthStatus.DEGRADED);
+            assertThat(health.reasons()).containsExactly(PoolHealth.Reason.SATURATED);
+            assertThat(health.probe().outcome()).isEqualTo(PoolHealth.Probe.Outcome.TIMED_OUT);
+            assertThat(health.saturation().inUse()).isEqualTo(1);
+            assertThat(health.saturation().pending()).isEqualTo(1);
+            assertThat(health.ready()).isTrue();
+            // the probe gave up before the pool's own acquire timeout: it is not counted as one
+            assertThat(pool.stats().timeouts()).isZero();
+
+            Mono.from(held.close()).block(Duration.ofSeconds(10));
+            waiter.dispose();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(check.check().block(Duration.ofSeconds(10)).status()).isEqualTo(HealthStatus.UP));
+        } finally {
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void acquireTimeoutsWithinTheWindowDegradeThePool() {
+        TidepoolPool pool = HealthTestPools.builder("hc-timeouts").maxSize(1)
+                .acquireTimeout(Duration.ofMillis(200)).validationTimeout(Duration.ofMillis(100)).buildPool();
+        try (PoolHealthCheck check = HealthTestPools.check(pool)) {
+            Connection held = Mono.from(pool.create()).block(Duration.ofSeconds(10));
+            assertThat(held).isNotNull();
+            StepVerifier.create(pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
+                    .expectError(PoolAcquireTimeoutException.class)
+                    .verify(Duration.ofSeconds(10));
+            Mono.from(held.close()).block(Duration.ofSeconds(10));
+
+            PoolHealth health = check.check().block(Duration.ofSeconds(10));
+            
+            assertThat(health).isNotNull();
+            assertThat(health.status()).isEqualTo(HealthStatus.DEGRADED);
+            assertThat(health.reasons()).containsExactly(PoolHealth.Reason.ACQUIRE_TIMEOUTS);
+            assertThat(health.saturation().timeouts()).isEqualTo(1);
+            assertThat(health.lastError()).hasValueSatisfying(e ->
+                    assertThat(e.category()).isEqualTo(ErrorCategory.POOL_EXHAUSTED));
+        } finally {
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void anUnreachableServerIsDownWithAConnectionError() {
+        TidepoolPool pool = HealthTestPools.unreachable("hc-unreachable").buildPool();
+        try (PoolHealthCheck check = HealthTestPools.check(pool)) {
+            PoolHealth health = check.check().block(Duration.ofSeconds(10));
+            
+            assertThat(health).isNotNull();
+            assertThat(health.status()).isEqualTo(HealthStatus.DOWN);
+            assertThat(health.reasons()).containsExactly(PoolHealth.Reason.PROBE_FAILED);
+            assertThat(health.probe().category()).contains(ErrorCategory.CONNECTION);
+            assertThat(health.lastError()).hasValueSatisfying(e -> {
+                assertThat(e.category()).isEqualTo(ErrorCategory.CONNECTION);
+                assertThat(e.message()).doesNotContain(HealthTestPools.PASSWORD).doesNotContain("://");
+            });
+            assertThat(health.ready()).isFalse();
+        } finally {
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void aServerThatRefusesTheRoleIsDownWithAnAuthError() {
+        TidepoolPool pool = HealthTestPools.builder("hc-auth").buildPool();
+        try (PoolHealthCheck check = HealthTestPools.check(pool)) {
+            HealthTestPools.allowLogin(false);
+            PoolHealth health = check.check().block(Duration.ofSeconds(10));
+            
+            assertThat(health).isNotNull();
+            assertThat(health.status()).isEqualTo(HealthStatus.DOWN);
+            assertThat(health.probe().category()).contains(ErrorCategory.AUTH);
+
+            HealthTestPools.allowLogin(true);
+            // a pool may keep failing fast for a while and reconnect in the background: wait for it
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                PoolHealth again = check.check().block(Duration.ofSeconds(10));
+                assertThat(again).isNotNull();
+                assertThat(again.status()).as(again.toString()).isEqualTo(HealthStatus.UP);
+            });
+        } finally {
+            HealthTestPools.allowLogin(true);
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void terminatedBackendsMakeThePoolDownUntilItReconnects() {
+        TidepoolPool pool = HealthTestPools.builder("hc-terminated").maxSize(1)
+                .validationDisabled().buildPool();
+        try (PoolHealthCheck check = HealthTestPools.check(pool)) {
+            assertThat(check.check().block(Duration.ofSeconds(10))).as("before").extracting(PoolHealth::status)
+                    .isEqualTo(HealthStatus.UP);
+            PoolFixture.awaitBackends(pool, 1);
+            assertThat(TestDatabase.get().terminate(pool.name())).isEqualTo(1);
+
+            PoolHealth health = check.check().block(Duration.ofSeconds(10));
+            
+            assertThat(health).isNotNull();
+            assertThat(health.status()).isEqualTo(HealthStatus.DOWN);
+            assertThat(health.probe().category()).contains(ErrorCategory.CONNECTION);
+            // the broken connection was discarded: the next probe opens a new one
+            assertThat(check.check().block(Duration.ofSeconds(10))).as("after").extracting(PoolHealth::status)
+                    .isEqualTo(HealthStatus.UP);
+        } finally {
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void aClosedPoolIsDownWithoutAProbe() {
+        TidepoolPool pool = HealthTestPools.builder("hc-closed").buildPool();
+        try (PoolHealthCheck check = HealthTestPools.check(pool)) {
+            pool.close().block(Duration.ofSeconds(30));
+
+            PoolHealth health = check.check().block(Duration.ofSeconds(10));
+            
+            assertThat(health).isNotNull();
+            assertThat(health.status()).isEqualTo(HealthStatus.DOWN);
+            assertThat(health.reasons()).containsExactly(PoolHealth.Reason.CLOSED);
+            assertThat(health.probe().outcome()).isEqualTo(PoolHealth.Probe.Outcome.SKIPPED);
+        }
+    }
+
+    @Test
+    void theProbeTimeoutIsAtMostHalfThePoolsAcquireTimeout() {
+        TidepoolPool pool = HealthTestPools.builder("hc-probe-timeout")
+                .acquireTimeout(Duration.ofMillis(800)).validationTimeout(Duration.ofMillis(100)).buildPool();
+        try (PoolHealthCheck check = HealthTestPools.check(pool)) {
+            assertThat(check.probeTimeout()).isEqualTo(Duration.ofMillis(400));
+        } finally {
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package io.tidepool.health.micrometer;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tidepool.TidepoolPool;
+import io.tidepool.health.HealthTestPools;
+import io.tidepool.test.PoolFixture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.test.StepVerifier;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@Timeout(60)
+class TidepoolMeterBinderTests {
+
+    /** The exact meters one pool publishes, as {@code name{tag=value,...}} with the pool tag shown as {@code P}. */
+    static final List<String> INVENTORY = List.of(
+            "db.client.connection.count{db.client.connection.pool.name=P,db.client.connection.state=idle}",
+            "db.client.connection.count{db.client.connection.pool.name=P,db.client.connection.state=used}",
+            "db.client.connection.idle.max{db.client.connection.pool.name=P}",
+            "db.client.connection.idle.min{db.client.connection.pool.name=P}",
+            "db.client.connection.max{db.client.connection.pool.name=P}",
+            "db.client.connection.pending_requests{db.client.connection.pool.name=P}",
+            "db.client.connection.timeouts{db.client.connection.pool.name=P}",
+            "db.client.connection.create_time{db.client.connection.pool.name=P}",
+            "db.client.connection.wait_time{db.client.connection.pool.name=P}",
+            "db.client.connection.use_time{db.client.connection.pool.name=P}",
+            "tidepool.connection.leaks{db.client.connection.pool.name=P}",
+            "tidepool.connection.validation.failures{db.client.connection.pool.name=P}",
+            "tidepool.connection.discards{db.client.connection.pool.name=P}",
+            "tidepool.connection.errors{category=auth,db.client.connection.pool.name=P}",
+            "tidepool.connection.errors{category=connection,db.client.connection.pool.name=P}",
+            "tidepool.connection.errors{category=other,db.client.connection.pool.name=P}",
+            "tidepool.connection.errors{category=pool_exhausted,db.client.connection.pool.name=P}",
+            "tidepool.connection.errors{category=timeout,db.client.connection.pool.name=P}");
+
+    @Test
+    void theInventoryOfNamesAndTagsIsExactlyThis() {
+        TidepoolPool pool = HealthTestPools.builder("meters-inventory").buildPool();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TidepoolMeterBinder binder = TidepoolMeterBinder.of(pool)) {
+            binder.bindTo(registry);
+
+            assertThat(registry.getMeters()).extracting(m -> describe(m, pool.name()))
+                    .containsExactlyInAnyOrderElementsOf(INVENTORY);
+            assertThat(registry.getMeters()).allSatisfy(m -> {
+                assertThat(m.getId().getDescription()).as("description of " + m.getId()).isNotBlank();
+                assertThat(m.getId().getBaseUnit()).as("base unit of " + m.getId()).isNotBlank();
+            });
+            assertThat(TidepoolMeters.values()).extracting(TidepoolMeters::meterName)
+                    .containsExactlyInAnyOrderElementsOf(INVENTORY.stream().map(s -> s.substring(0, s.indexOf('{')))
+                            .collect(Collectors.toSet()));
+        } finally {
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void theMetersFollowThePool() {
+        TidepoolPool pool = HealthTestPools.builder("meters-values").maxSize(3).minIdle(0).buildPool();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TidepoolMeterBinder binder = TidepoolMeterBinder.of(pool)) {
+            binder.bindTo(registry);
+
+            StepVerifier.create(pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
+                    .expectNext(1).verifyComplete();
+            StepVerifier.create(pool.withConnection(c -> PoolFixture.run(c, "SELECT * FROM no_such_table")))
+                    .expectError().verify(Duration.ofSeconds(10));
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(registry.get("db.client.connection.create_time").timer().count()).isEqualTo(1);
+                assertThat(registry.get("db.client.connection.wait_time").timer().count()).isEqualTo(2);
+                assertThat(registry.get("db.client.connection.use_time").timer().count()).isEqualTo(2);
+            });
+            assertThat(registry.get("db.client.connection.count").tag("db.client.connection.state", "idle")
+                    .gauge().value()).isEqualTo(1);
+            assertThat(registry.get("db.client.connection.count").tag("db.client.connection.state", "used")
+                    .gauge().value()).isZero();
+            assertThat(registry.get("db.client.connection.max").gauge().value()).isEqualTo(3);
+            assertThat(registry.get("db.client.connection.idle.max").gauge().value()).isEqualTo(3);
+            assertThat(registry.get("db.client.connection.idle.min").gauge().value()).isZero();
+            assertThat(registry.get("db.client.connection.pending_requests").gauge().value()).isZero();
+            assertThat(registry.get("tidepool.connection.errors").tag("category", "other").counter().count())
+                    .isEqualTo(1);
+            assertThat(registry.get("tidepool.connection.leaks").functionCounter().count()).isZero();
+        } finally {
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void aFailedOpenIsCountedOnceAsAConnectionError() {
+        TidepoolPool pool = HealthTestPools.unreachable("meters-unreachable").buildPool();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TidepoolMeterBinder binder = TidepoolMeterBinder.of(pool)) {
+            binder.bindTo(registry);
+
+            StepVerifier.create(pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
+                    .expectError().verify(Duration.ofSeconds(10));
+
+            assertThat(registry.get("tidepool.connection.errors").tag("category", "connection").counter().count())
+                    .isEqualTo(1);
+            assertThat(registry.find("tidepool.connection.errors").counters())
+                    .filteredOn(c -> !"connection".equals(c.getId().getTag("category")))
+                    .allSatisfy(c -> assertThat(c.count()).isZero());
+        } finally {
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void closeRemovesEveryMeterFromEveryRegistry() {
+        TidepoolPool pool = HealthTestPools.builder("meters-close").buildPool();
+        MeterRegistry first = new SimpleMeterRegistry();
+        MeterRegistry second = new SimpleMeterRegistry();
+        TidepoolMeterBinder binder = TidepoolMeterBinder.builder(pool).tags(List.of(Tag.of("service", "orders")))
+                .build();
+        try {
+            binder.bindTo(first);
+            binder.bindTo(second);
+            assertThat(first.getMeters()).hasSize(INVENTORY.size())
+                    .allSatisfy(m -> assertThat(m.getId().getTag("service")).isEqualTo("orders"));
+            assertThat(second.getMeters()).hasSize(INVENTORY.size());
+
+            binder.close();
+            binder.close();
+
+            assertThat(first.getMeters()).isEmpty();
+            assertThat(second.getMeters()).isEmpty();
+            // the listener is gone too: activity after close records nothing anywhere
+            StepVerifier.create(pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
+                    .expectNext(1).verifyComplete();
+            assertThat(first.getMeters()).isEmpty();
+        } finally {
+            binder.close();
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void prometheusNamesAreTheOnesTheDashboardUses() {
+        TidepoolPool pool = HealthTestPools.builder("meters-prometheus").buildPool();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (TidepoolMeterBinder binder = TidepoolMeterBinder.of(pool)) {
+            binder.bindTo(registry);
+
+            Set<String> names = PrometheusNames.of(registry.scrape());
+
+            assertThat(names).contains(
+                    "db_client_connection_count_connections",
+                    "db_client_connection_max_connections",
+                    "db_client_connection_idle_max_connections",
+                    "db_client_connection_idle_min_connections",
+                    "db_client_connection_pending_requests",
+                    "db_client_connection_timeouts_total",
+                    "db_client_connection_wait_time_seconds_bucket",
+                    "db_client_connection_wait_time_seconds_count",
+                    "db_client_connection_use_time_seconds_bucket",
+                    "db_client_connection_create_time_seconds_bucket",
+                    "tidepool_connection_leaks_total",
+                    "tidepool_connection_validation_failures_total",
+                    "tidepool_connection_discards_total",
+                    "tidepool_connection_errors_total");
+        } finally {
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    static String describe(Meter meter, String poolName) {
+        return meter.getId().getName() + meter.getId().getTags().stream()
+                .map(t -> t.getKey() + "=" + (t.getValue().equals(poolName) ? "P" : t.getValue()))
+                .sorted()
+                .collect(Collectors.joining(",", "{", "}"));
+    }
+}
