@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param probe how the probe round trip went
  * @param saturation the pool's load now and within the recent window
  * @param server the server's connections against {@code max_connections}, when the probe could read them
- * @param leaks connections reported as leaked; always 0 until the core pool detects leaks
+ * @param leaks connections reported as suspected leaks since the pool was built ({@code PoolStats.leaks()})
  * @param lastError the most recent error the pool saw, if any, whenever it happened
  * @param checkedAt when the check was made, by the check's clock
  */
@@ -49,7 +49,7 @@ public record PoolHealth(
         SLOW_ACQUIRE(HealthStatus.DEGRADED),
         /** The server's backends reached {@link HealthThresholds#serverUtilizationDegradedAt()} of {@code max_connections}. */
         SERVER_NEAR_MAX_CONNECTIONS(HealthStatus.DEGRADED),
-        /** Connections were reported as leaked. */
+        /** A connection was reported as a suspected leak within the window. */
         LEAKS(HealthStatus.DEGRADED),
         /** The probe failed: the server refused, dropped or could not be reached. */
         PROBE_FAILED(HealthStatus.DOWN),

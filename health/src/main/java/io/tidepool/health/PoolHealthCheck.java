@@ -189,13 +189,16 @@ public final class PoolHealthCheck implements AutoCloseable {
         if (recent.acquires() > 0 && recent.p99Wait().compareTo(thresholds.slowAcquireP99()) >= 0) {
             reasons.add(Reason.SLOW_ACQUIRE);
         }
+        if (events.leakWithin(thresholds.window())) {
+            reasons.add(Reason.LEAKS);
+        }
         List<Reason> ordered = new ArrayList<>(reasons);
         PoolHealth.Saturation saturation = new PoolHealth.Saturation(stats.acquired(), stats.idle(),
                 stats.maxSize(), stats.pending(), thresholds.window(), recent.acquires(), recent.timeouts(),
                 recent.p99Wait());
         Optional<LastError> lastError = events.lastError();
         return new PoolHealth(pool.name(), PoolHealth.statusOf(ordered), ordered, pool.state(), probe, saturation,
-                Optional.ofNullable(server), 0, lastError, clock.instant());
+                Optional.ofNullable(server), stats.leaks(), lastError, clock.instant());
     }
 
     private static Duration since(long startedNanos) {

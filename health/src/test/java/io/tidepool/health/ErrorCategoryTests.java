@@ -62,8 +62,9 @@ class ErrorCategoryTests {
         assertThat(ErrorCategory.of(new R2dbcTimeoutException("slow"))).isEqualTo(ErrorCategory.TIMEOUT);
         assertThat(ErrorCategory.of(new R2dbcNonTransientResourceException("canceling statement", "57014")))
                 .isEqualTo(ErrorCategory.TIMEOUT);
+        // the core classifier counts a connection that could not be opened in time as a connection failure
         assertThat(ErrorCategory.of(new ConnectionCreateTimeoutException("p", "host", Duration.ofSeconds(1), STATS)))
-                .isEqualTo(ErrorCategory.TIMEOUT);
+                .isEqualTo(ErrorCategory.CONNECTION);
     }
 
     @Test
@@ -86,8 +87,9 @@ class ErrorCategoryTests {
     @Test
     void everythingElse() {
         assertThat(ErrorCategory.of(new R2dbcBadGrammarException("syntax", "42601"))).isEqualTo(ErrorCategory.OTHER);
+        // 42501 (insufficient privilege) is the core's permission category, reported as auth
         assertThat(ErrorCategory.of(new R2dbcPermissionDeniedException("permission denied for table", "42501")))
-                .isEqualTo(ErrorCategory.OTHER);
+                .isEqualTo(ErrorCategory.AUTH);
         assertThat(ErrorCategory.of(new PoolClosedException("p", STATS))).isEqualTo(ErrorCategory.OTHER);
         assertThat(ErrorCategory.of(new IllegalStateException("user code"))).isEqualTo(ErrorCategory.OTHER);
         assertThat(ErrorCategory.of(null)).isEqualTo(ErrorCategory.OTHER);

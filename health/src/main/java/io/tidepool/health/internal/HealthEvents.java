@@ -20,6 +20,7 @@ public final class HealthEvents implements PoolListener {
     private final RecentWindow window;
     private final Clock clock;
     private final AtomicReference<PoolHealth.@Nullable LastError> lastError = new AtomicReference<>();
+    private volatile long lastLeakMillis;
 
     /** Events remembered for {@code window}, timed by {@code clock}. */
     public HealthEvents(Duration window, Clock clock) {
@@ -38,6 +39,17 @@ public final class HealthEvents implements PoolListener {
             window.recordTimeout();
         }
         record(error);
+    }
+
+    @Override
+    public void leakSuspected(String pool, Duration held, Throwable acquiredAt) {
+        lastLeakMillis = clock.millis();
+    }
+
+    /** True when a leak was reported less than {@code window} ago. */
+    public boolean leakWithin(Duration window) {
+        long at = lastLeakMillis;
+        return at != 0 && clock.millis() - at < window.toMillis();
     }
 
     @Override

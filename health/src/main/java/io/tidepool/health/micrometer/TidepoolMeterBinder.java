@@ -93,7 +93,7 @@ public final class TidepoolMeterBinder implements MeterBinder, AutoCloseable {
         counter(meters, registry, TidepoolMeters.TIMEOUTS, p -> p.stats().timeouts());
         counter(meters, registry, TidepoolMeters.VALIDATION_FAILURES, p -> p.stats().validationFailures());
         counter(meters, registry, TidepoolMeters.DISCARDS, p -> p.stats().discards());
-        counter(meters, registry, TidepoolMeters.LEAKS, p -> 0);
+        counter(meters, registry, TidepoolMeters.LEAKS, p -> p.stats().leaks());
         Timer create = timer(meters, registry, TidepoolMeters.CREATE_TIME);
         Timer wait = timer(meters, registry, TidepoolMeters.WAIT_TIME);
         Timer use = timer(meters, registry, TidepoolMeters.USE_TIME);

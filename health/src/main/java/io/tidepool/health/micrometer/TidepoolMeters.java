@@ -36,7 +36,7 @@ public enum TidepoolMeters {
     /** How long a borrower held a connection. */
     USE_TIME("db.client.connection.use_time", Meter.Type.TIMER, "seconds",
             "Time a borrower held a connection before returning it"),
-    /** Connections reported as leaked; 0 until the core pool detects leaks. */
+    /** Connections reported as suspected leaks (borrowed longer than the pool's leakDetectionThreshold). */
     LEAKS("tidepool.connection.leaks", Meter.Type.COUNTER, "leaks",
             "Connections reported as leaked: held past the leak threshold without being returned"),
     /** Idle connections that failed their validation (or did not answer in time) and were discarded. */
