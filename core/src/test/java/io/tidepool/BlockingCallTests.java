@@ -24,8 +24,9 @@ class BlockingCallTests {
 
     @Test
     void blockHoundIsArmed() {
+        // parking a thread is what every blocking wait comes down to
         StepVerifier.create(Mono.fromCallable(() -> {
-                    Thread.sleep(1);
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000);
                     return 1;
                 }).subscribeOn(Schedulers.parallel()))
                 .expectError(BlockingOperationError.class)
