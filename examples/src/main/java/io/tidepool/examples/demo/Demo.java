@@ -3,7 +3,13 @@ package io.tidepool.examples.demo;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
 import io.tidepool.PoolStats;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidepool.TidepoolPool;
+import io.tidepool.health.HealthAggregate;
+import io.tidepool.health.PoolHealthCheck;
+import io.tidepool.health.http.HealthServer;
+import io.tidepool.health.micrometer.TidepoolMeterBinder;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -13,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -67,11 +74,22 @@ public final class Demo {
     private int run(int seconds) {
         System.out.println("Pool: " + pool.configuration());
         pool.start().block(Duration.ofSeconds(30));
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        TidepoolMeterBinder meters = TidepoolMeterBinder.of(pool);
+        meters.bindTo(prometheus);
+        PoolHealthCheck check = PoolHealthCheck.of(pool);
+        HealthServer.Running endpoint = HealthServer.builder(HealthAggregate.of(
+                        List.of(HealthAggregate.Entry.required(check))))
+                .prometheus(prometheus).build().start().block(Duration.ofSeconds(10));
+        String base = "http://" + endpoint.host() + ":" + endpoint.port();
+        System.out.println("Health: " + base + "/health   Metrics: " + base + "/metrics");
         Disposable load = Flux.interval(Duration.ofMillis(20))
                 .onBackpressureDrop()
                 .flatMap(i -> oneRequest(), 4)
                 .subscribe();
-        Disposable ticker = Flux.interval(Duration.ofSeconds(1)).subscribe(t -> printState("load"));
+        Disposable ticker = Flux.interval(Duration.ofSeconds(1))
+                .concatMap(t -> check.check().map(h -> h.status().toString()).onErrorReturn("UNKNOWN"))
+                .subscribe(this::printState);
 
         int phase = Math.max(4, seconds / 5);
         pause(phase, "steady load");
@@ -91,6 +109,9 @@ public final class Demo {
 
         load.dispose();
         ticker.dispose();
+        endpoint.stop().block(Duration.ofSeconds(10));
+        check.close();
+        meters.close();
         pool.close().block(Duration.ofSeconds(30));
         PoolStats stats = pool.stats();
         System.out.println("\n=== Summary ===");
@@ -124,9 +145,10 @@ public final class Demo {
         return Flux.from(c.createStatement(sql).execute()).flatMap(Result::getRowsUpdated);
     }
 
-    private void printState(String phase) {
+    private void printState(String health) {
         PoolStats s = pool.stats();
-        System.out.printf("%-28s %s | ok=%d failed=%d timeouts=%d discards=%d%n", "[" + pool.state() + "]",
+        System.out.printf("%-10s %-9s %s | ok=%d failed=%d timeouts=%d discards=%d%n", "[" + pool.state() + "]",
+                health,
                 s.describeState(), ok.sum(), failures.values().stream().mapToLong(LongAdder::sum).sum(),
                 s.timeouts(), s.discards());
     }
