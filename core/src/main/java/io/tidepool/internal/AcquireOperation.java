@@ -13,6 +13,7 @@ import reactor.pool.PoolAcquirePendingLimitException;
 import reactor.pool.PoolShutdownException;
 import reactor.pool.PooledRef;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -45,7 +46,9 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
 
     void start() {
         sink.onCancel(this::cancel);
-        Availability.Outage outage = pool.engine().metrics().idleSize() == 0 ? pool.availability.check() : null;
+        // a volatile read while the database is up; the idle count is asked only during an outage
+        Availability.Outage outage = pool.availability.isDown() && pool.engine().metrics().idleSize() == 0
+                ? pool.availability.check() : null;
         if (outage != null) {
             // the database is down and this caller is not the one probing it: fail now, do not pile up
             fail(new DatabaseUnavailableException(pool.name(), outage.since(), outage.failures(),
@@ -123,7 +126,11 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
             finish();
             Lease lease = new Lease(ref, pool, origin);
             pool.leaseStarted(lease);
-            pool.listeners.fire(l -> l.connectionAcquired(pool.name(), DefaultTidepoolPool.since(startedNanos)));
+            if (!pool.listeners.isEmpty()) {
+                // the event's lambda and duration are made only when someone listens: this is the hot path
+                Duration waited = DefaultTidepoolPool.since(startedNanos);
+                pool.listeners.fire(l -> l.connectionAcquired(pool.name(), waited));
+            }
             // if the subscriber cancels at this very moment, the sink discards the lease to the pool's discard hook
             sink.success(lease);
         } else {

@@ -26,6 +26,11 @@ final class Availability {
         this.clock = clock;
     }
 
+    /** True while the last attempt to connect failed; one volatile read. */
+    boolean isDown() {
+        return downSince != null;
+    }
+
     /** What a caller should be told instead of waiting, or null when it may go ahead (and perhaps try to connect). */
     @Nullable Outage check() {
         // the common case, the database up, costs one volatile read

@@ -88,6 +88,9 @@ final class Lease {
             leakWatch.ended();
         }
         pool.leaseEnded(this);
+        if (pool.listeners.isEmpty()) {
+            return;
+        }
         pool.listeners.fire(l -> l.connectionReturned(pool.name(), DefaultTidepoolPool.since(acquiredNanos),
                 discarded));
     }
