@@ -158,6 +158,16 @@ class ResetOnReturnTests {
     }
 
     @Test
+    void aCommittedTransactionReturnsWithNoRoundTrip() {
+        Integer pid = pool.inTransaction(c -> run(c, "INSERT INTO reset_probe VALUES (12)")
+                .thenMany(Flux.from(c.createStatement("SELECT pg_backend_pid()").execute())
+                        .flatMap(r -> r.map((row, m) -> row.get(0, Integer.class))))
+                .last()).blockLast(Duration.ofSeconds(10));
+        // nothing after the COMMIT: no ROLLBACK, no validation
+        assertThat(PoolFixture.lastQueries(pool)).containsEntry(pid, "COMMIT");
+    }
+
+    @Test
     void aCleanReturnCostsNoRoundTrip() {
         // Mono.from(execute()) cancels the stream of results after the first: the idiom must stay free
         Integer pid = pool.withConnection(c -> Mono.from(c.createStatement("SELECT pg_backend_pid()").execute())
