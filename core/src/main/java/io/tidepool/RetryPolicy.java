@@ -3,10 +3,12 @@ package io.tidepool;
 import io.tidepool.error.ErrorCategory;
 import io.tidepool.error.ErrorClassifier;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
-import reactor.util.retry.Retry;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -81,22 +83,31 @@ public final class RetryPolicy {
         if (maxAttempts == 1) {
             return Flux.defer(attempt);
         }
-        return Flux.defer(() -> {
-            long started = System.nanoTime();
-            boolean[] emitted = new boolean[1];
-            Retry retry = Retry.backoff(maxAttempts - 1L, firstBackoff)
-                    .maxBackoff(maxBackoff)
-                    .jitter(jitter)
-                    .scheduler(scheduler)
-                    .filter(e -> !emitted[0] && retryOn.test(classifier.classify(e))
-                            && System.nanoTime() - started < budget.toNanos())
-                    .onRetryExhaustedThrow((spec, signal) -> signal.failure());
-            // each attempt resets the flag; attempts run one after another, so a plain array suffices
-            return Flux.defer(() -> {
-                emitted[0] = false;
-                return attempt.get().doOnNext(v -> emitted[0] = true);
-            }).retryWhen(retry);
-        });
+        return Flux.defer(() -> attempt(attempt, 1, System.nanoTime(), classifier, retryOn, scheduler));
+    }
+
+    // onErrorResume rather than retryWhen: a successful attempt, the common case, pays for two light operators only
+    private <T> Flux<T> attempt(Supplier<? extends Flux<T>> attempt, int number, long started,
+                                ErrorClassifier classifier, Predicate<ErrorCategory> retryOn, Scheduler scheduler) {
+        AtomicBoolean emitted = new AtomicBoolean();
+        return Flux.defer(attempt)
+                .doOnNext(v -> emitted.lazySet(true))
+                .onErrorResume(e -> number < maxAttempts && !emitted.get()
+                                && System.nanoTime() - started < budget.toNanos()
+                                && retryOn.test(classifier.classify(e)),
+                        e -> Mono.delay(backoff(number), scheduler)
+                                .thenMany(attempt(attempt, number + 1, started, classifier, retryOn, scheduler)));
+    }
+
+    /** The wait after attempt {@code number}: doubling from firstBackoff, at most maxBackoff, less a random jitter. */
+    private Duration backoff(int number) {
+        long first = firstBackoff.toNanos();
+        long base = number >= 62 ? maxBackoff.toNanos() : Math.min(maxBackoff.toNanos(), first << (number - 1));
+        if (base < 0) {
+            base = maxBackoff.toNanos();
+        }
+        long jittered = base - (long) (base * jitter * ThreadLocalRandom.current().nextDouble());
+        return Duration.ofNanos(Math.max(1, jittered));
     }
 
     @Override
