@@ -3,7 +3,6 @@ package io.tidepool.internal;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.SignalType;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,60 +20,48 @@ final class ExchangeTracker {
     private volatile boolean isolationChanged;
     private volatile boolean timeoutsChanged;
 
-    // The counts change before the end signal travels on (doOnComplete, not doFinally): the borrower's pipeline
-    // may end, and the release read these counts, within that very signal.
-
     /** Wraps one exchange with the server: it counts as in flight from subscription to its end. */
     <T> Flux<T> track(Publisher<T> exchange) {
-        return Flux.from(exchange)
-                .doOnSubscribe(s -> inFlight.incrementAndGet())
-                .doOnComplete(() -> exchangeEnded(SignalType.ON_COMPLETE))
-                .doOnError(e -> exchangeEnded(SignalType.ON_ERROR))
-                .doOnCancel(() -> exchangeEnded(SignalType.CANCEL));
+        return new TrackedExchange<>(exchange, this, null, null);
+    }
+
+    /** As {@link #track}, running {@code onStart} first when it is subscribed. */
+    <T> Flux<T> track(Publisher<T> exchange, Runnable onStart) {
+        return new TrackedExchange<>(exchange, this, null, onStart);
     }
 
     /** As {@link #track}, for an exchange that answers at most once. */
     <T> Mono<T> trackOne(Publisher<T> exchange) {
-        return Mono.from(exchange)
-                .doOnSubscribe(s -> inFlight.incrementAndGet())
-                .doOnSuccess(v -> exchangeEnded(SignalType.ON_COMPLETE))
-                .doOnError(e -> exchangeEnded(SignalType.ON_ERROR))
-                .doOnCancel(() -> exchangeEnded(SignalType.CANCEL));
+        return Mono.fromDirect(new TrackedExchange<>(exchange, this, null, null));
     }
 
     /**
-     * Wraps a statement's execution. Cancelling the stream of results after it gave one is the common
-     * {@code Mono.from(statement.execute())} idiom: the results given out decide whether the exchange was cut short.
+     * Wraps a statement's execution, each result wrapped by {@code wrap}. Cancelling the stream of results after it
+     * gave one is the common {@code Mono.from(statement.execute())} idiom: the results decide whether the exchange
+     * was cut short.
      */
     <T> Flux<T> trackResults(Publisher<T> results, java.util.function.Function<T, T> wrap) {
-        java.util.concurrent.atomic.AtomicBoolean gaveOne = new java.util.concurrent.atomic.AtomicBoolean();
-        return Flux.from(results)
-                .doOnSubscribe(s -> inFlight.incrementAndGet())
-                .map(result -> {
-                    gaveOne.set(true);
-                    return wrap.apply(result);
-                })
-                .doOnComplete(inFlight::decrementAndGet)
-                .doOnError(e -> exchangeEnded(SignalType.ON_ERROR))
-                .doOnCancel(() -> {
-                    inFlight.decrementAndGet();
-                    if (!gaveOne.get()) {
-                        interrupted = true;
-                    }
-                });
+        return new TrackedExchange<>(results, this, wrap, null);
+    }
+
+    void exchangeStarted() {
+        inFlight.incrementAndGet();
+    }
+
+    /**
+     * An exchange ended; {@code clean} when it completed (or, for a stream of results, was cancelled after giving
+     * one). Otherwise the conversation may be unfinished, or the transaction status not yet reported.
+     */
+    void exchangeEnded(boolean clean) {
+        inFlight.decrementAndGet();
+        if (!clean) {
+            interrupted = true;
+        }
     }
 
     /** How many exchanges are running now. */
     int inFlight() {
         return inFlight.get();
-    }
-
-    private void exchangeEnded(SignalType signal) {
-        inFlight.decrementAndGet();
-        // an error or a cancel may leave the conversation unfinished, or the transaction status not yet reported
-        if (signal != SignalType.ON_COMPLETE) {
-            interrupted = true;
-        }
     }
 
     void resultEmitted() {

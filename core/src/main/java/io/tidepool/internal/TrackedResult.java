@@ -31,7 +31,7 @@ final class TrackedResult implements Result {
     }
 
     private <T> Publisher<T> reading(Publisher<T> rows) {
-        return tracker.track(rows).doOnSubscribe(s -> {
+        return tracker.track(rows, () -> {
             if (read.compareAndSet(false, true)) {
                 tracker.resultRead();
             }
