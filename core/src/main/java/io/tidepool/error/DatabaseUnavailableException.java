@@ -6,7 +6,7 @@ import io.tidepool.PoolStats;
 import java.time.Instant;
 
 /**
- * The pool has no idle connection and its recent attempts to open one failed: callers fail at once instead of piling
+ * The pool has no connection at all and its recent attempts to open one failed: callers fail at once instead of piling
  * up behind a database that is down, while the pool keeps trying in the background with backoff. The message says
  * since when and why, e.g. {@code pool 'orders': database unavailable since 2026-11-23T10:04:05Z (3 failed attempts to
  * connect; last error: Connection refused)}. Transient: retrying later is right.

@@ -46,8 +46,9 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
 
     void start() {
         sink.onCancel(this::cancel);
-        // a volatile read while the database is up; the idle count is asked only during an outage
-        Availability.Outage outage = pool.availability.isDown() && pool.engine().metrics().idleSize() == 0
+        // a volatile read while the database is up. During an outage only a pool with no connection at all fails
+        // fast: one whose connections are merely busy (a role's connection limit, say) lets its callers wait
+        Availability.Outage outage = pool.availability.isDown() && pool.engine().metrics().allocatedSize() == 0
                 ? pool.availability.check() : null;
         if (outage != null) {
             // the database is down and this caller is not the one probing it: fail now, do not pile up

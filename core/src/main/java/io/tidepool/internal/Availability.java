@@ -31,6 +31,22 @@ final class Availability {
         return downSince != null;
     }
 
+    /**
+     * During an outage, true once per backoff period: the caller that gets it may try to connect, and the others are
+     * held off until the next period.
+     */
+    synchronized boolean mayProbe() {
+        if (downSince == null) {
+            return true;
+        }
+        long now = clock.millis();
+        if (now >= nextAttemptMillis) {
+            nextAttemptMillis = now + backoffMillis();
+            return true;
+        }
+        return false;
+    }
+
     /** What a caller should be told instead of waiting, or null when it may go ahead (and perhaps try to connect). */
     @Nullable Outage check() {
         // the common case, the database up, costs one volatile read
@@ -47,10 +63,8 @@ final class Availability {
         if (since == null) {
             return null;
         }
-        long now = clock.millis();
-        if (now >= nextAttemptMillis) {
-            // this caller is the probe: hold the others off for the next period while it tries
-            nextAttemptMillis = now + backoffMillis();
+        // once the backoff period is over, callers go ahead: the allocation gate lets one of them try to connect
+        if (clock.millis() >= nextAttemptMillis) {
             return null;
         }
         return new Outage(since, failures, lastError == null ? "unknown" : lastError);

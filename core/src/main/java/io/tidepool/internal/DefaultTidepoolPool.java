@@ -78,7 +78,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         this.factory = config.connectionFactory().orElseGet(() -> openFactory(config, null));
         this.validateAfterIdleMillis = config.validateAfterIdle().map(Duration::toMillis).orElse(Long.MAX_VALUE);
         this.engine = PoolBuilder.from(Mono.defer(this::openSlot))
-                .sizeBetween(0, config.maxSize())
+                .allocationStrategy(new GatedAllocation(config.maxSize(), availability))
                 .maxPendingAcquire(config.maxPendingAcquires())
                 // the most recently used connection is the one least likely to need validation
                 .idleResourceReuseMruOrder()
