@@ -68,17 +68,22 @@ class FaultMatrixTests {
                 .onBackpressureDrop()
                 .flatMap(i -> pool.withConnection(c -> queryOne(c, "SELECT 1", Integer.class))
                         .timeout(Duration.ofSeconds(1))
-                        .doOnNext(v -> {
-                            ok.increment();
-                            lastOkNanos.set(System.nanoTime());
-                        })
-                        .onErrorResume(e -> {
-                            failed.computeIfAbsent(ErrorClassifier.defaults().classify(e), k -> new LongAdder())
-                                    .increment();
-                            return Mono.empty();
-                        }), 8)
+                        .transform(this::counted), 8)
                 .subscribe();
         await().atMost(Duration.ofSeconds(10)).until(() -> ok.sum() > 20);
+    }
+
+    /** Counts a request of the load: a success, or a failure by its category. */
+    private <T> Flux<T> counted(Flux<T> request) {
+        return request
+                .doOnNext(v -> {
+                    ok.increment();
+                    lastOkNanos.set(System.nanoTime());
+                })
+                .onErrorResume(e -> {
+                    failed.computeIfAbsent(ErrorClassifier.defaults().classify(e), k -> new LongAdder()).increment();
+                    return Mono.empty();
+                });
     }
 
     private long failures() {
@@ -172,12 +177,7 @@ class FaultMatrixTests {
         load = Flux.interval(Duration.ofMillis(5))
                 .onBackpressureDrop()
                 .flatMap(i -> pool.withConnection(c -> queryOne(c, "SELECT pg_sleep(0.01)::text", String.class))
-                        .doOnNext(v -> ok.increment())
-                        .onErrorResume(e -> {
-                            failed.computeIfAbsent(ErrorClassifier.defaults().classify(e), k -> new LongAdder())
-                                    .increment();
-                            return Mono.empty();
-                        }), 8)
+                        .transform(this::counted), 8)
                 .subscribe();
 
         await().atMost(Duration.ofSeconds(20)).until(() -> ok.sum() >= 200);
