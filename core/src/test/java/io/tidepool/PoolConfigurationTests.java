@@ -164,6 +164,16 @@ class PoolConfigurationTests {
     }
 
     @Test
+    void leakDetectionHasUrlNamesToo() {
+        PoolConfiguration config = PoolConfiguration.builder()
+                .url(URL + "?leakDetectionThreshold=30s&leakReclaimAfter=PT5M").build();
+        assertThat(config.leakDetectionThreshold()).contains(Duration.ofSeconds(30));
+        assertThat(config.leakReclaimAfter()).contains(Duration.ofMinutes(5));
+        assertThat(PoolConfiguration.builder().url(URL + "?leakDetectionThreshold=disabled").build()
+                .leakDetectionThreshold()).isEmpty();
+    }
+
+    @Test
     void thePoolNameIsTheDefaultApplicationName() {
         PoolConfiguration config = valid().name("billing").build();
         assertThat(config.driverOptions().orElseThrow().getValue(io.r2dbc.spi.Option.valueOf("applicationName")))

@@ -80,6 +80,20 @@ public final class PoolOptions {
                     "wait for borrowed connections on close"),
             new Spec("startTimeout", null, (b, v) -> b.startTimeout(duration("startTimeout", v)),
                     "most start() keeps trying"),
+            new Spec("leakDetectionThreshold", null, (b, v) -> {
+                if (isDisabled(v)) {
+                    b.leakDetectionDisabled();
+                } else {
+                    b.leakDetectionThreshold(duration("leakDetectionThreshold", v));
+                }
+            }, "report connections borrowed longer than this"),
+            new Spec("leakReclaimAfter", null, (b, v) -> {
+                if (isDisabled(v)) {
+                    b.leakReclaimDisabled();
+                } else {
+                    b.leakReclaimAfter(duration("leakReclaimAfter", v));
+                }
+            }, "take back connections borrowed longer than this"),
             // r2dbc-pool options with no Tidepool equivalent: checked, then left alone (see docs/configuration.md).
             new Spec("acquireRetry", null, (b, v) -> integerAtLeastZero("acquireRetry", v),
                     "r2dbc-pool's retry count; Tidepool replaces invalid connections within acquireTimeout"),
