@@ -48,52 +48,27 @@ public final class PoolOptions {
                     "most an acquire waits"),
             new Spec("createTimeout", "maxCreateConnectionTime",
                     (b, v) -> b.createTimeout(duration("createTimeout", v)), "most opening a connection takes"),
-            new Spec("validateAfterIdle", null, (b, v) -> {
-                if (isDisabled(v)) {
-                    b.validationDisabled();
-                } else {
-                    b.validateAfterIdle(duration("validateAfterIdle", v));
-                }
-            }, "validate connections idle longer than this"),
+            new Spec("validateAfterIdle", null, (b, v) -> durationOrDisabled(b, "validateAfterIdle", v,
+                    PoolConfiguration.Builder::validateAfterIdle, PoolConfiguration.Builder::validationDisabled), "validate connections idle longer than this"),
             new Spec("validationDepth", null, (b, v) -> b.validationDepth(depth(v)), "LOCAL or REMOTE"),
             new Spec("validationQuery", null, (b, v) -> b.validationQuery(text("validationQuery", v)),
                     "query to validate with"),
             new Spec("validationTimeout", "maxValidationTime",
                     (b, v) -> b.validationTimeout(duration("validationTimeout", v)), "most a validation takes"),
-            new Spec("maxIdleTime", null, (b, v) -> {
-                if (isDisabled(v)) {
-                    b.idleEvictionDisabled();
-                } else {
-                    b.maxIdleTime(duration("maxIdleTime", v));
-                }
-            }, "idle time before eviction"),
-            new Spec("maxLifetime", "maxLifeTime", (b, v) -> {
-                if (isDisabled(v)) {
-                    b.maxLifetimeDisabled();
-                } else {
-                    b.maxLifetime(duration("maxLifetime", v));
-                }
-            }, "age before retirement"),
+            new Spec("maxIdleTime", null, (b, v) -> durationOrDisabled(b, "maxIdleTime", v,
+                    PoolConfiguration.Builder::maxIdleTime, PoolConfiguration.Builder::idleEvictionDisabled), "idle time before eviction"),
+            new Spec("maxLifetime", "maxLifeTime", (b, v) -> durationOrDisabled(b, "maxLifetime", v,
+                    PoolConfiguration.Builder::maxLifetime, PoolConfiguration.Builder::maxLifetimeDisabled), "age before retirement"),
             new Spec("evictionInterval", "backgroundEvictionInterval",
                     (b, v) -> b.evictionInterval(duration("evictionInterval", v)), "upkeep period"),
             new Spec("closeTimeout", null, (b, v) -> b.closeTimeout(duration("closeTimeout", v)),
                     "wait for borrowed connections on close"),
             new Spec("startTimeout", null, (b, v) -> b.startTimeout(duration("startTimeout", v)),
                     "most start() keeps trying"),
-            new Spec("leakDetectionThreshold", null, (b, v) -> {
-                if (isDisabled(v)) {
-                    b.leakDetectionDisabled();
-                } else {
-                    b.leakDetectionThreshold(duration("leakDetectionThreshold", v));
-                }
-            }, "report connections borrowed longer than this"),
-            new Spec("leakReclaimAfter", null, (b, v) -> {
-                if (isDisabled(v)) {
-                    b.leakReclaimDisabled();
-                } else {
-                    b.leakReclaimAfter(duration("leakReclaimAfter", v));
-                }
-            }, "take back connections borrowed longer than this"),
+            new Spec("leakDetectionThreshold", null, (b, v) -> durationOrDisabled(b, "leakDetectionThreshold", v,
+                    PoolConfiguration.Builder::leakDetectionThreshold, PoolConfiguration.Builder::leakDetectionDisabled), "report connections borrowed longer than this"),
+            new Spec("leakReclaimAfter", null, (b, v) -> durationOrDisabled(b, "leakReclaimAfter", v,
+                    PoolConfiguration.Builder::leakReclaimAfter, PoolConfiguration.Builder::leakReclaimDisabled), "take back connections borrowed longer than this"),
             // r2dbc-pool options with no Tidepool equivalent: checked, then left alone (see docs/configuration.md).
             new Spec("acquireRetry", null, (b, v) -> integerAtLeastZero("acquireRetry", v),
                     "r2dbc-pool's retry count; Tidepool replaces invalid connections within acquireTimeout"),
@@ -181,6 +156,17 @@ public final class PoolOptions {
     private static void checkCase(String key, String known) {
         if (!key.equals(known) && key.equalsIgnoreCase(known)) {
             throw new IllegalArgumentException("option '" + key + "' is not known: did you mean '" + known + "'?");
+        }
+    }
+
+    /** Sets a duration that may also be {@code disabled}. */
+    private static void durationOrDisabled(PoolConfiguration.Builder builder, String option, Object value,
+                                           java.util.function.BiConsumer<PoolConfiguration.Builder, Duration> set,
+                                           java.util.function.Consumer<PoolConfiguration.Builder> disable) {
+        if (isDisabled(value)) {
+            disable.accept(builder);
+        } else {
+            set.accept(builder, duration(option, value));
         }
     }
 
