@@ -52,12 +52,12 @@ public final class Demo {
 
     public static void main(String[] args) throws Exception {
         DemoOptions options = DemoOptions.parse(args);
-        EmbeddedPostgres embedded = null;
+        EmbeddedServer embedded = null;
         String url = options.url();
         if (url == null) {
             System.out.println("Starting an embedded PostgreSQL...");
-            embedded = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60)).start();
-            url = "r2dbc:postgresql://postgres@127.0.0.1:" + embedded.getPort() + "/postgres";
+            embedded = EmbeddedServer.start();
+            url = "r2dbc:postgresql://postgres@127.0.0.1:" + embedded.port() + "/postgres";
         }
         Admin admin = embedded != null ? Admin.embedded(embedded) : Admin.none();
         Demo demo = new Demo(url, admin);
@@ -106,6 +106,12 @@ public final class Demo {
         pool.inTransaction(c -> run(c, "SELECT pg_sleep(5)")).timeout(Duration.ofMillis(100))
                 .onErrorResume(e -> Mono.empty()).blockLast(Duration.ofSeconds(10));
         pause(phase, "steady load");
+        if (admin.canRestart()) {
+            System.out.println("\n>>> Fault 4 (seed 003): the server is stopped and started again on the same port");
+            admin.restart();
+            System.out.println("    server back up; the pool reconnects by itself, no restart of the application");
+            pause(phase, "reconnecting");
+        }
 
         load.dispose();
         ticker.dispose();
@@ -172,6 +178,13 @@ public final class Demo {
 
         int backends(String applicationName);
 
+        default boolean canRestart() {
+            return false;
+        }
+
+        default void restart() {
+        }
+
         static Admin none() {
             return new Admin() {
                 @Override
@@ -186,8 +199,18 @@ public final class Demo {
             };
         }
 
-        static Admin embedded(EmbeddedPostgres server) {
+        static Admin embedded(EmbeddedServer server) {
             return new Admin() {
+                @Override
+                public boolean canRestart() {
+                    return true;
+                }
+
+                @Override
+                public void restart() {
+                    server.restart();
+                }
+
                 @Override
                 public int terminate(String applicationName) {
                     return count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
@@ -201,7 +224,7 @@ public final class Demo {
                 }
 
                 private int count(String sql) {
-                    try (java.sql.Connection c = server.getPostgresDatabase().getConnection();
+                    try (java.sql.Connection c = server.current().getPostgresDatabase().getConnection();
                          Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
                         rs.next();
                         return rs.getInt(1);
@@ -210,6 +233,54 @@ public final class Demo {
                     }
                 }
             };
+        }
+    }
+
+    /** The demo's own PostgreSQL, on a fixed port and data directory so that it can be restarted in place. */
+    private static final class EmbeddedServer implements AutoCloseable {
+        private final int port;
+        private final java.nio.file.Path data;
+        private volatile EmbeddedPostgres current;
+
+        private EmbeddedServer(int port, java.nio.file.Path data) throws java.io.IOException {
+            this.port = port;
+            this.data = data;
+            this.current = open();
+        }
+
+        static EmbeddedServer start() throws java.io.IOException {
+            int port;
+            try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
+            return new EmbeddedServer(port, java.nio.file.Files.createTempDirectory("tidepool-demo"));
+        }
+
+        private EmbeddedPostgres open() throws java.io.IOException {
+            return EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(false)
+                    .setPGStartupWait(Duration.ofSeconds(60)).start();
+        }
+
+        int port() {
+            return port;
+        }
+
+        EmbeddedPostgres current() {
+            return current;
+        }
+
+        void restart() {
+            try {
+                current.close();
+                current = open();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("could not restart the demo's PostgreSQL", e);
+            }
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            current.close();
         }
     }
 
