@@ -6,8 +6,8 @@ import io.r2dbc.spi.R2dbcTransientResourceException;
 import io.tidepool.error.PoolAcquireTimeoutException;
 import io.tidepool.error.PoolPendingLimitException;
 import io.tidepool.test.PoolFixture;
+import io.tidepool.test.PoolTest;
 import io.tidepool.test.TestDatabase;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Mono;
@@ -19,16 +19,7 @@ import static io.tidepool.test.PoolFixture.assertNoLeak;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @Timeout(60)
-class AcquireTests {
-
-    private TidepoolPool pool;
-
-    @AfterEach
-    void close() {
-        if (pool != null) {
-            pool.close().block(Duration.ofSeconds(45));
-        }
-    }
+class AcquireTests extends PoolTest {
 
     @Test
     void anExhaustedPoolTimesOutOnTimeAndSaysWhy() {

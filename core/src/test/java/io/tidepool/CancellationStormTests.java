@@ -2,7 +2,7 @@ package io.tidepool;
 
 import io.r2dbc.spi.Connection;
 import io.tidepool.test.PoolFixture;
-import org.junit.jupiter.api.AfterEach;
+import io.tidepool.test.PoolTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.Disposable;
@@ -25,19 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * none idle in transaction, and the pool still serves.
  */
 @Timeout(300)
-class CancellationStormTests {
+class CancellationStormTests extends PoolTest {
 
     private static final int OPERATIONS = 10_000;
     private static final int MAX_SIZE = 8;
-
-    private TidepoolPool pool;
-
-    @AfterEach
-    void close() {
-        if (pool != null) {
-            pool.close().block(Duration.ofSeconds(45));
-        }
-    }
 
     private static Flux<Integer> work(Connection c, int kind) {
         return switch (kind % 4) {

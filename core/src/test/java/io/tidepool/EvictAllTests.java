@@ -2,7 +2,7 @@ package io.tidepool;
 
 import io.r2dbc.spi.Connection;
 import io.tidepool.test.PoolFixture;
-import org.junit.jupiter.api.AfterEach;
+import io.tidepool.test.PoolTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Mono;
@@ -15,16 +15,7 @@ import static org.awaitility.Awaitility.await;
 
 /** Evict-all on demand (failover, credential rotation): nothing opened before it is reused after it. */
 @Timeout(60)
-class EvictAllTests {
-
-    private TidepoolPool pool;
-
-    @AfterEach
-    void close() {
-        if (pool != null) {
-            pool.close().block(Duration.ofSeconds(45));
-        }
-    }
+class EvictAllTests extends PoolTest {
 
     @Test
     void idleConnectionsAreReplacedAtOnceAndBorrowedOnesClosedWhenTheyComeBack() {

@@ -2,7 +2,7 @@ package io.tidepool;
 
 import io.r2dbc.spi.Connection;
 import io.tidepool.test.PoolFixture;
-import org.junit.jupiter.api.AfterEach;
+import io.tidepool.test.PoolTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Mono;
@@ -18,16 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 @Timeout(60)
-class LeakDetectionTests {
-
-    private TidepoolPool pool;
-
-    @AfterEach
-    void close() {
-        if (pool != null) {
-            pool.close().block(Duration.ofSeconds(45));
-        }
-    }
+class LeakDetectionTests extends PoolTest {
 
     private static final class Recorder implements PoolListener {
         final List<Throwable> suspected = new CopyOnWriteArrayList<>();

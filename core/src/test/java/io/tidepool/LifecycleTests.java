@@ -8,8 +8,8 @@ import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.tidepool.error.PoolClosedException;
 import io.tidepool.error.PoolStartException;
 import io.tidepool.test.PoolFixture;
+import io.tidepool.test.PoolTest;
 import io.tidepool.test.TestDatabase;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.reactivestreams.Publisher;
@@ -29,16 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Timeout(60)
-class LifecycleTests {
-
-    private TidepoolPool pool;
-
-    @AfterEach
-    void close() {
-        if (pool != null) {
-            pool.close().block(Duration.ofSeconds(45));
-        }
-    }
+class LifecycleTests extends PoolTest {
 
     @Test
     void startWarmsUpToMinIdleAndChecksEachConnection() {

@@ -3,7 +3,7 @@ package io.tidepool;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.R2dbcBadGrammarException;
 import io.tidepool.test.PoolFixture;
-import org.junit.jupiter.api.AfterEach;
+import io.tidepool.test.PoolTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Flux;
@@ -22,16 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Timeout(60)
-class PipelineTests {
-
-    private TidepoolPool pool;
-
-    @AfterEach
-    void close() {
-        if (pool != null) {
-            pool.close().block(Duration.ofSeconds(45));
-        }
-    }
+class PipelineTests extends PoolTest {
 
     @Test
     void completionReturnsTheConnectionOnceWithNoDiscard() {

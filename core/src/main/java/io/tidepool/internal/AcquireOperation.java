@@ -123,8 +123,7 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
     }
 
     private void deliver(PooledRef<Slot> ref) {
-        if (done.compareAndSet(false, true)) {
-            finish();
+        if (end()) {
             Lease lease = new Lease(ref, pool, origin);
             pool.leaseStarted(lease);
             if (!pool.listeners.isEmpty()) {
@@ -156,36 +155,34 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
     }
 
     private void fail(Throwable error) {
-        if (done.compareAndSet(false, true)) {
-            finish();
-            acquireFailed(error);
-            sink.error(error);
+        if (end()) {
+            signalFailure(error);
         }
     }
 
+    private void signalFailure(Throwable error) {
+        // a no-op when the failure came from upstream; otherwise it stops waiting for reactor-pool
+        cancelUpstream();
+        acquireFailed(error);
+        sink.error(error);
+    }
+
     private void timeOut() {
-        if (done.compareAndSet(false, true)) {
+        if (done.get()) {
+            return;
+        }
+        // the state is read while this caller still waits, so the message counts it among the pending
+        Throwable error = new PoolAcquireTimeoutException(pool.name(), pool.configuration().acquireTimeout(),
+                pool.stats());
+        if (end()) {
             pool.counters.timeouts.increment();
-            // the state is read while this caller still waits, so the message counts it among the pending
-            Throwable error = new PoolAcquireTimeoutException(pool.name(), pool.configuration().acquireTimeout(),
-                    pool.stats());
-            cancelUpstream();
-            pool.waiterEnded(this);
-            acquireFailed(error);
-            sink.error(error);
+            signalFailure(error);
         }
     }
 
     /** The pool is closing: waiters fail at once. */
     void poolClosed() {
-        if (done.compareAndSet(false, true)) {
-            cancelUpstream();
-            disposeTimer();
-            pool.waiterEnded(this);
-            Throwable error = new PoolClosedException(pool.name(), pool.stats());
-            acquireFailed(error);
-            sink.error(error);
-        }
+        fail(new PoolClosedException(pool.name(), pool.stats()));
     }
 
     private void acquireFailed(Throwable error) {
@@ -193,18 +190,21 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
     }
 
     private void cancel() {
-        if (done.compareAndSet(false, true)) {
+        if (end()) {
             cancelUpstream();
-            disposeTimer();
-            pool.waiterEnded(this);
         }
     }
 
-    private void finish() {
+    /** Wins the one outcome of this acquire, or answers false when another outcome already won. */
+    private boolean end() {
+        if (!done.compareAndSet(false, true)) {
+            return false;
+        }
         disposeTimer();
         if (registered) {
             pool.waiterEnded(this);
         }
+        return true;
     }
 
     private void cancelUpstream() {

@@ -47,24 +47,14 @@ final class Availability {
         return false;
     }
 
-    /** What a caller should be told instead of waiting, or null when it may go ahead (and perhaps try to connect). */
-    @Nullable Outage check() {
-        // the common case, the database up, costs one volatile read
-        if (downSince == null) {
-            return null;
-        }
-        synchronized (this) {
-            return checkDown();
-        }
-    }
-
-    private @Nullable Outage checkDown() {
+    /**
+     * What a caller should be told instead of waiting, or null when it may go ahead: the database is up, or the next
+     * attempt is due (the allocation gate then lets one caller try). Callers ask {@link #isDown()} first, a volatile
+     * read, so the database being up costs no lock.
+     */
+    synchronized @Nullable Outage check() {
         Instant since = downSince;
-        if (since == null) {
-            return null;
-        }
-        // once the backoff period is over, callers go ahead: the allocation gate lets one of them try to connect
-        if (clock.millis() >= nextAttemptMillis) {
+        if (since == null || clock.millis() >= nextAttemptMillis) {
             return null;
         }
         return new Outage(since, failures, lastError == null ? "unknown" : lastError);

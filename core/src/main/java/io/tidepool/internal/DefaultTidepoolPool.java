@@ -406,7 +406,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         upkeep = config.scheduler().schedulePeriodically(() -> {
             if (state.get() == PoolState.RUNNING && engine.metrics().allocatedSize() < config.minIdle()) {
                 Flux.range(0, config.minIdle() - engine.metrics().allocatedSize())
-                        .flatMap(i -> engine.acquire().flatMap(PooledRef::release))
+                        .flatMap(i -> borrowAndGiveBack())
                         .subscribe(null, e -> log.debug("pool '{}': refilling minIdle failed: {}", config.name(),
                                 e.toString()));
             }
@@ -464,14 +464,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     }
 
     private Mono<Void> allClosed(Duration within) {
-        if (counters.destroys.sum() >= counters.creates.sum()) {
-            return Mono.empty();
-        }
-        return Flux.interval(DRAIN_POLL, config.scheduler())
-                .filter(tick -> counters.destroys.sum() >= counters.creates.sum())
-                .next()
-                .then()
-                .timeout(within, config.scheduler())
+        return until(() -> counters.destroys.sum() >= counters.creates.sum(), within)
                 .onErrorResume(TimeoutException.class, e -> {
                     log.warn("pool '{}' closing: {} connections did not finish closing within {} ms", config.name(),
                             counters.creates.sum() - counters.destroys.sum(), within.toMillis());
@@ -480,14 +473,30 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     }
 
     private Mono<Void> drained(Duration within) {
-        if (leases.isEmpty()) {
+        return until(leases::isEmpty, within);
+    }
+
+    /**
+     * Completes once {@code condition} holds, checked every few ms on the scheduler; fails with a
+     * {@link TimeoutException} after {@code within}.
+     */
+    private Mono<Void> until(java.util.function.BooleanSupplier condition, Duration within) {
+        if (condition.getAsBoolean()) {
             return Mono.empty();
         }
         return Flux.interval(DRAIN_POLL, config.scheduler())
-                .filter(tick -> leases.isEmpty())
+                .filter(tick -> condition.getAsBoolean())
                 .next()
                 .then()
                 .timeout(within, config.scheduler());
+    }
+
+    /**
+     * Borrows a connection from reactor-pool and gives it straight back: opens one when none is idle, and on the way
+     * closes the idle ones its eviction predicate now rejects.
+     */
+    private Mono<Void> borrowAndGiveBack() {
+        return engine.acquire().flatMap(PooledRef::release);
     }
 
     @Override
@@ -500,7 +509,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
             // an acquire meets the idle connections first, finds them evictable and closes them; what it gets in
             // the end is a fresh connection, given straight back
             return Flux.range(0, idle)
-                    .concatMap(i -> engine.acquire().flatMap(PooledRef::release))
+                    .concatMap(i -> borrowAndGiveBack())
                     .then();
         });
     }

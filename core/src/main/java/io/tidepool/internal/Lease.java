@@ -1,17 +1,17 @@
 package io.tidepool.internal;
 
+import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
-import io.r2dbc.postgresql.api.PostgresqlConnection;
-import reactor.core.Disposable;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.pool.PooledRef;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -96,26 +96,26 @@ final class Lease {
     }
 
     private Mono<Void> resetAndReturn(SignalType signal, @Nullable Throwable error) {
-        if (error != null && pool.configuration().errorClassifier().classify(error).discardsConnection()) {
-            return discard();
-        }
-        if (pool.isRetired(ref.poolable())) {
+        boolean broken = error != null
+                && pool.configuration().errorClassifier().classify(error).discardsConnection();
+        if (broken || pool.isRetired(ref.poolable())) {
             return discard();
         }
         Connection connection = ref.poolable().connection();
         boolean settled = signal == SignalType.ON_COMPLETE && tracker.quiet();
         // the server reported the transaction status at the end of the last exchange: a clean return is free
-        if (settled && connection.isAutoCommit() && !tracker.isolationWasChanged() && !tracker.timeoutsWereChanged()) {
+        boolean outOfTransaction = settled && connection.isAutoCommit();
+        if (outOfTransaction && !tracker.isolationWasChanged() && !tracker.timeoutsWereChanged()) {
             return ref.release().onErrorResume(e -> Mono.empty());
         }
-        return restore(connection, settled)
+        return restore(connection, settled, outOfTransaction)
                 .timeout(pool.configuration().validationTimeout(), pool.configuration().scheduler())
                 .then(Mono.defer(ref::release))
                 .onErrorResume(e -> discard());
     }
 
-    private Mono<Void> restore(Connection connection, boolean settled) {
-        Mono<Void> steps = settled && connection.isAutoCommit() ? Mono.empty()
+    private Mono<Void> restore(Connection connection, boolean settled, boolean outOfTransaction) {
+        Mono<Void> steps = outOfTransaction ? Mono.empty()
                 : settled ? rollback(connection) : drainAndRollback(connection);
         if (tracker.isolationWasChanged()) {
             steps = steps.then(Mono.defer(() ->
@@ -149,23 +149,20 @@ final class Lease {
             return rollback(connection);
         }
         return Mono.defer(() -> {
-            AtomicBoolean settledFirst = new AtomicBoolean();
-            AtomicBoolean cancelSent = new AtomicBoolean();
+            // whichever comes first, the ROLLBACK's answer or the grace period, decides
+            AtomicBoolean decided = new AtomicBoolean();
             Duration grace = pool.configuration().validationTimeout().dividedBy(4);
             Disposable interrupt = pool.configuration().scheduler().schedule(() -> {
-                if (settledFirst.compareAndSet(false, true)) {
-                    cancelSent.set(true);
+                if (decided.compareAndSet(false, true)) {
                     postgres.cancelRequest().subscribe(null, e -> { });
                 }
             }, grace.toMillis(), TimeUnit.MILLISECONDS);
+            // a failed ROLLBACK (the cancel may hit it) discards the connection as surely as a cancel sent does
             return rollback(connection)
-                    .onErrorResume(e -> cancelSent.get(), e -> Mono.empty())
-                    .then(Mono.defer(() -> {
-                        interrupt.dispose();
-                        return settledFirst.compareAndSet(false, true) ? Mono.<Void>empty()
-                                : Mono.error(new ValidationFailedException(
-                                        "an abandoned statement had to be cancelled on the server"));
-                    }));
+                    .then(Mono.defer(() -> decided.compareAndSet(false, true) ? Mono.<Void>empty()
+                            : Mono.error(new ValidationFailedException(
+                                    "an abandoned statement had to be cancelled on the server"))))
+                    .doFinally(s -> interrupt.dispose());
         });
     }
 
