@@ -20,17 +20,15 @@ final class ExchangeTracker {
     private volatile boolean isolationChanged;
     private volatile boolean timeoutsChanged;
 
-    /** Wraps one exchange with the server: it counts as in flight from subscription to its end. */
-    <T> Flux<T> track(Publisher<T> exchange) {
-        return new TrackedExchange<>(exchange, this, null, null);
-    }
-
-    /** As {@link #track}, running {@code onStart} first when it is subscribed. */
+    /**
+     * Wraps one exchange with the server, running {@code onStart} when it is subscribed: it counts as in flight
+     * from subscription to its end.
+     */
     <T> Flux<T> track(Publisher<T> exchange, Runnable onStart) {
         return new TrackedExchange<>(exchange, this, null, onStart);
     }
 
-    /** As {@link #track}, for an exchange that answers at most once. */
+    /** Wraps one exchange that answers at most once: in flight from subscription to its end. */
     <T> Mono<T> trackOne(Publisher<T> exchange) {
         return Mono.fromDirect(new TrackedExchange<>(exchange, this, null, null));
     }
@@ -57,11 +55,6 @@ final class ExchangeTracker {
         if (!clean) {
             interrupted = true;
         }
-    }
-
-    /** How many exchanges are running now. */
-    int inFlight() {
-        return inFlight.get();
     }
 
     void resultEmitted() {
