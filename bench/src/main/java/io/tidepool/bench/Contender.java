@@ -9,11 +9,14 @@ import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
 import io.tidepool.PoolStats;
 import io.tidepool.TidepoolPool;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
 /** A way of running requests against the server: a pool, or the bare driver on dedicated connections. */
 interface Contender extends AutoCloseable {
@@ -47,16 +50,74 @@ interface Contender extends AutoCloseable {
     @Override
     void close();
 
+    /** What the bench uses of a Tidepool pool, this build's or another's ({@link BaselineTidepool}). */
+    interface Pool {
+        Flux<?> withConnection(Function<Connection, Publisher<?>> work);
+
+        Flux<?> inTransaction(Function<Connection, Publisher<?>> work);
+
+        Mono<?> start();
+
+        Mono<?> close();
+
+        long discards();
+
+        long acquired();
+    }
+
     /** Tidepool with its defaults (validation after 500 ms idle, reset on return), only the size set. */
     static Contender tidepool(Target target, int size) {
         TidepoolPool pool = TidepoolPool.builder().url(target.r2dbcUrl("")).name("bench-tidepool").maxSize(size)
                 .buildPool();
+        return tidepool("tidepool", new Pool() {
+            @Override
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            public Flux<?> withConnection(Function<Connection, Publisher<?>> work) {
+                return pool.withConnection((Function) work);
+            }
+
+            @Override
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            public Flux<?> inTransaction(Function<Connection, Publisher<?>> work) {
+                return pool.inTransaction((Function) work);
+            }
+
+            @Override
+            public Mono<?> start() {
+                return pool.start();
+            }
+
+            @Override
+            public Mono<?> close() {
+                return pool.close();
+            }
+
+            @Override
+            public long discards() {
+                return pool.stats().discards();
+            }
+
+            @Override
+            public long acquired() {
+                PoolStats stats = pool.stats();
+                return stats.acquired();
+            }
+        });
+    }
+
+    /** Another build of Tidepool (its core jar), with the same settings: a change's before, in the same run. */
+    static Contender tidepoolBaseline(Target target, int size, Path coreJar) {
+        return tidepool("tidepool@baseline", BaselineTidepool.open(coreJar, target.r2dbcUrl(""),
+                "bench-tidepool-baseline", size));
+    }
+
+    private static Contender tidepool(String name, Pool pool) {
         return new Contender() {
             private long lastDiscards;
 
             @Override
             public String name() {
-                return "tidepool";
+                return name;
             }
 
             @Override
@@ -75,7 +136,7 @@ interface Contender extends AutoCloseable {
 
             @Override
             public long discardsSinceLast() {
-                long now = pool.stats().discards();
+                long now = pool.discards();
                 long delta = now - lastDiscards;
                 lastDiscards = now;
                 return delta;
@@ -83,14 +144,13 @@ interface Contender extends AutoCloseable {
 
             @Override
             public long borrowedNow() {
-                PoolStats stats = pool.stats();
-                return stats.acquired();
+                return pool.acquired();
             }
 
             @Override
             public void warm(int connections) {
                 pool.start().block(CLOSE_WITHIN);
-                Flux.range(0, connections * 4).flatMap(i -> pool.withConnection(c -> Workload.SELECT_1.body(c)),
+                Flux.range(0, connections * 4).flatMap(i -> pool.withConnection(Workload.SELECT_1::body),
                         connections * 4).blockLast(CLOSE_WITHIN);
             }
 

@@ -25,6 +25,28 @@ final class Machine {
                 + System.getProperty("os.name") + " " + System.getProperty("os.version");
     }
 
+    /** CPU time this JVM has used so far, all its threads (GC and JIT included), in nanoseconds; -1 if unknown. */
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+    }
+
+    /**
+     * CPU time used by this JVM's child processes that have ended and been waited for (pgbench), in nanoseconds, from
+     * {@code /proc/self/stat} (clock ticks, assumed 100 per second); -1 if unknown.
+     */
+    static long childrenCpuNanos() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // the fields after the command name, which is in parentheses and may contain spaces
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+            // cutime and cstime are fields 16 and 17 of the whole line, 14 and 15 here
+            return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** {@code /proc/loadavg}'s 1, 5 and 15 minute averages: other work on the machine skews every figure. */
     static String loadAverage() {
         try {

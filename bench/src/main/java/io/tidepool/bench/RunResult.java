@@ -20,10 +20,12 @@ import org.jspecify.annotations.Nullable;
  * @param firstError the first failure, for the report
  * @param discards connections the pool closed instead of returning (-1 when the pool does not say)
  * @param borrowedAfter connections still borrowed once the run ended (-1 when the pool does not say)
+ * @param cpuMicrosPerRequest the client's CPU time per completed request, in microseconds (the JVM's for the JVM
+ *        contenders, pgbench's own for pgbench; NaN when unknown): the figure that contention skews least
  */
 record RunResult(String contender, int clients, long completed, double seconds, Histogram latency, Histogram acquireWait,
                  double meanMillis, long fewestPerClient, long mostPerClient, long errors, long cancels, @Nullable String firstError,
-                 long discards, long borrowedAfter) {
+                 long discards, long borrowedAfter, double cpuMicrosPerRequest) {
 
     double throughput() {
         return completed / seconds;

@@ -59,17 +59,19 @@ final class Tables {
                     .append(" requests in flight (pgbench and the bare driver: one per connection); ")
                     .append(options.rounds()).append(" rounds x ").append(options.runLength().toMillis())
                     .append(" ms, contenders interleaved; median throughput; latency percentiles over all rounds "
-                            + "(pgbench reports only its mean).\n\n");
+                            + "(pgbench reports only its mean). Client CPU: the client's own CPU time per "
+                            + "request (the JVM's, all threads; pgbench's process), median round.\n\n");
             double pgbench = e.getValue().stream().filter(s -> s.contender().equals("pgbench"))
                     .mapToDouble(Summary::medianThroughput).findFirst().orElse(Double.NaN);
-            out.append("| contender | in flight | requests/s (median) | rounds | ratio to pgbench | mean ms | p50 ms "
-                    + "| p99 ms | p99.9 ms | errors |\n");
-            out.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
+            out.append("| contender | in flight | requests/s (median) | rounds | ratio to pgbench | client CPU µs/req "
+                    + "| mean ms | p50 ms | p99 ms | p99.9 ms | errors |\n");
+            out.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
             for (Summary s : e.getValue()) {
                 Histogram h = s.latency();
                 out.append("| ").append(s.contender()).append(" | ").append(s.clients()).append(" | ")
                         .append(f(s.medianThroughput(), 0)).append(" | ").append(rounds(s)).append(" | ")
                         .append(Double.isNaN(pgbench) ? "–" : f(s.medianThroughput() / pgbench, 2)).append(" | ")
+                        .append(f(s.medianCpuMicros(), 1)).append(" | ")
                         .append(f(s.meanMillis(), 2)).append(" | ").append(Bench.ms(h, 50)).append(" | ").append(Bench.ms(h, 99)).append(" | ")
                         .append(Bench.ms(h, 99.9)).append(" | ").append(s.errors()).append(" |\n");
             }
@@ -85,9 +87,10 @@ final class Tables {
                 .append(EndToEnd.CANCEL_WITHIN.toMillis()).append(" ms, waiting or running. Acquire wait: from the "
                 + "request's start to its work starting on a connection. Fairness: the busiest client's completed "
                 + "requests over the least busy one's (worst round; 1.00 is perfectly fair).\n\n");
-        out.append("| contender | requests/s (median) | rounds | vs no cancellation | p50 ms | p99 ms | p99 acquire "
-                + "wait ms | fairness max/min | cancelled | errors | connections discarded | borrowed after |\n");
-        out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.append("| contender | requests/s (median) | rounds | vs no cancellation | client CPU µs/req | p50 ms | p99 ms "
+                + "| p99 acquire wait ms | fairness max/min | cancelled | errors | connections discarded "
+                + "| borrowed after |\n");
+        out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Summary s : results.values()) {
             String base = s.contender().replaceFirst(", 1/.*$", "");
             Summary plain = results.get(base);
@@ -95,6 +98,7 @@ final class Tables {
             out.append("| ").append(s.contender()).append(" | ").append(f(s.medianThroughput(), 0)).append(" | ")
                     .append(rounds(s)).append(" | ")
                     .append(plain == null || plain == s ? "1.00" : f(s.medianThroughput() / plain.medianThroughput(), 2))
+                    .append(" | ").append(f(s.medianCpuMicros(), 1))
                     .append(" | ").append(Bench.ms(h, 50)).append(" | ").append(Bench.ms(h, 99)).append(" | ")
                     .append(Bench.ms(s.waits(), 99)).append(" | ").append(f(s.worstFairness(), 2)).append(" | ")
                     .append(s.cancels()).append(" | ").append(s.errors()).append(" | ")
