@@ -105,6 +105,16 @@ final class BaselineTidepool {
 
     /** A pool of the build in {@code coreJar}, with the same settings as {@link Contender#tidepool}. */
     static Contender.Pool open(Path coreJar, String url, String name, int size) {
+        return open(coreJar, "url", String.class, url, name, size);
+    }
+
+    /** A pool of the build in {@code coreJar} on {@code factory}, with its defaults but the size. */
+    static Contender.Pool open(Path coreJar, io.r2dbc.spi.ConnectionFactory factory, String name, int size) {
+        return open(coreJar, "connectionFactory", io.r2dbc.spi.ConnectionFactory.class, factory, name, size);
+    }
+
+    private static Contender.Pool open(Path coreJar, String sourceOption, Class<?> sourceType, Object source,
+                                       String name, int size) {
         try {
             ClassLoader loader = new ChildFirst(coreJar.toUri().toURL(), BaselineTidepool.class.getClassLoader());
             Class<?> api = loader.loadClass("io.tidepool.TidepoolPool");
@@ -112,8 +122,8 @@ final class BaselineTidepool {
             Class<?> statsType = loader.loadClass("io.tidepool.PoolStats");
             MethodHandles.Lookup lookup = MethodHandles.publicLookup();
             Object builder = lookup.findStatic(api, "builder", MethodType.methodType(builderType)).invoke();
-            builder = lookup.findVirtual(builderType, "url", MethodType.methodType(builderType, String.class))
-                    .invoke(builder, url);
+            builder = lookup.findVirtual(builderType, sourceOption, MethodType.methodType(builderType, sourceType))
+                    .invoke(builder, source);
             builder = lookup.findVirtual(builderType, "name", MethodType.methodType(builderType, String.class))
                     .invoke(builder, name);
             builder = lookup.findVirtual(builderType, "maxSize", MethodType.methodType(builderType, int.class))

@@ -160,7 +160,7 @@ public final class Bench {
         List<Overhead.Row> overhead = List.of();
         if (options.runs("jmh")) {
             System.out.println("Pool overhead (JMH)...");
-            overhead = Overhead.run(options.quick(), options.jmhBorrowers());
+            overhead = Overhead.run(options.quick(), options.jmhBorrowers(), options.baseline());
             Tables.overhead(report, overhead, options.quick());
         }
         Map<Workload, List<Summary>> endToEnd = new EnumMap<>(Workload.class);

@@ -42,8 +42,9 @@ final class EndToEnd {
                             result = LoadRunner.run(contenders.get(index), workload, options.inFlight(),
                                     options.runLength(), 0, CANCEL_WITHIN);
                         }
-                        System.out.printf("  round %d %-28s %10.0f/s %8.1f µs CPU/req%n", round + 1,
-                                result.contender(), result.throughput(), result.cpuMicrosPerRequest());
+                        System.out.printf("  round %d %-28s %10.0f/s %8.1f µs CPU/req %7.0f B/req %5.2f cs/req%n",
+                                round + 1, result.contender(), result.throughput(), result.cpuMicrosPerRequest(),
+                                result.bytesPerRequest(), result.switchesPerRequest());
                         runs.computeIfAbsent(result.contender(), n -> new ArrayList<>()).add(result);
                     }
                 }

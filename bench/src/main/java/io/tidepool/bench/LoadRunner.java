@@ -39,6 +39,8 @@ final class LoadRunner {
         Client[] all = new Client[clients];
         contender.discardsSinceLast();
         long cpuBefore = Machine.processCpuNanos();
+        long bytesBefore = Machine.allocatedBytes();
+        long switchesBefore = Machine.contextSwitches();
         long start = System.nanoTime();
         long end = start + length.toNanos();
         Flux.range(0, clients)
@@ -53,6 +55,8 @@ final class LoadRunner {
                 .then()
                 .block(length.plus(DRAIN));
         long cpu = Machine.processCpuNanos() - cpuBefore;
+        long bytes = Machine.allocatedBytes() - bytesBefore;
+        long switches = Machine.contextSwitches() - switchesBefore;
         long fewest = Long.MAX_VALUE;
         long most = 0;
         long completed = 0;
@@ -65,7 +69,9 @@ final class LoadRunner {
         return new RunResult(contender.name(), clients, completed, length.toNanos() / 1e9,
                 latencies, wait.getIntervalHistogram(), latencies.getMean() / 1e6, fewest, most, errors.get(),
                 cancels.get(), firstError.get(), contender.discardsSinceLast(), contender.borrowedNow(),
-                cpuBefore < 0 || finished.get() == 0 ? Double.NaN : cpu / 1e3 / finished.get());
+                cpuBefore < 0 || finished.get() == 0 ? Double.NaN : cpu / 1e3 / finished.get(),
+                bytesBefore < 0 || finished.get() == 0 ? Double.NaN : (double) bytes / finished.get(),
+                switchesBefore < 0 || finished.get() == 0 ? Double.NaN : (double) switches / finished.get());
     }
 
     private static Mono<Void> request(Contender contender, Workload workload, Client client, long end,

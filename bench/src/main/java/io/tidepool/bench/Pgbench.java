@@ -106,7 +106,8 @@ final class Pgbench {
                 return new RunResult("pgbench", connections, Math.round(rate * length), length, LoadRunner.emptyHistogram(), LoadRunner.emptyHistogram(),
                         latency.find() ? Double.parseDouble(latency.group(1)) : Double.NaN, -1, -1, failures, 0,
                         failures > 0 ? out : null, -1, -1,
-                        cpuBefore < 0 || rate <= 0 ? Double.NaN : cpu / 1e3 / Math.round(rate * length));
+                        cpuBefore < 0 || rate <= 0 ? Double.NaN : cpu / 1e3 / Math.round(rate * length), Double.NaN,
+                        Double.NaN);
             } finally {
                 try (Stream<Path> files = Files.list(dir)) {
                     for (Path f : (Iterable<Path>) files::iterator) {
