@@ -87,7 +87,7 @@ final class Lease {
         if (leakWatch != null) {
             leakWatch.ended();
         }
-        pool.leaseEnded(this);
+        ref.poolable().returnedBy(this);
         if (pool.listeners.isEmpty()) {
             return;
         }
