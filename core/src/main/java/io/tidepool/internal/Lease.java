@@ -4,12 +4,15 @@ import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
 import org.jspecify.annotations.Nullable;
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.pool.PooledRef;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,11 +23,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Lease {
 
+    private static final VarHandle RETURNING = Relay.field(MethodHandles.lookup(), "returning", boolean.class);
+
     private final PooledRef<Slot> ref;
     private final DefaultTidepoolPool pool;
     private final ExchangeTracker tracker = new ExchangeTracker();
     private final PooledConnection handle;
-    private final AtomicBoolean returning = new AtomicBoolean();
+    private volatile boolean returning;
     private final long acquiredNanos = System.nanoTime();
     private volatile boolean discarded;
     private final @Nullable LeakWatch leakWatch;
@@ -37,7 +42,7 @@ final class Lease {
     }
 
     boolean isReturning() {
-        return returning.get();
+        return returning;
     }
 
     Connection handle() {
@@ -61,14 +66,14 @@ final class Lease {
      * @param error the error it ended with, if any
      */
     Mono<Void> release(SignalType signal, @Nullable Throwable error) {
-        if (!returning.compareAndSet(false, true)) {
+        if (!RETURNING.compareAndSet(this, false, true)) {
             return Mono.empty();
         }
         handle.markReturned();
         if (error != null) {
             pool.listeners.fire(l -> l.workFailed(pool.name(), error));
         }
-        return resetAndReturn(signal, error).doFinally(s -> ended());
+        return new Ending(resetAndReturn(signal, error), this);
     }
 
     /**
@@ -76,11 +81,11 @@ final class Lease {
      * {@code leakReclaimAfter} passed) and closes it; the borrower's next use fails with {@code reason}.
      */
     Mono<Void> reclaim(String reason) {
-        if (!returning.compareAndSet(false, true)) {
+        if (!RETURNING.compareAndSet(this, false, true)) {
             return Mono.empty();
         }
         handle.markReclaimed(reason);
-        return discard().doFinally(s -> ended());
+        return new Ending(discard(), this);
     }
 
     private void ended() {
@@ -106,7 +111,8 @@ final class Lease {
         // the server reported the transaction status at the end of the last exchange: a clean return is free
         boolean outOfTransaction = settled && connection.isAutoCommit();
         if (outOfTransaction && !tracker.isolationWasChanged() && !tracker.timeoutsWereChanged()) {
-            return ref.release().onErrorResume(e -> Mono.empty());
+            // a failed release is reactor-pool's to report; the Ending ignores it
+            return ref.release();
         }
         return restore(connection, settled, outOfTransaction)
                 .timeout(pool.configuration().validationTimeout(), pool.configuration().scheduler())
@@ -170,5 +176,68 @@ final class Lease {
         discarded = true;
         pool.counters.discards.increment();
         return ref.invalidate().onErrorResume(e -> Mono.empty());
+    }
+
+    /**
+     * A return: ends the borrowing once it finishes, however it finishes, and never fails (a return that cannot reset
+     * the connection discards it instead). One operator in place of a doFinally and an onErrorResume with their
+     * lambdas, on every return.
+     */
+    private static final class Ending extends Mono<Void> {
+
+        private final Mono<Void> source;
+        private final Lease lease;
+
+        Ending(Mono<Void> source, Lease lease) {
+            this.source = source;
+            this.lease = lease;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super Void> actual) {
+            source.subscribe(new EndingSubscriber(actual, lease));
+        }
+    }
+
+    private static final class EndingSubscriber extends Relay<Void, Void> {
+
+        private static final long serialVersionUID = 1L;
+
+        private final Lease lease;
+
+        EndingSubscriber(CoreSubscriber<? super Void> actual, Lease lease) {
+            super(actual);
+            this.lease = lease;
+        }
+
+        @Override
+        public void onNext(Void value) {
+            // a Mono<Void> emits no value
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            end();
+            actual.onComplete();
+        }
+
+        @Override
+        public void onComplete() {
+            end();
+            actual.onComplete();
+        }
+
+        @Override
+        public void cancel() {
+            cancelUpstream();
+            end();
+        }
+
+        // the borrowing has ended before its pipeline hears of it: a close() that follows sees it returned
+        private void end() {
+            if (once()) {
+                lease.ended();
+            }
+        }
     }
 }
