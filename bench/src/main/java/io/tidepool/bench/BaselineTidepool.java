@@ -105,16 +105,16 @@ final class BaselineTidepool {
 
     /** A pool of the build in {@code coreJar}, with the same settings as {@link Contender#tidepool}. */
     static Contender.Pool open(Path coreJar, String url, String name, int size) {
-        return open(coreJar, "url", String.class, url, name, size);
+        return open(coreJar, "url", String.class, url, name, size, size);
     }
 
     /** A pool of the build in {@code coreJar} on {@code factory}, with its defaults but the size. */
     static Contender.Pool open(Path coreJar, io.r2dbc.spi.ConnectionFactory factory, String name, int size) {
-        return open(coreJar, "connectionFactory", io.r2dbc.spi.ConnectionFactory.class, factory, name, size);
+        return open(coreJar, "connectionFactory", io.r2dbc.spi.ConnectionFactory.class, factory, name, size, 0);
     }
 
     private static Contender.Pool open(Path coreJar, String sourceOption, Class<?> sourceType, Object source,
-                                       String name, int size) {
+                                       String name, int size, int initialSize) {
         try {
             ClassLoader loader = new ChildFirst(coreJar.toUri().toURL(), BaselineTidepool.class.getClassLoader());
             Class<?> api = loader.loadClass("io.tidepool.TidepoolPool");
@@ -128,6 +128,8 @@ final class BaselineTidepool {
                     .invoke(builder, name);
             builder = lookup.findVirtual(builderType, "maxSize", MethodType.methodType(builderType, int.class))
                     .invoke(builder, size);
+            builder = lookup.findVirtual(builderType, "initialSize", MethodType.methodType(builderType, int.class))
+                    .invoke(builder, initialSize);
             Object pool = lookup.findVirtual(builderType, "buildPool", MethodType.methodType(api)).invoke(builder);
             MethodType work = MethodType.methodType(Flux.class, Function.class);
             return new Bound(lookup.findVirtual(api, "withConnection", work).bindTo(pool),

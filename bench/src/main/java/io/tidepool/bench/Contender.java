@@ -12,6 +12,7 @@ import io.tidepool.TidepoolPool;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,10 +66,15 @@ interface Contender extends AutoCloseable {
         long acquired();
     }
 
-    /** Tidepool with its defaults (validation after 500 ms idle, reset on return), only the size set. */
+    /**
+     * Tidepool with its defaults (validation after 500 ms idle, reset on return), only the size set, and the whole
+     * pool opened by {@code start()} as r2dbc-pool's is by its warm-up ({@code initialSize}): both then open their
+     * connections one after another, each from the previous one's event loop, so they share one (see the performance
+     * doc on event loops).
+     */
     static Contender tidepool(Target target, int size) {
         TidepoolPool pool = TidepoolPool.builder().url(target.r2dbcUrl("")).name("bench-tidepool").maxSize(size)
-                .buildPool();
+                .initialSize(size).buildPool();
         return tidepool("tidepool", new Pool() {
             @Override
             @SuppressWarnings({"unchecked", "rawtypes"})
@@ -219,19 +225,31 @@ interface Contender extends AutoCloseable {
     /**
      * The bare r2dbc-postgresql driver, no pool: {@code connections} dedicated connections, each used by one client
      * that sends one request at a time (as pgbench does). The bound for any pool over this driver: nothing is
-     * acquired, validated or returned.
+     * acquired, validated or returned. The connections are opened one after another, so they share one event loop.
      */
     static Contender bare(Target target, int connections) {
+        return bare(target, connections, false);
+    }
+
+    /**
+     * As {@link #bare(Target, int)}, with {@code spread}: the connections opened all at once from threads that are not
+     * event loops, so reactor-netty spreads them over its event loops (as a pool opening connections on demand does),
+     * where opened one after another each lands on the previous one's event loop and all share one.
+     */
+    static Contender bare(Target target, int connections, boolean spread) {
         PostgresqlConnectionFactory driver = new PostgresqlConnectionFactory(PostgresqlConnectionConfiguration.builder()
                 .host(target.host()).port(target.port()).database(target.database()).username(target.user())
                 .password(target.password().isEmpty() ? null : target.password()).applicationName("bench-bare")
                 .build());
-        List<Connection> open = Flux.range(0, connections).concatMap(i -> driver.create())
+        List<Connection> open = (spread
+                ? Flux.range(0, connections).flatMap(i -> Mono.from(driver.create())
+                        .subscribeOn(Schedulers.boundedElastic()))
+                : Flux.range(0, connections).concatMap(i -> driver.create()))
                 .cast(Connection.class).collectList().block(CLOSE_WITHIN);
         return new Contender() {
             @Override
             public String name() {
-                return "bare driver";
+                return spread ? "bare driver spread" : "bare driver";
             }
 
             @Override

@@ -114,6 +114,9 @@ final class EndToEnd {
         if (all && options.includes("bare driver")) {
             contenders.add(Contender.bare(target, size));
         }
+        if (all && options.includes("bare driver spread")) {
+            contenders.add(Contender.bare(target, size, true));
+        }
         return contenders;
     }
 
