@@ -81,6 +81,25 @@ class CancellationStormTests extends PoolTest {
     }
 
     @Test
+    void aWaiterCancelledAsAConnectionIsHandedToItLeavesNothingBorrowed() {
+        // the return hands the only connection to the waiter while the waiter cancels: whichever wins, the connection
+        // must end up back in the pool (a sink that dropped the hand-over kept it borrowed for good)
+        pool = PoolFixture.builder("handover").maxSize(1).acquireTimeout(Duration.ofSeconds(5)).buildPool();
+        pool.start().block(Duration.ofSeconds(20));
+        for (int i = 0; i < 1_000; i++) {
+            Connection held = pool.create().block(Duration.ofSeconds(10));
+            Disposable waiting = pool.withConnection(c -> Mono.just(1)).subscribe();
+            org.awaitility.Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                    .atMost(Duration.ofSeconds(5)).until(() -> pool.stats().pending() == 1);
+            RaceTestUtils.race(waiting::dispose, () -> Mono.from(held.close()).block(Duration.ofSeconds(10)));
+            org.awaitility.Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                    .atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(pool.stats().acquired()).as("borrowed after round").isZero());
+        }
+        assertNoLeak(pool, 1);
+    }
+
+    @Test
     void disposeRacingWithCompletionReturnsEveryConnectionExactlyOnce() {
         pool = PoolFixture.builder("race").maxSize(2).acquireTimeout(Duration.ofSeconds(20)).buildPool();
         pool.start().block(Duration.ofSeconds(20));

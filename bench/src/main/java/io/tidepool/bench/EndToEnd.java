@@ -83,8 +83,8 @@ final class EndToEnd {
                     RunResult result = LoadRunner.run(contender, Workload.SELECT_1, options.stressInFlight(),
                             options.runLength(), cancel, CANCEL_WITHIN);
                     String key = contender.name() + (cancel == 0 ? "" : ", 1/" + cancel + " cancelled");
-                    System.out.printf("  round %d %-40s %10.0f/s %8.1f µs CPU/req%n", round + 1, key,
-                            result.throughput(), result.cpuMicrosPerRequest());
+                    System.out.printf("  round %d %-40s %10.0f/s %8.1f µs CPU/req, %d borrowed after%n", round + 1,
+                            key, result.throughput(), result.cpuMicrosPerRequest(), result.borrowedAfter());
                     runs.computeIfAbsent(key, n -> new ArrayList<>()).add(result);
                 }
             }
