@@ -85,6 +85,7 @@ public class NotesApplication {
      * Framework 6.1 and later wait for a destroy method's reactive result): borrowed connections get up to
      * {@code closeTimeout} to come back, then everything is closed.
      */
+    // tag::pool-bean[]
     @Bean(destroyMethod = "close")
     TidepoolPool notesPool(NotesDatabase database) {
         TidepoolPool pool = TidepoolPool.builder()
@@ -104,4 +105,5 @@ public class NotesApplication {
         }
         return pool;
     }
+    // end::pool-bean[]
 }

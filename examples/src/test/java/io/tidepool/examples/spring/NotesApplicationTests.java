@@ -11,7 +11,16 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Wrapped;
+import io.tidepool.health.spring.TidepoolHealthIndicator;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -213,6 +222,37 @@ class NotesApplicationTests {
         assertThat(scrape).containsPattern("db_client_connection_max_connections\\{[^}]*" + pool + "[^}]*} 10\\.0");
         assertThat(scrape).containsPattern("db_client_connection_wait_time_seconds_count\\{[^}]*" + pool
                 + "[^}]*} [1-9]");
+    }
+
+    /** An application with no pool bean of its own: Spring Boot builds the factory from the URL alone. */
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    static class UrlOnlyApplication {
+    }
+
+    @Test
+    void aPoolSpringBootBuildsFromATidepoolUrlIsCheckedAndClosedWithTheContext() throws SQLException {
+        String name = "notes-url-only";
+        SpringApplication application = new SpringApplication(UrlOnlyApplication.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        TidepoolPool pool;
+        try (ConfigurableApplicationContext context = application.run("--spring.r2dbc.url=r2dbc:tidepool:postgresql://"
+                + "postgres:" + PASSWORD + "@127.0.0.1:" + server.getPort() + "/postgres?name=" + name)) {
+            // Boot wraps the pool in a factory of its own, with no close() for Spring to call
+            ConnectionFactory factory = context.getBean(ConnectionFactory.class);
+            assertThat(factory).isNotInstanceOf(TidepoolPool.class).isInstanceOf(Wrapped.class);
+            pool = (TidepoolPool) ((Wrapped<?>) factory).unwrap();
+
+            Health health = context.getBean(TidepoolHealthIndicator.class).health().block(Duration.ofSeconds(10));
+            assertThat(health).isNotNull();
+            assertThat(health.getDetails()).containsOnlyKeys(name);
+            assertThat(context.getBean(DatabaseClient.class).sql("SELECT count(*) FROM note").map(row -> 1).all()
+                    .count().block(Duration.ofSeconds(10))).isEqualTo(1);
+            assertThat(backends(name)).isPositive();
+        }
+        assertThat(pool.state()).isEqualTo(PoolState.CLOSED);
+        assertThat(pool.stats().allocated()).isZero();
+        await().atMost(Duration.ofSeconds(10)).until(() -> backends(name) == 0);
     }
 
     /**
