@@ -19,7 +19,6 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
@@ -42,7 +41,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The example application on real HTTP (a random port) and a real PostgreSQL: the API, the actuator's health and
- * Prometheus endpoints, and no connection left on the server once the application context is closed.
+ * Prometheus endpoints, and no connection left on the server once the application context is closed; and the same
+ * for a pool Spring Boot builds from a {@code r2dbc:tidepool:} URL alone.
  */
 @Timeout(60)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -102,7 +102,7 @@ class NotesApplicationTests {
     @AfterAll
     static void stop() throws IOException, SQLException {
         try {
-            if (app.context().isActive()) {   // when the closing test was not run
+            if (app != null && app.context().isActive()) {   // when the closing test was not run
                 app.closeAndCheckNothingIsLeft();
             }
         } finally {
@@ -224,8 +224,10 @@ class NotesApplicationTests {
                 + "[^}]*} [1-9]");
     }
 
-    /** An application with no pool bean of its own: Spring Boot builds the factory from the URL alone. */
-    @Configuration(proxyBeanMethods = false)
+    /**
+     * An application with no pool bean of its own: Spring Boot builds the factory from the URL alone. Not a
+     * {@code @Configuration}, so that {@link NotesApplication}'s component scan does not pick it up.
+     */
     @EnableAutoConfiguration
     static class UrlOnlyApplication {
     }
