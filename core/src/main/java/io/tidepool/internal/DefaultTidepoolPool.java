@@ -117,7 +117,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         return CreateWithin.create(openConnection(), config.createTimeout(), config.scheduler(),
                         () -> new ConnectionCreateTimeoutException(config.name(), config.target(),
                                 config.createTimeout(), stats()))
-                .map(connection -> new Slot(connection, lifetimeLimitMillis(), generation.get()))
+                .map(connection -> new Slot(connection, lifetimeLimitMillis(), generation.get(), nowMillis()))
                 .doOnNext(slot -> {
                     availability.connected();
                     counters.creates.increment();
@@ -144,7 +144,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
             return true;
         }
         return config.maxIdleTime().isPresent()
-                && metadata.idleTime() >= config.maxIdleTime().get().toMillis()
+                && slot.unusedForMillis(nowMillis()) >= config.maxIdleTime().get().toMillis()
                 && engine.metrics().idleSize() > config.minIdle();
     }
 
@@ -229,7 +229,12 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     }
 
     boolean needsValidation(PooledRef<Slot> ref) {
-        return ref.metadata().idleTime() >= validateAfterIdleMillis;
+        return validateAfterIdleMillis != Long.MAX_VALUE
+                && ref.poolable().uncheckedForMillis(nowMillis()) >= validateAfterIdleMillis;
+    }
+
+    long nowMillis() {
+        return config.clock().millis();
     }
 
     /** Answers whether the connection works; never fails, never waits longer than {@code validationTimeout}. */
