@@ -1,14 +1,11 @@
 package io.tidepool;
 
-import io.tidepool.test.ManualClock;
 import io.tidepool.test.PoolFixture;
-import io.tidepool.test.PoolTest;
 import io.tidepool.test.TestDatabase;
-import org.junit.jupiter.api.AfterEach;
+import io.tidepool.test.VirtualTimePoolTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Flux;
-import reactor.test.scheduler.VirtualTimeScheduler;
 
 import java.time.Duration;
 import java.util.List;
@@ -20,29 +17,7 @@ import static org.awaitility.Awaitility.await;
 
 /** The background ping of idle connections, on virtual time and a manual clock, against the real server. */
 @Timeout(60)
-class KeepaliveTests extends PoolTest {
-
-    private final ManualClock clock = new ManualClock();
-    private final VirtualTimeScheduler scheduler = VirtualTimeScheduler.create();
-
-    /** Moves the pool's clock and its timers together, then waits until nothing is borrowed (a pass is over). */
-    private void elapse(Duration by) {
-        clock.advance(by);
-        scheduler.advanceTimeBy(by);
-        await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().acquired() == 0);
-    }
-
-    /** close() waits for its connections on the pool's scheduler: virtual time must move for it to finish. */
-    @AfterEach
-    void closeOnVirtualTime() {
-        if (pool != null && pool.configuration().scheduler() == scheduler) {
-            var closed = pool.close().toFuture();
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
-                scheduler.advanceTimeBy(Duration.ofMillis(100));
-                return closed.isDone();
-            });
-        }
-    }
+class KeepaliveTests extends VirtualTimePoolTest {
 
     @Test
     void idleConnectionsKilledOnTheServerAreFoundAndReplacedWithoutABorrower() {
