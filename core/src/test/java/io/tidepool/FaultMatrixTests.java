@@ -239,4 +239,27 @@ class FaultMatrixTests {
         assertThat(pool.stats().discards()).isGreaterThanOrEqualTo(3);
         assertNothingLeakedAndServing();
     }
+
+    @Test
+    void closingThePoolWhileTheNetworkIsBlackholedIsBounded() {
+        startUnderLoad("fault-close");
+        load.dispose();
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().acquired() == 0);
+        int open = pool.stats().allocated();
+
+        proxy.blackhole();
+        long started = System.nanoTime();
+        pool.close().block(Duration.ofSeconds(20));
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        log.info("fault matrix | close() with {} connections on a blackholed network | took {} ms", open,
+                took.toMillis());
+        assertThat(took).as("each connection's close is bounded by createTimeout (800 ms)")
+                .isLessThan(Duration.ofSeconds(5));
+        assertThat(pool.stats().allocated()).isZero();
+        assertThat(pool.stats().destroys()).isEqualTo(pool.stats().creates());
+        pool = null;
+        proxy.pass();
+        // the server learns of the dropped sockets when the proxy closes them after the test
+    }
 }
