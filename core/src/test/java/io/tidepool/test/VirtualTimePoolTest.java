@@ -30,8 +30,10 @@ public abstract class VirtualTimePoolTest extends PoolTest {
     void closeOnVirtualTime() {
         if (pool != null && pool.configuration().scheduler() == scheduler) {
             var closed = pool.close().toFuture();
-            await().atMost(Duration.ofSeconds(10)).until(() -> {
-                scheduler.advanceTimeBy(Duration.ofMillis(100));
+            // a virtual second per poll: close's own deadlines (closeTimeout, the reset and create timeouts) are
+            // virtual too, and a busy machine polls seldom
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                scheduler.advanceTimeBy(Duration.ofSeconds(1));
                 return closed.isDone();
             });
         }
