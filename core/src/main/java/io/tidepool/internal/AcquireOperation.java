@@ -106,10 +106,7 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
             deliver(ref);
             return;
         }
-        pool.counters.validationFailures.increment();
-        pool.listeners.fire(l -> l.validationFailed(pool.name()));
-        pool.counters.discards.increment();
-        ref.invalidate().subscribe(null, e -> { });
+        pool.discardInvalid(ref).subscribe();
         if (done.get()) {
             return;
         }

@@ -70,6 +70,8 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     private final long validateAfterIdleMillis;
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     private volatile @Nullable Disposable upkeep;
+    private final @Nullable Keepalive keepalive;
+    private final @Nullable Disposable keepaliveTask;
 
     public DefaultTidepoolPool(PoolConfiguration config) {
         this.config = config;
@@ -87,6 +89,9 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                 .destroyHandler(this::closeSlot)
                 .clock(config.clock())
                 .buildPool();
+        this.keepalive = config.keepaliveTime().map(period -> new Keepalive(this, engine, period)).orElse(null);
+        // from construction, not start(): a pool used without start() has idle connections to look after too
+        this.keepaliveTask = keepalive == null ? null : keepalive.schedule();
     }
 
     private static ConnectionFactory openFactory(PoolConfiguration config, @Nullable CharSequence password) {
@@ -117,7 +122,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         return CreateWithin.create(openConnection(), config.createTimeout(), config.scheduler(),
                         () -> new ConnectionCreateTimeoutException(config.name(), config.target(),
                                 config.createTimeout(), stats()))
-                .map(connection -> new Slot(connection, lifetimeLimitMillis(), generation.get()))
+                .map(connection -> new Slot(connection, lifetimeLimitMillis(), generation.get(), nowMillis()))
                 .doOnNext(slot -> {
                     availability.connected();
                     counters.creates.increment();
@@ -144,7 +149,8 @@ public final class DefaultTidepoolPool implements TidepoolPool {
             return true;
         }
         return config.maxIdleTime().isPresent()
-                && metadata.idleTime() >= config.maxIdleTime().get().toMillis()
+                && (keepalive == null || !keepalive.isBorrowing())
+                && slot.unusedForMillis(nowMillis()) >= config.maxIdleTime().get().toMillis()
                 && engine.metrics().idleSize() > config.minIdle();
     }
 
@@ -229,7 +235,12 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     }
 
     boolean needsValidation(PooledRef<Slot> ref) {
-        return ref.metadata().idleTime() >= validateAfterIdleMillis;
+        return validateAfterIdleMillis != Long.MAX_VALUE
+                && ref.poolable().uncheckedForMillis(nowMillis()) >= validateAfterIdleMillis;
+    }
+
+    long nowMillis() {
+        return config.clock().millis();
     }
 
     /** Answers whether the connection works; never fails, never waits longer than {@code validationTimeout}. */
@@ -245,6 +256,14 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                     return Mono.just(false);
                 })
                 .defaultIfEmpty(false);
+    }
+
+    /** Closes a connection that failed its validation or keepalive ping, and counts it. */
+    Mono<Void> discardInvalid(PooledRef<Slot> ref) {
+        counters.validationFailures.increment();
+        listeners.fire(l -> l.validationFailed(config.name()));
+        counters.discards.increment();
+        return ref.invalidate().onErrorResume(e -> Mono.empty());
     }
 
     void leaseStarted(Lease lease) {
@@ -272,7 +291,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         return engine;
     }
 
-    private boolean isClosing() {
+    boolean isClosing() {
         PoolState s = state.get();
         return s == PoolState.CLOSING || s == PoolState.CLOSED;
     }
@@ -403,14 +422,18 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         }
         long period = config.evictionInterval().toMillis();
         // background eviction may take the pool below minIdle; refill it on the same beat
-        upkeep = config.scheduler().schedulePeriodically(() -> {
-            if (state.get() == PoolState.RUNNING && engine.metrics().allocatedSize() < config.minIdle()) {
-                Flux.range(0, config.minIdle() - engine.metrics().allocatedSize())
-                        .flatMap(i -> borrowAndGiveBack())
-                        .subscribe(null, e -> log.debug("pool '{}': refilling minIdle failed: {}", config.name(),
-                                e.toString()));
-            }
-        }, period, period, TimeUnit.MILLISECONDS);
+        upkeep = config.scheduler().schedulePeriodically(this::refillMinIdle, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Opens connections up to {@code minIdle} when the pool is running and has fewer. */
+    void refillMinIdle() {
+        int missing = config.minIdle() - engine.metrics().allocatedSize();
+        if (state.get() == PoolState.RUNNING && missing > 0) {
+            Flux.range(0, missing)
+                    .flatMap(i -> borrowAndGiveBack())
+                    .subscribe(null, e -> log.debug("pool '{}': refilling minIdle failed: {}", config.name(),
+                            e.toString()));
+        }
     }
 
     @Override
@@ -428,6 +451,9 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         Disposable task = upkeep;
         if (task != null) {
             task.dispose();
+        }
+        if (keepaliveTask != null) {
+            keepaliveTask.dispose();
         }
         List.copyOf(waiters).forEach(AcquireOperation::poolClosed);
         int borrowed = leases.size();

@@ -106,12 +106,18 @@ final class Lease {
         // the server reported the transaction status at the end of the last exchange: a clean return is free
         boolean outOfTransaction = settled && connection.isAutoCommit();
         if (outOfTransaction && !tracker.isolationWasChanged() && !tracker.timeoutsWereChanged()) {
-            return ref.release().onErrorResume(e -> Mono.empty());
+            return backToPool().onErrorResume(e -> Mono.empty());
         }
         return restore(connection, settled, outOfTransaction)
                 .timeout(pool.configuration().validationTimeout(), pool.configuration().scheduler())
-                .then(Mono.defer(ref::release))
+                .then(Mono.defer(this::backToPool))
                 .onErrorResume(e -> discard());
+    }
+
+    private Mono<Void> backToPool() {
+        // stamped before the release: reactor-pool's eviction check on release must see it used just now
+        ref.poolable().returnedByBorrower(pool.nowMillis());
+        return ref.release();
     }
 
     private Mono<Void> restore(Connection connection, boolean settled, boolean outOfTransaction) {

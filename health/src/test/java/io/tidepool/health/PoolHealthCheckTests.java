@@ -82,9 +82,12 @@ class PoolHealthCheckTests {
 
     @Test
     void acquireTimeoutsWithinTheWindowDegradeThePool() {
+        // the connection is opened by start(), outside any acquire's deadline: on a busy machine opening one can
+        // take longer than the short acquireTimeout the test needs
         TidepoolPool pool = HealthTestPools.builder("hc-timeouts").maxSize(1)
-                .acquireTimeout(Duration.ofMillis(200)).validationTimeout(Duration.ofMillis(100)).buildPool();
+                .acquireTimeout(Duration.ofMillis(500)).validationTimeout(Duration.ofMillis(400)).buildPool();
         try (PoolHealthCheck check = HealthTestPools.check(pool)) {
+            pool.start().block(Duration.ofSeconds(10));
             Connection held = Mono.from(pool.create()).block(Duration.ofSeconds(10));
             assertThat(held).isNotNull();
             StepVerifier.create(pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
