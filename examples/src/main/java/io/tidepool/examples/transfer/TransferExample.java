@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Money transfers between accounts at SERIALIZABLE isolation, many at once. Two transfers that touch the same account
  * at the same time conflict: PostgreSQL aborts one of them with SQLSTATE 40001 ({@code could not serialize access}).
- * {@link TidepoolPool#inTransaction} rolls the loser back and runs it again, whole, on a fresh transaction (and a
- * fresh connection), so the work reads the balances anew; results are emitted only once a transaction has committed.
+ * {@link TidepoolPool#inTransaction} rolls the loser back and runs it again, whole, in a new transaction on a newly
+ * acquired connection, so the work reads the balances anew; results are emitted only once a transaction has committed.
  * A transfer refused for insufficient funds is rolled back and not retried: only a lost conflict is.
  *
  * <p>It prints how many conflicts were lost and retried, counted two ways: by a {@link PoolListener} that sees every

@@ -40,7 +40,7 @@ class TransferExampleTests {
         assertThat(report.attempts()).as("each attempt committed, was refused, or lost a conflict")
                 .isEqualTo(report.count(Outcome.COMMITTED) + report.count(Outcome.REFUSED) + report.conflicts());
         assertThat(report.after().acquires() - report.before().acquires())
-                .as("each attempt borrowed a connection of its own").isEqualTo(report.attempts());
+                .as("each attempt acquired a connection anew").isEqualTo(report.attempts());
 
         // each committed transfer applied exactly once, nothing else applied: no lost update, no double apply
         assertThat(balances()).isEqualTo(expectedBalances(report));
