@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * from a Reactor non-blocking thread is refused, with a message that says why.
  *
  * <pre>
- * mvn -q -pl examples -am compile exec:java -Ddemo.mainClass=io.tidepool.examples.blocking.BlockingExample \
+ * mvn -q -pl examples -am compile exec:java -Dexec.mainClass=io.tidepool.examples.blocking.BlockingExample \
  *     -Dexec.args="r2dbc:postgresql://postgres:secret@localhost:5432/postgres"
  * </pre>
  * The URL can also come from the environment variable {@code TIDEPOOL_EXAMPLE_URL}. The example creates the tables

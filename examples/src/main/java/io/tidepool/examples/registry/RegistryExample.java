@@ -22,7 +22,7 @@ import java.util.List;
  *
  * <p>Run it against any PostgreSQL server (the URL's password is never printed):
  * <pre>
- * mvn -q -pl examples -am compile exec:java -Ddemo.mainClass=io.tidepool.examples.registry.RegistryExample \
+ * mvn -q -pl examples -am compile exec:java -Dexec.mainClass=io.tidepool.examples.registry.RegistryExample \
  *     -Dexec.args="r2dbc:postgresql://postgres:secret@localhost:5432/postgres [ANALYTICS_URL]"
  * </pre>
  * The main URL can also come from the environment variable {@code TIDEPOOL_EXAMPLE_URL}; the analytics URL is the

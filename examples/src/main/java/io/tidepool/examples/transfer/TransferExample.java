@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.LongAdder;
  * failed attempt (what a service would turn into a metric or a log line), and by counting the calls of the work.
  *
  * <pre>
- * mvn -q -pl examples -am compile exec:java -Ddemo.mainClass=io.tidepool.examples.transfer.TransferExample \
+ * mvn -q -pl examples -am compile exec:java -Dexec.mainClass=io.tidepool.examples.transfer.TransferExample \
  *     -Dexec.args="r2dbc:postgresql://postgres:secret@localhost:5432/postgres"
  * </pre>
  * The URL can also come from the environment variable {@code TIDEPOOL_EXAMPLE_URL}. The example creates (and
