@@ -534,10 +534,6 @@ public final class PoolConfiguration {
             return this;
         }
 
-        /**
-         * The classifier that decides which errors close their connection and which end a start at once; override
-         * rows with {@link ErrorClassifier#withSqlState}. Default {@link ErrorClassifier#defaults()}.
-         */
         /** See {@link PoolConfiguration#leakDetectionThreshold()}; for example 30 s for a service whose work takes ms. */
         public Builder leakDetectionThreshold(Duration leakDetectionThreshold) {
             this.leakDetectionThreshold = positive("leakDetectionThreshold", leakDetectionThreshold);
@@ -577,6 +573,10 @@ public final class PoolConfiguration {
             return this;
         }
 
+        /**
+         * The classifier that decides which errors close their connection and which end a start at once; override
+         * rows with {@link ErrorClassifier#withSqlState}. Default {@link ErrorClassifier#defaults()}.
+         */
         public Builder errorClassifier(ErrorClassifier errorClassifier) {
             this.errorClassifier = notNull("errorClassifier", errorClassifier);
             return this;

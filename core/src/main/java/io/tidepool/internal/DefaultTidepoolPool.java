@@ -333,8 +333,11 @@ public final class DefaultTidepoolPool implements TidepoolPool {
             }
         }, config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
         Mono.defer(() -> {
-                    if (over.get() || isClosing()) {
+                    if (over.get()) {
                         return Mono.<Void>empty();
+                    }
+                    if (isClosing()) {
+                        return Mono.<Void>error(new PoolClosedException(config.name(), stats()));
                     }
                     attempts.incrementAndGet();
                     return warmUp(count, over);
@@ -351,18 +354,24 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                 .subscribe(null, error -> {
                     deadline.dispose();
                     if (over.compareAndSet(false, true)) {
-                        startFailed(outcome, "the server refused in a way that retrying cannot mend",
-                                attempts.get(), error);
+                        startFailed(outcome, isClosing() ? "the pool was closed while it was starting"
+                                : "the server refused in a way that retrying cannot mend", attempts.get(), error);
                     }
                 }, () -> {
                     deadline.dispose();
-                    if (over.compareAndSet(false, true)) {
-                        state.compareAndSet(PoolState.STARTING, PoolState.RUNNING);
-                        scheduleUpkeep();
-                        log.info("pool '{}' started: {} ({})", config.name(), config.target(),
-                                stats().describeState());
-                        outcome.tryEmitEmpty();
+                    if (!over.compareAndSet(false, true)) {
+                        return;
                     }
+                    if (isClosing()) {
+                        // close() came while the last attempt was under way: no upkeep may outlive the pool
+                        startFailed(outcome, "the pool was closed while it was starting", attempts.get(),
+                                new PoolClosedException(config.name(), stats()));
+                        return;
+                    }
+                    state.compareAndSet(PoolState.STARTING, PoolState.RUNNING);
+                    scheduleUpkeep();
+                    log.info("pool '{}' started: {} ({})", config.name(), config.target(), stats().describeState());
+                    outcome.tryEmitEmpty();
                 });
     }
 

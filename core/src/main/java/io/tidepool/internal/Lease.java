@@ -13,6 +13,7 @@ import reactor.pool.PooledRef;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One borrowing of one connection, from hand-out to return. Returned exactly once: the first of the borrower's
@@ -27,6 +28,9 @@ final class Lease {
     private final AtomicBoolean returning = new AtomicBoolean();
     private final long acquiredNanos = System.nanoTime();
     private volatile boolean discarded;
+    private static final AtomicIntegerFieldUpdater<Lease> ENDED =
+            AtomicIntegerFieldUpdater.newUpdater(Lease.class, "ended");
+    private volatile int ended;
     private final @Nullable LeakWatch leakWatch;
 
     Lease(PooledRef<Slot> ref, DefaultTidepoolPool pool, @Nullable Throwable origin) {
@@ -68,7 +72,9 @@ final class Lease {
         if (error != null) {
             pool.listeners.fire(l -> l.workFailed(pool.name(), error));
         }
-        return resetAndReturn(signal, error).doFinally(s -> ended());
+        // not doFinally: that runs after the completion reached the borrower, who may close the pool at once and
+        // find this connection still counted as borrowed
+        return resetAndReturn(signal, error).doOnTerminate(this::ended).doOnCancel(this::ended);
     }
 
     /**
@@ -80,10 +86,13 @@ final class Lease {
             return Mono.empty();
         }
         handle.markReclaimed(reason);
-        return discard().doFinally(s -> ended());
+        return discard().doOnTerminate(this::ended).doOnCancel(this::ended);
     }
 
     private void ended() {
+        if (!ENDED.compareAndSet(this, 0, 1)) {
+            return;
+        }
         if (leakWatch != null) {
             leakWatch.ended();
         }
