@@ -48,6 +48,40 @@ class AcquireTests extends PoolTest {
     }
 
     @Test
+    void waitersTimeOutEachAtItsOwnDeadlineAndACancelledOneDisturbsNone() {
+        // the waiters share one timer, armed for the oldest: each must still time out at its own deadline
+        pool = PoolFixture.builder("deadlines").maxSize(1).acquireTimeout(Duration.ofMillis(400))
+                .validationTimeout(Duration.ofMillis(200)).buildPool();
+        pool.start().block(Duration.ofSeconds(10));
+        Connection held = pool.create().block(Duration.ofSeconds(10));
+
+        long started = System.nanoTime();
+        Mono<Long> first = timedOutAfter(Duration.ZERO, started);
+        Mono<Long> second = timedOutAfter(Duration.ofMillis(250), started);
+        Mono<Long> cancelled = Mono.delay(Duration.ofMillis(100))
+                .then(pool.withConnection(PoolFixture::backendPid).then(Mono.just(-1L)))
+                .take(Duration.ofMillis(100)).defaultIfEmpty(0L);
+        var outcomes = Mono.zip(first, second, cancelled).block(Duration.ofSeconds(10));
+
+        assertThat(outcomes.getT1()).as("first waiter").isBetween(390L, 1200L);
+        assertThat(outcomes.getT2()).as("second waiter, 250 ms later").isBetween(640L, 1500L);
+        assertThat(outcomes.getT2() - outcomes.getT1()).as("not both at the first deadline").isGreaterThan(150L);
+        assertThat(outcomes.getT3()).as("the cancelled waiter got nothing").isZero();
+        assertThat(pool.stats().timeouts()).isEqualTo(2);
+        Mono.from(held.close()).block(Duration.ofSeconds(10));
+        assertThat(pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10))).isPositive();
+        assertNoLeak(pool, 1);
+    }
+
+    /** Milliseconds from {@code started} until an acquire begun after {@code delay} timed out. */
+    private Mono<Long> timedOutAfter(Duration delay, long started) {
+        return Mono.delay(delay)
+                .then(pool.withConnection(PoolFixture::backendPid).then(Mono.just(-1L)))
+                .onErrorResume(PoolAcquireTimeoutException.class,
+                        e -> Mono.just(Duration.ofNanos(System.nanoTime() - started).toMillis()));
+    }
+
+    @Test
     void theWaitingQueueIsBoundedAndOneMoreFailsAtOnce() {
         pool = PoolFixture.builder("pending").maxSize(1).maxPendingAcquires(1).buildPool();
         Connection held = pool.create().block(Duration.ofSeconds(10));

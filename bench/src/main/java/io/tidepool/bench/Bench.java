@@ -30,6 +30,8 @@ import java.util.Map;
  * java -jar bench/target/tidepool-bench.jar --url r2dbc:postgresql://user:pw@host:5432/db --seconds 10
  * java -jar bench/target/tidepool-bench.jar --only e2e,stress         # skip JMH
  * java -jar bench/target/tidepool-bench.jar --only e2e --contenders tidepool --seconds 20   # to profile one
+ * java -jar bench/target/tidepool-bench.jar --only e2e --contenders tidepool,tidepool@baseline \
+ *     --baseline /tmp/before/tidepool-core.jar             # a change against the build before it, same run
  * </pre>
  *
  * On a small machine the client and the server share the CPU, so only ratios within one run mean anything: the
@@ -54,10 +56,11 @@ public final class Bench {
      * @param out where the report is also written, or null
      * @param contenders the end-to-end contenders to run (by table name), or empty for all; for profiling one
      * @param jmhBorrowers the JMH thread counts (concurrent borrowers)
+     * @param baseline another build's {@code tidepool-core} jar, run end to end as {@code tidepool@baseline}, or null
      */
     public record Options(boolean quick, @Nullable String url, Duration runLength, int rounds, List<String> parts,
                           int poolSize, int inFlight, int stressInFlight, @Nullable Path out, List<String> contenders,
-                          List<Integer> jmhBorrowers) {
+                          List<Integer> jmhBorrowers, @Nullable Path baseline) {
 
         static Options parse(String... args) {
             boolean quick = false;
@@ -71,6 +74,7 @@ public final class Bench {
             Path out = Path.of("bench", "target", "bench-report.md");
             List<String> contenders = List.of();
             List<Integer> jmhBorrowers = List.of(1, 8);
+            Path baseline = null;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : "";
                 switch (args[i]) {
@@ -84,13 +88,15 @@ public final class Bench {
                     case "--stress-in-flight" -> { stress = Integer.parseInt(value); i++; }
                     case "--out" -> { out = value.isEmpty() || value.equals("none") ? null : Path.of(value); i++; }
                     case "--contenders" -> { contenders = List.of(value.split(",")); i++; }
+                    case "--baseline" -> { baseline = Path.of(value); i++; }
                     case "--jmh-borrowers" -> {
                         jmhBorrowers = java.util.Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
                         i++;
                     }
                     default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --quick, "
                             + "--url URL, --seconds N, --rounds N, --only jmh,e2e,stress, --size N, --in-flight N, "
-                            + "--stress-in-flight N, --out FILE|none, --contenders tidepool,r2dbc-pool,..., --jmh-borrowers 1,8");
+                            + "--stress-in-flight N, --out FILE|none, --contenders tidepool,r2dbc-pool,..., --jmh-borrowers 1,8, "
+                            + "--baseline path/to/tidepool-core.jar");
                 }
             }
             if (url == null) {
@@ -99,7 +105,7 @@ public final class Bench {
             }
             return new Options(quick, url, length != null ? length : quick ? Duration.ofMillis(250) : Duration.ofSeconds(4),
                     rounds != null ? rounds : quick ? 1 : 3, parts, size, inFlight,
-                    stress != null ? stress : inFlight * 2, out, contenders, jmhBorrowers);
+                    stress != null ? stress : inFlight * 2, out, contenders, jmhBorrowers, baseline);
         }
 
         boolean runs(String part) {
@@ -154,7 +160,7 @@ public final class Bench {
         List<Overhead.Row> overhead = List.of();
         if (options.runs("jmh")) {
             System.out.println("Pool overhead (JMH)...");
-            overhead = Overhead.run(options.quick(), options.jmhBorrowers());
+            overhead = Overhead.run(options.quick(), options.jmhBorrowers(), options.baseline());
             Tables.overhead(report, overhead, options.quick());
         }
         Map<Workload, List<Summary>> endToEnd = new EnumMap<>(Workload.class);

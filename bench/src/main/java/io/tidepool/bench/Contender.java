@@ -9,11 +9,15 @@ import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
 import io.tidepool.PoolStats;
 import io.tidepool.TidepoolPool;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 
 /** A way of running requests against the server: a pool, or the bare driver on dedicated connections. */
 interface Contender extends AutoCloseable {
@@ -47,16 +51,79 @@ interface Contender extends AutoCloseable {
     @Override
     void close();
 
-    /** Tidepool with its defaults (validation after 500 ms idle, reset on return), only the size set. */
+    /** What the bench uses of a Tidepool pool, this build's or another's ({@link BaselineTidepool}). */
+    interface Pool {
+        Flux<?> withConnection(Function<Connection, Publisher<?>> work);
+
+        Flux<?> inTransaction(Function<Connection, Publisher<?>> work);
+
+        Mono<?> start();
+
+        Mono<?> close();
+
+        long discards();
+
+        long acquired();
+    }
+
+    /**
+     * Tidepool with its defaults (validation after 500 ms idle, reset on return), only the size set, and the whole
+     * pool opened by {@code start()} as r2dbc-pool's is by its warm-up ({@code initialSize}): both then open their
+     * connections one after another, each from the previous one's event loop, so they share one (see the performance
+     * doc on event loops).
+     */
     static Contender tidepool(Target target, int size) {
         TidepoolPool pool = TidepoolPool.builder().url(target.r2dbcUrl("")).name("bench-tidepool").maxSize(size)
-                .buildPool();
+                .initialSize(size).buildPool();
+        return tidepool("tidepool", new Pool() {
+            @Override
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            public Flux<?> withConnection(Function<Connection, Publisher<?>> work) {
+                return pool.withConnection((Function) work);
+            }
+
+            @Override
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            public Flux<?> inTransaction(Function<Connection, Publisher<?>> work) {
+                return pool.inTransaction((Function) work);
+            }
+
+            @Override
+            public Mono<?> start() {
+                return pool.start();
+            }
+
+            @Override
+            public Mono<?> close() {
+                return pool.close();
+            }
+
+            @Override
+            public long discards() {
+                return pool.stats().discards();
+            }
+
+            @Override
+            public long acquired() {
+                PoolStats stats = pool.stats();
+                return stats.acquired();
+            }
+        });
+    }
+
+    /** Another build of Tidepool (its core jar), with the same settings: a change's before, in the same run. */
+    static Contender tidepoolBaseline(Target target, int size, Path coreJar) {
+        return tidepool("tidepool@baseline", BaselineTidepool.open(coreJar, target.r2dbcUrl(""),
+                "bench-tidepool-baseline", size));
+    }
+
+    private static Contender tidepool(String name, Pool pool) {
         return new Contender() {
             private long lastDiscards;
 
             @Override
             public String name() {
-                return "tidepool";
+                return name;
             }
 
             @Override
@@ -75,7 +142,7 @@ interface Contender extends AutoCloseable {
 
             @Override
             public long discardsSinceLast() {
-                long now = pool.stats().discards();
+                long now = pool.discards();
                 long delta = now - lastDiscards;
                 lastDiscards = now;
                 return delta;
@@ -83,14 +150,13 @@ interface Contender extends AutoCloseable {
 
             @Override
             public long borrowedNow() {
-                PoolStats stats = pool.stats();
-                return stats.acquired();
+                return pool.acquired();
             }
 
             @Override
             public void warm(int connections) {
                 pool.start().block(CLOSE_WITHIN);
-                Flux.range(0, connections * 4).flatMap(i -> pool.withConnection(c -> Workload.SELECT_1.body(c)),
+                Flux.range(0, connections * 4).flatMap(i -> pool.withConnection(Workload.SELECT_1::body),
                         connections * 4).blockLast(CLOSE_WITHIN);
             }
 
@@ -159,19 +225,31 @@ interface Contender extends AutoCloseable {
     /**
      * The bare r2dbc-postgresql driver, no pool: {@code connections} dedicated connections, each used by one client
      * that sends one request at a time (as pgbench does). The bound for any pool over this driver: nothing is
-     * acquired, validated or returned.
+     * acquired, validated or returned. The connections are opened one after another, so they share one event loop.
      */
     static Contender bare(Target target, int connections) {
+        return bare(target, connections, false);
+    }
+
+    /**
+     * As {@link #bare(Target, int)}, with {@code spread}: the connections opened all at once from threads that are not
+     * event loops, so reactor-netty spreads them over its event loops (as a pool opening connections on demand does),
+     * where opened one after another each lands on the previous one's event loop and all share one.
+     */
+    static Contender bare(Target target, int connections, boolean spread) {
         PostgresqlConnectionFactory driver = new PostgresqlConnectionFactory(PostgresqlConnectionConfiguration.builder()
                 .host(target.host()).port(target.port()).database(target.database()).username(target.user())
                 .password(target.password().isEmpty() ? null : target.password()).applicationName("bench-bare")
                 .build());
-        List<Connection> open = Flux.range(0, connections).concatMap(i -> driver.create())
+        List<Connection> open = (spread
+                ? Flux.range(0, connections).flatMap(i -> Mono.from(driver.create())
+                        .subscribeOn(Schedulers.boundedElastic()))
+                : Flux.range(0, connections).concatMap(i -> driver.create()))
                 .cast(Connection.class).collectList().block(CLOSE_WITHIN);
         return new Contender() {
             @Override
             public String name() {
-                return "bare driver";
+                return spread ? "bare driver spread" : "bare driver";
             }
 
             @Override

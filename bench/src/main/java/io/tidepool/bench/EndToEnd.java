@@ -42,8 +42,9 @@ final class EndToEnd {
                             result = LoadRunner.run(contenders.get(index), workload, options.inFlight(),
                                     options.runLength(), 0, CANCEL_WITHIN);
                         }
-                        System.out.printf("  round %d %-28s %10.0f/s%n", round + 1, result.contender(),
-                                result.throughput());
+                        System.out.printf("  round %d %-28s %10.0f/s %8.1f µs CPU/req %7.0f B/req %5.2f cs/req%n",
+                                round + 1, result.contender(), result.throughput(), result.cpuMicrosPerRequest(),
+                                result.bytesPerRequest(), result.switchesPerRequest());
                         runs.computeIfAbsent(result.contender(), n -> new ArrayList<>()).add(result);
                     }
                 }
@@ -82,7 +83,8 @@ final class EndToEnd {
                     RunResult result = LoadRunner.run(contender, Workload.SELECT_1, options.stressInFlight(),
                             options.runLength(), cancel, CANCEL_WITHIN);
                     String key = contender.name() + (cancel == 0 ? "" : ", 1/" + cancel + " cancelled");
-                    System.out.printf("  round %d %-40s %10.0f/s%n", round + 1, key, result.throughput());
+                    System.out.printf("  round %d %-40s %10.0f/s %8.1f µs CPU/req%n", round + 1, key,
+                            result.throughput(), result.cpuMicrosPerRequest());
                     runs.computeIfAbsent(key, n -> new ArrayList<>()).add(result);
                 }
             }
@@ -100,6 +102,9 @@ final class EndToEnd {
         if (options.includes("tidepool")) {
             contenders.add(Contender.tidepool(target, size));
         }
+        if (options.baseline() != null && options.includes("tidepool@baseline")) {
+            contenders.add(Contender.tidepoolBaseline(target, size, options.baseline()));
+        }
         if (options.includes("r2dbc-pool")) {
             contenders.add(Contender.r2dbcPool(target, size, null));
         }
@@ -108,6 +113,9 @@ final class EndToEnd {
         }
         if (all && options.includes("bare driver")) {
             contenders.add(Contender.bare(target, size));
+        }
+        if (all && options.includes("bare driver spread")) {
+            contenders.add(Contender.bare(target, size, true));
         }
         return contenders;
     }

@@ -33,10 +33,14 @@ final class LoadRunner {
         Recorder latency = new Recorder(3);
         Recorder wait = new Recorder(3);
         AtomicLong errors = new AtomicLong();
+        AtomicLong finished = new AtomicLong();
         AtomicLong cancels = new AtomicLong();
         AtomicReference<String> firstError = new AtomicReference<>();
         Client[] all = new Client[clients];
         contender.discardsSinceLast();
+        long cpuBefore = Machine.processCpuNanos();
+        long bytesBefore = Machine.allocatedBytes();
+        long switchesBefore = Machine.contextSwitches();
         long start = System.nanoTime();
         long end = start + length.toNanos();
         Flux.range(0, clients)
@@ -44,12 +48,15 @@ final class LoadRunner {
                     Client client = new Client(i);
                     all[i] = client;
                     return Mono.defer(() -> request(contender, workload, client, end, cancelOneIn, cancelWithin,
-                                    latency, wait, errors, cancels, firstError))
+                                    latency, wait, errors, cancels, finished, firstError))
                             .repeat(() -> System.nanoTime() < end)
                             .then();
                 }, clients)
                 .then()
                 .block(length.plus(DRAIN));
+        long cpu = Machine.processCpuNanos() - cpuBefore;
+        long bytes = Machine.allocatedBytes() - bytesBefore;
+        long switches = Machine.contextSwitches() - switchesBefore;
         long fewest = Long.MAX_VALUE;
         long most = 0;
         long completed = 0;
@@ -61,12 +68,16 @@ final class LoadRunner {
         Histogram latencies = latency.getIntervalHistogram();
         return new RunResult(contender.name(), clients, completed, length.toNanos() / 1e9,
                 latencies, wait.getIntervalHistogram(), latencies.getMean() / 1e6, fewest, most, errors.get(),
-                cancels.get(), firstError.get(), contender.discardsSinceLast(), contender.borrowedNow());
+                cancels.get(), firstError.get(), contender.discardsSinceLast(), contender.borrowedNow(),
+                cpuBefore < 0 || finished.get() == 0 ? Double.NaN : cpu / 1e3 / finished.get(),
+                bytesBefore < 0 || finished.get() == 0 ? Double.NaN : (double) bytes / finished.get(),
+                switchesBefore < 0 || finished.get() == 0 ? Double.NaN : (double) switches / finished.get());
     }
 
     private static Mono<Void> request(Contender contender, Workload workload, Client client, long end,
                                       int cancelOneIn, Duration cancelWithin, Recorder latency, Recorder wait,
-                                      AtomicLong errors, AtomicLong cancels, AtomicReference<String> firstError) {
+                                      AtomicLong errors, AtomicLong cancels, AtomicLong finished,
+                                      AtomicReference<String> firstError) {
         client.startedNanos = System.nanoTime();
         client.acquiredNanos = 0;
         client.cancelled = false;
@@ -81,7 +92,11 @@ final class LoadRunner {
                     long now = System.nanoTime();
                     if (client.cancelled) {
                         cancels.incrementAndGet();
-                    } else if (now < end) {
+                        return;
+                    }
+                    // the CPU is measured until the last request ends: every completed one counts for it
+                    finished.incrementAndGet();
+                    if (now < end) {
                         client.completed++;
                         latency.recordValue(now - client.startedNanos);
                         if (client.acquiredNanos != 0) {

@@ -25,6 +25,70 @@ final class Machine {
                 + System.getProperty("os.name") + " " + System.getProperty("os.version");
     }
 
+    /** CPU time this JVM has used so far, all its threads (GC and JIT included), in nanoseconds; -1 if unknown. */
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+    }
+
+    /**
+     * Bytes allocated so far by this JVM's live threads, all together; -1 if unknown. Unlike CPU time, the same work
+     * allocates the same bytes however busy the machine is.
+     */
+    static long allocatedBytes() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (!(threads instanceof com.sun.management.ThreadMXBean sun) || !sun.isThreadAllocatedMemoryEnabled()) {
+            return -1;
+        }
+        long sum = 0;
+        for (long bytes : sun.getThreadAllocatedBytes(sun.getAllThreadIds())) {
+            sum += Math.max(0, bytes);
+        }
+        return sum;
+    }
+
+    /**
+     * Context switches of this JVM's threads so far (voluntary: a thread blocked or parked, as an event loop does when
+     * it has nothing to do; and involuntary), from {@code /proc/self/task/*\/status}; -1 if unknown. Per request, it
+     * counts the thread wake-ups a request costs: hand-offs between threads show up here.
+     */
+    static long contextSwitches() {
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            long sum = 0;
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")
+                                || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+            return sum;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * CPU time used by this JVM's child processes that have ended and been waited for (pgbench), in nanoseconds, from
+     * {@code /proc/self/stat} (clock ticks, assumed 100 per second); -1 if unknown.
+     */
+    static long childrenCpuNanos() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // the fields after the command name, which is in parentheses and may contain spaces
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+            // cutime and cstime are fields 16 and 17 of the whole line, 14 and 15 here
+            return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** {@code /proc/loadavg}'s 1, 5 and 15 minute averages: other work on the machine skews every figure. */
     static String loadAverage() {
         try {

@@ -1,5 +1,6 @@
 package io.tidepool.bench;
 
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.Result;
@@ -11,67 +12,103 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
-/** Runs {@link PoolOverheadBenchmark} through JMH's API, once per borrower count, with the GC profiler. */
+/**
+ * Runs {@link PoolOverheadBenchmark} and {@link PoolWorkBenchmark} through JMH's API, once per borrower count, with
+ * the GC profiler.
+ */
 final class Overhead {
+
+    /** The {@link Row#work()} of {@link PoolOverheadBenchmark}'s cells. */
+    static final String ACQUIRE_RELEASE = "acquire-release";
 
     /**
      * One measured cell.
      *
      * @param pool the pool
+     * @param work {@link #ACQUIRE_RELEASE}, or the {@link Workload} {@link PoolWorkBenchmark} ran
      * @param size its maximum size
      * @param borrowers concurrent borrowers (JMH threads)
-     * @param cyclesPerMicro acquire-release cycles per microsecond, all borrowers together
+     * @param cyclesPerMicro operations (cycles or requests) per microsecond, all borrowers together
      * @param error the 99.9 % confidence half-interval JMH gives (NaN with too few iterations)
-     * @param bytesPerCycle bytes allocated per cycle
+     * @param bytesPerCycle bytes allocated per operation
      */
-    record Row(String pool, int size, int borrowers, double cyclesPerMicro, double error, double bytesPerCycle) {
+    record Row(String pool, String work, int size, int borrowers, double cyclesPerMicro, double error,
+               double bytesPerCycle) {
     }
 
     private Overhead() {
     }
 
     /**
-     * @param borrowerCounts JMH thread counts to run. 64 is not a default: with connections that answer at once, a
-     *                       release drains reactor-pool's pending borrowers on the releasing thread and runs their
-     *                       whole cycles there, so with 64 blocking borrowers one thread can stay in that loop for
-     *                       minutes and JMH cannot end the iteration (seen with Tidepool, pool size 10)
+     * @param borrowerCounts JMH thread counts to run (see the performance doc on 64 blocking borrowers)
+     * @param baseline another build's core jar, measured as {@code tidepool@baseline}, or null
      */
-    static List<Row> run(boolean quick, List<Integer> borrowerCounts) throws RunnerException {
+    static List<Row> run(boolean quick, List<Integer> borrowerCounts, @Nullable Path baseline)
+            throws RunnerException {
         List<Row> rows = new ArrayList<>();
         List<Integer> borrowers = quick ? List.of(8) : borrowerCounts;
+        if (baseline != null) {
+            System.setProperty("tidepool.baseline", baseline.toAbsolutePath().toString());
+        }
         for (int threads : borrowers) {
-            ChainedOptionsBuilder options = new OptionsBuilder()
-                    .include(PoolOverheadBenchmark.class.getName() + ".acquireRelease")
-                    .threads(threads)
-                    .addProfiler(GCProfiler.class)
-                    .shouldFailOnError(true)
-                    .verbosity(VerboseMode.SILENT);
-            if (quick) {
-                options.forks(0).param("size", "10").warmupIterations(1).warmupTime(TimeValue.milliseconds(200))
-                        .measurementIterations(1).measurementTime(TimeValue.milliseconds(200));
-            } else {
-                options.forks(1).jvmArgsAppend("-Xms512m", "-Xmx512m")
-                        .warmupIterations(1).warmupTime(TimeValue.seconds(1))
-                        .measurementIterations(2).measurementTime(TimeValue.seconds(1));
-            }
             System.out.println("  JMH: " + threads + " borrower(s)...");
-            Collection<RunResult> results = new Runner(options.build()).run();
-            for (RunResult result : results) {
-                BenchmarkParams params = result.getParams();
-                Result<?> primary = result.getPrimaryResult();
-                double bytes = Double.NaN;
-                for (String key : result.getSecondaryResults().keySet()) {
-                    if (key.endsWith("gc.alloc.rate.norm")) {
-                        bytes = result.getSecondaryResults().get(key).getScore();
-                    }
-                }
-                rows.add(new Row(params.getParam("pool"), Integer.parseInt(params.getParam("size")), threads,
-                        primary.getScore(), primary.getScoreError(), bytes));
+            List<String> pools = new ArrayList<>(List.of("tidepool", "r2dbc-pool", "reactor-pool"));
+            if (baseline != null) {
+                pools.add(1, "tidepool@baseline");
             }
+            rows.addAll(measure(PoolOverheadBenchmark.class.getName() + ".acquireRelease", pools, threads, quick,
+                    baseline));
+            pools.add("no pool");
+            rows.addAll(measure(PoolWorkBenchmark.class.getName() + ".request", pools, threads, quick, baseline));
+        }
+        return rows;
+    }
+
+    private static List<Row> measure(String benchmark, List<String> pools, int threads, boolean quick,
+                                     @Nullable Path baseline) throws RunnerException {
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(benchmark.replace(".", "\\.") + "$")
+                .threads(threads)
+                .param("pool", pools.toArray(String[]::new))
+                .addProfiler(GCProfiler.class)
+                .shouldFailOnError(true)
+                .verbosity(VerboseMode.SILENT);
+        if (quick) {
+            options.forks(0).warmupIterations(1).warmupTime(TimeValue.milliseconds(200))
+                    .measurementIterations(1).measurementTime(TimeValue.milliseconds(200));
+            if (benchmark.startsWith(PoolOverheadBenchmark.class.getName())) {
+                options.param("size", "10");
+            }
+        } else {
+            List<String> jvmArgs = new ArrayList<>(List.of("-Xms512m", "-Xmx512m"));
+            if (baseline != null) {
+                jvmArgs.add("-Dtidepool.baseline=" + baseline.toAbsolutePath());
+            }
+            options.forks(1).jvmArgsAppend(jvmArgs.toArray(String[]::new))
+                    .warmupIterations(1).warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(2).measurementTime(TimeValue.seconds(1));
+        }
+        List<Row> rows = new ArrayList<>();
+        Collection<RunResult> results = new Runner(options.build()).run();
+        for (RunResult result : results) {
+            BenchmarkParams params = result.getParams();
+            Result<?> primary = result.getPrimaryResult();
+            double bytes = Double.NaN;
+            for (String key : result.getSecondaryResults().keySet()) {
+                if (key.endsWith("gc.alloc.rate.norm")) {
+                    bytes = result.getSecondaryResults().get(key).getScore();
+                }
+            }
+            String work = params.getParam("work");
+            String size = params.getParam("size");
+            rows.add(new Row(params.getParam("pool"), work == null ? ACQUIRE_RELEASE : work,
+                    size == null ? 10 : Integer.parseInt(size), threads, primary.getScore(), primary.getScoreError(),
+                    bytes));
         }
         return rows;
     }

@@ -86,12 +86,14 @@ final class Pgbench {
                 if (!target.password().isEmpty()) {
                     builder.environment().put("PGPASSWORD", target.password());
                 }
+                long cpuBefore = Machine.childrenCpuNanos();
                 Process p = builder.start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (!p.waitFor(seconds + 60L, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
                     throw new IllegalStateException("pgbench did not finish");
                 }
+                long cpu = Machine.childrenCpuNanos() - cpuBefore;
                 Matcher tps = TPS.matcher(out);
                 if (p.exitValue() != 0 || !tps.find()) {
                     throw new IllegalStateException("pgbench failed (exit " + p.exitValue() + "):\n" + out);
@@ -103,7 +105,9 @@ final class Pgbench {
                 double length = seconds > 0 ? seconds : connections * SMOKE_TRANSACTIONS / rate;
                 return new RunResult("pgbench", connections, Math.round(rate * length), length, LoadRunner.emptyHistogram(), LoadRunner.emptyHistogram(),
                         latency.find() ? Double.parseDouble(latency.group(1)) : Double.NaN, -1, -1, failures, 0,
-                        failures > 0 ? out : null, -1, -1);
+                        failures > 0 ? out : null, -1, -1,
+                        cpuBefore < 0 || rate <= 0 ? Double.NaN : cpu / 1e3 / Math.round(rate * length), Double.NaN,
+                        Double.NaN);
             } finally {
                 try (Stream<Path> files = Files.list(dir)) {
                     for (Path f : (Iterable<Path>) files::iterator) {

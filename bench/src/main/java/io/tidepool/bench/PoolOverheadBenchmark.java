@@ -19,6 +19,7 @@ import reactor.core.publisher.Mono;
 import reactor.pool.InstrumentedPool;
 import reactor.pool.PoolBuilder;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -38,7 +39,10 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class PoolOverheadBenchmark {
 
-    /** The pools measured; the names are the table's row labels. */
+    /**
+     * The pools measured; the names are the table's row labels. {@code tidepool@baseline} is another Tidepool build,
+     * from the core jar the system property {@code tidepool.baseline} names (see {@link BaselineTidepool}).
+     */
     @Param({"tidepool", "r2dbc-pool", "reactor-pool"})
     public String pool;
 
@@ -58,6 +62,14 @@ public class PoolOverheadBenchmark {
                         .maxSize(size).buildPool();
                 cycle = tidepool.withConnection(c -> Mono.empty()).next();
                 close = () -> tidepool.close().block(Duration.ofSeconds(30));
+            }
+            case "tidepool@baseline" -> {
+                Contender.Pool baseline = BaselineTidepool.open(Path.of(System.getProperty("tidepool.baseline")),
+                        factory, "bench-baseline", size);
+                @SuppressWarnings("unchecked")
+                Mono<Object> same = (Mono<Object>) baseline.withConnection(c -> Mono.empty()).next();
+                cycle = same;
+                close = () -> baseline.close().block(Duration.ofSeconds(30));
             }
             case "r2dbc-pool" -> {
                 ConnectionPool r2dbc = new ConnectionPool(ConnectionPoolConfiguration.builder(factory)

@@ -20,10 +20,17 @@ import org.jspecify.annotations.Nullable;
  * @param firstError the first failure, for the report
  * @param discards connections the pool closed instead of returning (-1 when the pool does not say)
  * @param borrowedAfter connections still borrowed once the run ended (-1 when the pool does not say)
+ * @param cpuMicrosPerRequest the client's CPU time per completed request, in microseconds (the JVM's for the JVM
+ *        contenders, pgbench's own for pgbench; NaN when unknown)
+ * @param bytesPerRequest bytes the JVM allocated per completed request (NaN for pgbench or when unknown): the figure
+ *        contention does not skew at all
+ * @param switchesPerRequest the JVM's threads' context switches per completed request (NaN for pgbench or when
+ *        unknown): thread wake-ups and hand-offs
  */
 record RunResult(String contender, int clients, long completed, double seconds, Histogram latency, Histogram acquireWait,
                  double meanMillis, long fewestPerClient, long mostPerClient, long errors, long cancels, @Nullable String firstError,
-                 long discards, long borrowedAfter) {
+                 long discards, long borrowedAfter, double cpuMicrosPerRequest,
+                 double bytesPerRequest, double switchesPerRequest) {
 
     double throughput() {
         return completed / seconds;

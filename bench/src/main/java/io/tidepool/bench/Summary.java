@@ -18,6 +18,27 @@ record Summary(String contender, List<RunResult> runs) {
         return n == 0 ? 0 : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
+    /** The median round's client CPU per request, in microseconds (NaN when unknown). */
+    double medianCpuMicros() {
+        return median(runs.stream().mapToDouble(RunResult::cpuMicrosPerRequest));
+    }
+
+    /** The median round's bytes allocated per request (NaN when unknown). */
+    double medianBytes() {
+        return median(runs.stream().mapToDouble(RunResult::bytesPerRequest));
+    }
+
+    /** The median round's context switches per request (NaN when unknown). */
+    double medianSwitches() {
+        return median(runs.stream().mapToDouble(RunResult::switchesPerRequest));
+    }
+
+    private static double median(java.util.stream.DoubleStream values) {
+        double[] sorted = values.filter(v -> !Double.isNaN(v)).sorted().toArray();
+        int n = sorted.length;
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
     Histogram latency() {
         Histogram all = new Histogram(3);
         runs.forEach(r -> all.add(r.latency()));

@@ -13,7 +13,8 @@ final class Tables {
     private Tables() {
     }
 
-    static void overhead(StringBuilder out, List<Overhead.Row> rows, boolean quick) {
+    static void overhead(StringBuilder out, List<Overhead.Row> all, boolean quick) {
+        List<Overhead.Row> rows = all.stream().filter(r -> r.work().equals(Overhead.ACQUIRE_RELEASE)).toList();
         out.append("\n## Pool overhead (JMH, in-memory fake connections: acquire -> release, no network)\n\n");
         out.append(quick ? "Quick: one 200 ms iteration, no fork: a smoke, not a figure.\n\n"
                 : "1 fork, 1 x 1 s warm-up, 2 x 1 s measurement; -prof gc. Cycles per microsecond, all borrowers "
@@ -22,7 +23,7 @@ final class Tables {
                 + "| tidepool / reactor-pool | r2dbc-pool / reactor-pool | tidepool B/cycle | r2dbc-pool B/cycle "
                 + "| reactor-pool B/cycle |\n");
         out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        rows.stream().map(r -> r.borrowers() + "/" + r.size()).distinct().forEach(cell -> {
+        rows.stream().map(Tables::cell).distinct().forEach(cell -> {
             Optional<Overhead.Row> t = find(rows, cell, "tidepool");
             Optional<Overhead.Row> p = find(rows, cell, "r2dbc-pool");
             Optional<Overhead.Row> x = find(rows, cell, "reactor-pool");
@@ -32,11 +33,49 @@ final class Tables {
                     .append(ratio(t, x)).append(" | ").append(ratio(p, x)).append(" | ")
                     .append(bytes(t)).append(" | ").append(bytes(p)).append(" | ").append(bytes(x)).append(" |\n");
         });
+        baselines(out, rows);
+
+        List<Overhead.Row> work = all.stream().filter(r -> !r.work().equals(Overhead.ACQUIRE_RELEASE)).toList();
+        if (work.isEmpty()) {
+            return;
+        }
+        out.append("\n## Pool cost per request (JMH, in-memory fake connections, the end-to-end workloads' code)\n\n");
+        out.append("Pool size 10; requests per microsecond, all borrowers together; `no pool` runs the same work on "
+                + "one connection directly (the floor); bytes allocated per request.\n\n");
+        out.append("| work | borrowers | tidepool req/µs | r2dbc-pool req/µs | reactor-pool req/µs | no pool req/µs "
+                + "| tidepool / reactor-pool | tidepool B/req | r2dbc-pool B/req | reactor-pool B/req "
+                + "| no pool B/req |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        work.stream().map(Tables::cell).distinct().forEach(cell -> {
+            Optional<Overhead.Row> t = find(work, cell, "tidepool");
+            Optional<Overhead.Row> p = find(work, cell, "r2dbc-pool");
+            Optional<Overhead.Row> x = find(work, cell, "reactor-pool");
+            Optional<Overhead.Row> n = find(work, cell, "no pool");
+            String[] parts = cell.split("/");
+            out.append("| ").append(parts[2]).append(" | ").append(parts[0]).append(" | ")
+                    .append(score(t)).append(" | ").append(score(p)).append(" | ").append(score(x)).append(" | ")
+                    .append(score(n)).append(" | ").append(ratio(t, x)).append(" | ")
+                    .append(bytes(t)).append(" | ").append(bytes(p)).append(" | ").append(bytes(x)).append(" | ")
+                    .append(bytes(n)).append(" |\n");
+        });
+        baselines(out, work);
+    }
+
+    private static void baselines(StringBuilder out, List<Overhead.Row> rows) {
+        rows.stream().filter(r -> r.pool().equals("tidepool@baseline")).forEach(b -> {
+            Optional<Overhead.Row> t = find(rows, cell(b), "tidepool");
+            out.append("\n").append(cell(b)).append(" (borrowers/size/work): tidepool@baseline ")
+                    .append(score(Optional.of(b))).append(" per µs, ").append(bytes(Optional.of(b)))
+                    .append(" B; tidepool / baseline ").append(ratio(t, Optional.of(b))).append("\n");
+        });
+    }
+
+    private static String cell(Overhead.Row r) {
+        return r.borrowers() + "/" + r.size() + "/" + r.work();
     }
 
     private static Optional<Overhead.Row> find(List<Overhead.Row> rows, String cell, String pool) {
-        return rows.stream().filter(r -> (r.borrowers() + "/" + r.size()).equals(cell) && r.pool().equals(pool))
-                .findFirst();
+        return rows.stream().filter(r -> cell(r).equals(cell) && r.pool().equals(pool)).findFirst();
     }
 
     private static String score(Optional<Overhead.Row> row) {
@@ -59,18 +98,22 @@ final class Tables {
                     .append(" requests in flight (pgbench and the bare driver: one per connection); ")
                     .append(options.rounds()).append(" rounds x ").append(options.runLength().toMillis())
                     .append(" ms, contenders interleaved; median throughput; latency percentiles over all rounds "
-                            + "(pgbench reports only its mean).\n\n");
+                            + "(pgbench reports only its mean). Client CPU: the client's own CPU time per "
+                            + "request (the JVM's, all threads; pgbench's process), median round; B/req: bytes the "
+                            + "JVM allocated per request; cs/req: the JVM's context switches per request (thread "
+                            + "wake-ups), median round.\n\n");
             double pgbench = e.getValue().stream().filter(s -> s.contender().equals("pgbench"))
                     .mapToDouble(Summary::medianThroughput).findFirst().orElse(Double.NaN);
-            out.append("| contender | in flight | requests/s (median) | rounds | ratio to pgbench | mean ms | p50 ms "
-                    + "| p99 ms | p99.9 ms | errors |\n");
-            out.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
+            out.append("| contender | in flight | requests/s (median) | rounds | ratio to pgbench | client CPU µs/req "
+                    + "| B/req | cs/req | mean ms | p50 ms | p99 ms | p99.9 ms | errors |\n");
+            out.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (Summary s : e.getValue()) {
                 Histogram h = s.latency();
                 out.append("| ").append(s.contender()).append(" | ").append(s.clients()).append(" | ")
                         .append(f(s.medianThroughput(), 0)).append(" | ").append(rounds(s)).append(" | ")
                         .append(Double.isNaN(pgbench) ? "–" : f(s.medianThroughput() / pgbench, 2)).append(" | ")
-                        .append(f(s.meanMillis(), 2)).append(" | ").append(Bench.ms(h, 50)).append(" | ").append(Bench.ms(h, 99)).append(" | ")
+                        .append(f(s.medianCpuMicros(), 1)).append(" | ").append(f(s.medianBytes(), 0)).append(" | ")
+                        .append(f(s.medianSwitches(), 2)).append(" | ").append(f(s.meanMillis(), 2)).append(" | ").append(Bench.ms(h, 50)).append(" | ").append(Bench.ms(h, 99)).append(" | ")
                         .append(Bench.ms(h, 99.9)).append(" | ").append(s.errors()).append(" |\n");
             }
             e.getValue().stream().filter(s -> s.errors() > 0).forEach(s ->
@@ -85,9 +128,10 @@ final class Tables {
                 .append(EndToEnd.CANCEL_WITHIN.toMillis()).append(" ms, waiting or running. Acquire wait: from the "
                 + "request's start to its work starting on a connection. Fairness: the busiest client's completed "
                 + "requests over the least busy one's (worst round; 1.00 is perfectly fair).\n\n");
-        out.append("| contender | requests/s (median) | rounds | vs no cancellation | p50 ms | p99 ms | p99 acquire "
-                + "wait ms | fairness max/min | cancelled | errors | connections discarded | borrowed after |\n");
-        out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.append("| contender | requests/s (median) | rounds | vs no cancellation | client CPU µs/req | p50 ms | p99 ms "
+                + "| p99 acquire wait ms | fairness max/min | cancelled | errors | connections discarded "
+                + "| borrowed after |\n");
+        out.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Summary s : results.values()) {
             String base = s.contender().replaceFirst(", 1/.*$", "");
             Summary plain = results.get(base);
@@ -95,6 +139,7 @@ final class Tables {
             out.append("| ").append(s.contender()).append(" | ").append(f(s.medianThroughput(), 0)).append(" | ")
                     .append(rounds(s)).append(" | ")
                     .append(plain == null || plain == s ? "1.00" : f(s.medianThroughput() / plain.medianThroughput(), 2))
+                    .append(" | ").append(f(s.medianCpuMicros(), 1))
                     .append(" | ").append(Bench.ms(h, 50)).append(" | ").append(Bench.ms(h, 99)).append(" | ")
                     .append(Bench.ms(s.waits(), 99)).append(" | ").append(f(s.worstFairness(), 2)).append(" | ")
                     .append(s.cancels()).append(" | ").append(s.errors()).append(" | ")

@@ -23,8 +23,9 @@ class BenchSmokeTests {
 
         boolean pgbench = Pgbench.find() != null;
         List<String> expected = pgbench
-                ? List.of("tidepool", "r2dbc-pool", "r2dbc-pool+validationQuery", "bare driver", "pgbench")
-                : List.of("tidepool", "r2dbc-pool", "r2dbc-pool+validationQuery", "bare driver");
+                ? List.of("tidepool", "r2dbc-pool", "r2dbc-pool+validationQuery", "bare driver", "bare driver spread",
+                        "pgbench")
+                : List.of("tidepool", "r2dbc-pool", "r2dbc-pool+validationQuery", "bare driver", "bare driver spread");
         assertThat(results.endToEnd()).containsOnlyKeys(Workload.values());
         results.endToEnd().forEach((workload, summaries) -> {
             assertThat(summaries).extracting(Summary::contender).containsExactlyInAnyOrderElementsOf(expected);

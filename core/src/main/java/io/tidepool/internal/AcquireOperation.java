@@ -7,45 +7,93 @@ import io.tidepool.error.PoolPendingLimitException;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
-import reactor.core.Disposable;
-import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.pool.PoolAcquirePendingLimitException;
 import reactor.pool.PoolShutdownException;
 import reactor.pool.PooledRef;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One caller's wait for a connection: borrow from reactor-pool, validate if the connection was idle too long, try
- * another if it fails, all under one deadline.
+ * another if it fails, all under one deadline. It is the caller's {@link Subscription} itself (see {@link Acquire}):
+ * no sink or operator between the two.
  *
  * <p>Exactly one of deliver, time out, cancel, fail and pool-closed wins the {@link #done} flag. A connection that
  * arrives after another outcome won is given back to reactor-pool; a validation in flight is never cancelled (that
  * would leave its conversation open) but finishes, and its connection is returned or discarded.
  */
-final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
+final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>>, Subscription {
+
+    private static final VarHandle DONE = Relay.field(MethodHandles.lookup(), "done", boolean.class);
+
+    /** The acquire as a {@link Mono}: each subscription is one {@link AcquireOperation}, started on request. */
+    static final class Acquire extends Mono<Lease> {
+
+        private final DefaultTidepoolPool pool;
+        private final @Nullable Throwable origin;
+
+        Acquire(DefaultTidepoolPool pool, @Nullable Throwable origin) {
+            this.pool = pool;
+            this.origin = origin;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super Lease> actual) {
+            actual.onSubscribe(new AcquireOperation(pool, actual, origin));
+        }
+    }
 
     private final DefaultTidepoolPool pool;
-    private final MonoSink<Lease> sink;
-    private final AtomicBoolean done = new AtomicBoolean();
+    private final CoreSubscriber<? super Lease> actual;
+    private volatile boolean done;
+    private boolean started;
     private volatile @Nullable Subscription upstream;
-    private volatile @Nullable Disposable timer;
     private int invalidInARow;
     private final long startedNanos = System.nanoTime();
-    private volatile boolean registered;
+    private volatile boolean waits;
+
+    // the waiting list's links and deadline, guarded by the pool's Waiters
+    @Nullable AcquireOperation previous;
+    @Nullable AcquireOperation next;
+    boolean linked;
+    long deadlineNanos;
 
     private final @Nullable Throwable origin;
 
-    AcquireOperation(DefaultTidepoolPool pool, MonoSink<Lease> sink, @Nullable Throwable origin) {
+    private AcquireOperation(DefaultTidepoolPool pool, CoreSubscriber<? super Lease> actual,
+                             @Nullable Throwable origin) {
         this.pool = pool;
-        this.sink = sink;
+        this.actual = actual;
         this.origin = origin;
     }
 
-    void start() {
-        sink.onCancel(this::cancel);
+    @Override
+    public void request(long n) {
+        // requests are serial (Reactive Streams 2.7): a plain flag starts the acquire once
+        if (started) {
+            return;
+        }
+        started = true;
+        if (n <= 0) {
+            fail(Operators.onOperatorError(new IllegalArgumentException(
+                    "Spec. Rule 3.9 - Cannot request a non strictly positive number: " + n),
+                    actual.currentContext()));
+            return;
+        }
+        start();
+    }
+
+    private void start() {
+        if (pool.isClosing()) {
+            if (end()) {
+                actual.onError(new PoolClosedException(pool.name(), pool.stats()));
+            }
+            return;
+        }
         // a volatile read while the database is up. During an outage only a pool with no connection at all fails
         // fast: one whose connections are merely busy (a role's connection limit, say) lets its callers wait
         Availability.Outage outage = pool.availability.isDown() && pool.engine().metrics().allocatedSize() == 0
@@ -57,18 +105,16 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
             return;
         }
         borrow();
-        if (done.get()) {
-            // handed over at once, the common case on a warm pool: no timer, no registration
+        if (done) {
+            // handed over at once, the common case on a warm pool: not a waiter
             return;
         }
-        // the caller waits: arm its deadline, counted from the call, and let close() find it
-        long remaining = pool.configuration().acquireTimeout().toNanos() - (System.nanoTime() - startedNanos);
-        timer = pool.configuration().scheduler().schedule(this::timeOut, Math.max(0, remaining),
-                TimeUnit.NANOSECONDS);
-        registered = true;
+        // the caller waits: its deadline counts from the call, and close() must find it
+        deadlineNanos = startedNanos + pool.configuration().acquireTimeout().toNanos();
+        waits = true;
         pool.waiterStarted(this);
-        if (done.get()) {
-            disposeTimer();
+        if (done) {
+            // it ended meanwhile, perhaps before it was on the list, where end() would not have found it
             pool.waiterEnded(this);
         }
     }
@@ -80,7 +126,7 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
     @Override
     public void onSubscribe(Subscription s) {
         upstream = s;
-        if (done.get()) {
+        if (done) {
             s.cancel();
         } else {
             s.request(1);
@@ -89,7 +135,7 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
 
     @Override
     public void onNext(PooledRef<Slot> ref) {
-        if (done.get()) {
+        if (done) {
             // reactor-pool may deliver after we cancelled: the connection is clean, give it back
             ref.release().subscribe(null, e -> { });
             return;
@@ -107,7 +153,7 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
             return;
         }
         pool.discardInvalid(ref).subscribe();
-        if (done.get()) {
+        if (done) {
             return;
         }
         // every connection may have gone bad at once (a failover): try each, then open a new one, then give up
@@ -122,14 +168,15 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
     private void deliver(PooledRef<Slot> ref) {
         if (end()) {
             Lease lease = new Lease(ref, pool, origin);
-            pool.leaseStarted(lease);
+            pool.leaseStarted(lease, ref.poolable());
             if (!pool.listeners.isEmpty()) {
                 // the event's lambda and duration are made only when someone listens: this is the hot path
                 Duration waited = DefaultTidepoolPool.since(startedNanos);
                 pool.listeners.fire(l -> l.connectionAcquired(pool.name(), waited));
             }
-            // if the subscriber cancels at this very moment, the sink discards the lease to the pool's discard hook
-            sink.success(lease);
+            // a cancel from now on finds the outcome decided: the caller's pipeline owns the lease and returns it
+            actual.onNext(lease);
+            actual.onComplete();
         } else {
             ref.release().subscribe(null, e -> { });
         }
@@ -161,11 +208,12 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
         // a no-op when the failure came from upstream; otherwise it stops waiting for reactor-pool
         cancelUpstream();
         acquireFailed(error);
-        sink.error(error);
+        actual.onError(error);
     }
 
-    private void timeOut() {
-        if (done.get()) {
+    /** Its deadline passed: called by {@link Waiters}, which has already taken it off the list. */
+    void timeOut() {
+        if (done) {
             return;
         }
         // the state is read while this caller still waits, so the message counts it among the pending
@@ -186,7 +234,8 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
         pool.listeners.fire(l -> l.acquireFailed(pool.name(), DefaultTidepoolPool.since(startedNanos), error));
     }
 
-    private void cancel() {
+    @Override
+    public void cancel() {
         if (end()) {
             cancelUpstream();
         }
@@ -194,11 +243,10 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
 
     /** Wins the one outcome of this acquire, or answers false when another outcome already won. */
     private boolean end() {
-        if (!done.compareAndSet(false, true)) {
+        if (!DONE.compareAndSet(this, false, true)) {
             return false;
         }
-        disposeTimer();
-        if (registered) {
+        if (waits) {
             pool.waiterEnded(this);
         }
         return true;
@@ -208,13 +256,6 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>> {
         Subscription s = upstream;
         if (s != null) {
             s.cancel();
-        }
-    }
-
-    private void disposeTimer() {
-        Disposable t = timer;
-        if (t != null) {
-            t.dispose();
         }
     }
 }

@@ -61,8 +61,9 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     final PoolCounters counters = new PoolCounters();
     final Listeners listeners;
     final Availability availability;
-    private final Set<Lease> leases = ConcurrentHashMap.newKeySet();
-    private final Set<AcquireOperation> waiters = ConcurrentHashMap.newKeySet();
+    // every open connection, updated only when one opens or closes; a borrowed one names its lease
+    private final Set<Slot> slots = ConcurrentHashMap.newKeySet();
+    private final Waiters waiters;
     private final AtomicReference<PoolState> state = new AtomicReference<>(PoolState.NEW);
     private final AtomicReference<Sinks.@Nullable One<Void>> starting = new AtomicReference<>();
     private final AtomicBoolean closeBegun = new AtomicBoolean();
@@ -79,6 +80,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         this.availability = new Availability(config.clock());
         this.factory = config.connectionFactory().orElseGet(() -> openFactory(config, null));
         this.validateAfterIdleMillis = config.validateAfterIdle().map(Duration::toMillis).orElse(Long.MAX_VALUE);
+        this.waiters = new Waiters(config.scheduler());
         this.engine = PoolBuilder.from(Mono.defer(this::openSlot))
                 .allocationStrategy(new GatedAllocation(config.maxSize(), availability))
                 .maxPendingAcquire(config.maxPendingAcquires())
@@ -124,6 +126,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                                 config.createTimeout(), stats()))
                 .map(connection -> new Slot(connection, lifetimeLimitMillis(), generation.get(), nowMillis()))
                 .doOnNext(slot -> {
+                    slots.add(slot);
                     availability.connected();
                     counters.creates.increment();
                     listeners.fire(l -> l.connectionCreated(config.name(), since(started)));
@@ -162,6 +165,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                     return Mono.empty();
                 })
                 .doFinally(s -> {
+                    slots.remove(slot);
                     counters.destroys.increment();
                     listeners.fire(l -> l.connectionClosed(config.name()));
                 });
@@ -216,13 +220,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     }
 
     Mono<Lease> acquireLease(@Nullable Throwable origin) {
-        return Mono.<Lease>create(sink -> {
-            if (isClosing()) {
-                sink.error(new PoolClosedException(config.name(), stats()));
-                return;
-            }
-            new AcquireOperation(this, sink, origin).start();
-        }).doOnDiscard(Lease.class, lease -> lease.release(SignalType.CANCEL, null).subscribe());
+        return new AcquireOperation.Acquire(this, origin);
     }
 
     static Duration since(long startedNanos) {
@@ -266,13 +264,21 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         return ref.invalidate().onErrorResume(e -> Mono.empty());
     }
 
-    void leaseStarted(Lease lease) {
+    void leaseStarted(Lease lease, Slot slot) {
         counters.acquires.increment();
-        leases.add(lease);
+        slot.borrowedBy(lease);
     }
 
-    void leaseEnded(Lease lease) {
-        leases.remove(lease);
+    /** The connections borrowed now, from the open ones: the clean path updates no shared set. */
+    private List<Lease> borrowed() {
+        List<Lease> out = new ArrayList<>();
+        for (Slot slot : slots) {
+            Lease lease = slot.lease();
+            if (lease != null) {
+                out.add(lease);
+            }
+        }
+        return out;
     }
 
     void waiterStarted(AcquireOperation waiter) {
@@ -464,15 +470,15 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         if (keepaliveTask != null) {
             keepaliveTask.dispose();
         }
-        List.copyOf(waiters).forEach(AcquireOperation::poolClosed);
-        int borrowed = leases.size();
+        waiters.snapshot().forEach(AcquireOperation::poolClosed);
+        int borrowed = borrowed().size();
         if (borrowed > 0) {
             log.info("pool '{}' closing: waiting up to {} ms for {} borrowed connections", config.name(),
                     config.closeTimeout().toMillis(), borrowed);
         }
         drained(config.closeTimeout())
                 .onErrorResume(TimeoutException.class, e -> {
-                    List<Lease> late = List.copyOf(leases);
+                    List<Lease> late = borrowed();
                     log.warn("pool '{}' closing: {} borrowed connections did not come back within {} ms; "
                             + "closing them under their borrowers", config.name(), late.size(),
                             config.closeTimeout().toMillis());
@@ -508,7 +514,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     }
 
     private Mono<Void> drained(Duration within) {
-        return until(leases::isEmpty, within);
+        return until(() -> borrowed().isEmpty(), within);
     }
 
     /**

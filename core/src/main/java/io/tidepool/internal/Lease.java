@@ -4,16 +4,18 @@ import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
 import org.jspecify.annotations.Nullable;
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.pool.PooledRef;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One borrowing of one connection, from hand-out to return. Returned exactly once: the first of the borrower's
@@ -21,16 +23,15 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  */
 final class Lease {
 
+    private static final VarHandle RETURNING = Relay.field(MethodHandles.lookup(), "returning", boolean.class);
+
     private final PooledRef<Slot> ref;
     private final DefaultTidepoolPool pool;
     private final ExchangeTracker tracker = new ExchangeTracker();
     private final PooledConnection handle;
-    private final AtomicBoolean returning = new AtomicBoolean();
+    private volatile boolean returning;
     private final long acquiredNanos = System.nanoTime();
     private volatile boolean discarded;
-    private static final AtomicIntegerFieldUpdater<Lease> ENDED =
-            AtomicIntegerFieldUpdater.newUpdater(Lease.class, "ended");
-    private volatile int ended;
     private final @Nullable LeakWatch leakWatch;
 
     Lease(PooledRef<Slot> ref, DefaultTidepoolPool pool, @Nullable Throwable origin) {
@@ -41,7 +42,7 @@ final class Lease {
     }
 
     boolean isReturning() {
-        return returning.get();
+        return returning;
     }
 
     Connection handle() {
@@ -65,16 +66,14 @@ final class Lease {
      * @param error the error it ended with, if any
      */
     Mono<Void> release(SignalType signal, @Nullable Throwable error) {
-        if (!returning.compareAndSet(false, true)) {
+        if (!RETURNING.compareAndSet(this, false, true)) {
             return Mono.empty();
         }
         handle.markReturned();
         if (error != null) {
             pool.listeners.fire(l -> l.workFailed(pool.name(), error));
         }
-        // not doFinally: that runs after the completion reached the borrower, who may close the pool at once and
-        // find this connection still counted as borrowed
-        return resetAndReturn(signal, error).doOnTerminate(this::ended).doOnCancel(this::ended);
+        return new Ending(resetAndReturn(signal, error), this);
     }
 
     /**
@@ -82,21 +81,18 @@ final class Lease {
      * {@code leakReclaimAfter} passed) and closes it; the borrower's next use fails with {@code reason}.
      */
     Mono<Void> reclaim(String reason) {
-        if (!returning.compareAndSet(false, true)) {
+        if (!RETURNING.compareAndSet(this, false, true)) {
             return Mono.empty();
         }
         handle.markReclaimed(reason);
-        return discard().doOnTerminate(this::ended).doOnCancel(this::ended);
+        return new Ending(discard(), this);
     }
 
     private void ended() {
-        if (!ENDED.compareAndSet(this, 0, 1)) {
-            return;
-        }
         if (leakWatch != null) {
             leakWatch.ended();
         }
-        pool.leaseEnded(this);
+        ref.poolable().returnedBy(this);
         if (pool.listeners.isEmpty()) {
             return;
         }
@@ -115,7 +111,8 @@ final class Lease {
         // the server reported the transaction status at the end of the last exchange: a clean return is free
         boolean outOfTransaction = settled && connection.isAutoCommit();
         if (outOfTransaction && !tracker.isolationWasChanged() && !tracker.timeoutsWereChanged()) {
-            return backToPool().onErrorResume(e -> Mono.empty());
+            // a failed release is reactor-pool's to report; the Ending ignores it
+            return backToPool();
         }
         return restore(connection, settled, outOfTransaction)
                 .timeout(pool.configuration().validationTimeout(), pool.configuration().scheduler())
@@ -185,5 +182,68 @@ final class Lease {
         discarded = true;
         pool.counters.discards.increment();
         return ref.invalidate().onErrorResume(e -> Mono.empty());
+    }
+
+    /**
+     * A return: ends the borrowing once it finishes, however it finishes, and never fails (a return that cannot reset
+     * the connection discards it instead). One operator in place of a doFinally and an onErrorResume with their
+     * lambdas, on every return.
+     */
+    private static final class Ending extends Mono<Void> {
+
+        private final Mono<Void> source;
+        private final Lease lease;
+
+        Ending(Mono<Void> source, Lease lease) {
+            this.source = source;
+            this.lease = lease;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super Void> actual) {
+            source.subscribe(new EndingSubscriber(actual, lease));
+        }
+    }
+
+    private static final class EndingSubscriber extends Relay<Void, Void> {
+
+        private static final long serialVersionUID = 1L;
+
+        private final Lease lease;
+
+        EndingSubscriber(CoreSubscriber<? super Void> actual, Lease lease) {
+            super(actual);
+            this.lease = lease;
+        }
+
+        @Override
+        public void onNext(Void value) {
+            // a Mono<Void> emits no value
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            end();
+            actual.onComplete();
+        }
+
+        @Override
+        public void onComplete() {
+            end();
+            actual.onComplete();
+        }
+
+        @Override
+        public void cancel() {
+            cancelUpstream();
+            end();
+        }
+
+        // the borrowing has ended before its pipeline hears of it: a close() that follows sees it returned
+        private void end() {
+            if (once()) {
+                lease.ended();
+            }
+        }
     }
 }

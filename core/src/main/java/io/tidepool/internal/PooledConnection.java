@@ -59,7 +59,7 @@ final class PooledConnection implements Connection {
 
     Flux<Result> executing(Publisher<? extends Result> results) {
         open();
-        return tracker.trackResults(Flux.<Result>from(results), result -> new TrackedResult(result, tracker));
+        return tracker.trackResults(Flux.<Result>from(results));
     }
 
     @Override

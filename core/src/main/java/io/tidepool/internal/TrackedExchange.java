@@ -1,14 +1,10 @@
 package io.tidepool.internal;
 
+import io.r2dbc.spi.Result;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
-import reactor.util.context.Context;
-
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 
 /**
  * One exchange with the server, counted by its {@link ExchangeTracker} from subscription to its end, in one operator
@@ -21,67 +17,57 @@ final class TrackedExchange<T> extends Flux<T> {
 
     private final Publisher<? extends T> source;
     private final ExchangeTracker tracker;
-    private final @Nullable Function<T, T> wrap;
-    private final @Nullable Runnable onStart;
+    private final boolean results;
+    private final @Nullable TrackedResult reading;
 
     /**
-     * @param wrap for a statement's stream of results: wraps each result; cancelling the stream after it gave one is
-     *        then not an interruption (the {@code Mono.from(statement.execute())} idiom), the results decide
+     * @param results for a statement's stream of results: each result is tracked; cancelling the stream after it
+     *        gave one is then not an interruption (the {@code Mono.from(statement.execute())} idiom), the results
+     *        decide
+     * @param reading the result whose rows this exchange reads, if it does
      */
-    TrackedExchange(Publisher<? extends T> source, ExchangeTracker tracker, @Nullable Function<T, T> wrap,
-                    @Nullable Runnable onStart) {
+    TrackedExchange(Publisher<? extends T> source, ExchangeTracker tracker, boolean results,
+                    @Nullable TrackedResult reading) {
         this.source = source;
         this.tracker = tracker;
-        this.wrap = wrap;
-        this.onStart = onStart;
+        this.results = results;
+        this.reading = reading;
     }
 
     @Override
     public void subscribe(CoreSubscriber<? super T> actual) {
-        if (onStart != null) {
-            onStart.run();
+        if (reading != null) {
+            reading.readingStarted();
         }
         tracker.exchangeStarted();
-        source.subscribe(new Tracking<>(actual, tracker, wrap));
+        source.subscribe(new Tracking<>(actual, tracker, results));
     }
 
-    private static final class Tracking<T> extends AtomicBoolean implements CoreSubscriber<T>, Subscription {
+    private static final class Tracking<T> extends Relay<T, T> {
 
         private static final long serialVersionUID = 1L;
 
-        private final CoreSubscriber<? super T> actual;
         private final ExchangeTracker tracker;
-        private final @Nullable Function<T, T> wrap;
-        private @Nullable Subscription upstream;
+        private final boolean results;
         private volatile boolean gaveOne;
 
-        Tracking(CoreSubscriber<? super T> actual, ExchangeTracker tracker, @Nullable Function<T, T> wrap) {
-            this.actual = actual;
+        Tracking(CoreSubscriber<? super T> actual, ExchangeTracker tracker, boolean results) {
+            super(actual);
             this.tracker = tracker;
-            this.wrap = wrap;
+            this.results = results;
         }
 
         @Override
-        public Context currentContext() {
-            return actual.currentContext();
-        }
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            upstream = s;
-            actual.onSubscribe(this);
-        }
-
-        @Override
+        @SuppressWarnings("unchecked")
         public void onNext(T value) {
             gaveOne = true;
-            actual.onNext(wrap == null ? value : wrap.apply(value));
+            actual.onNext(results ? (T) new TrackedResult((Result) value, tracker) : value);
         }
 
         @Override
         public void onError(Throwable error) {
-            // the flag (this AtomicBoolean) makes the end count once, whatever ends the exchange
-            if (compareAndSet(false, true)) {
+            // the end counts once, whatever ends the exchange
+            if (once()) {
                 tracker.exchangeEnded(false);
             }
             actual.onError(error);
@@ -89,29 +75,18 @@ final class TrackedExchange<T> extends Flux<T> {
 
         @Override
         public void onComplete() {
-            if (compareAndSet(false, true)) {
+            if (once()) {
                 tracker.exchangeEnded(true);
             }
             actual.onComplete();
         }
 
         @Override
-        public void request(long n) {
-            Subscription s = upstream;
-            if (s != null) {
-                s.request(n);
-            }
-        }
-
-        @Override
         public void cancel() {
-            if (compareAndSet(false, true)) {
-                tracker.exchangeEnded(wrap != null && gaveOne);
+            if (once()) {
+                tracker.exchangeEnded(results && gaveOne);
             }
-            Subscription s = upstream;
-            if (s != null) {
-                s.cancel();
-            }
+            cancelUpstream();
         }
     }
 }

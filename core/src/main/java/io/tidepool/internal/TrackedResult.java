@@ -7,7 +7,8 @@ import io.r2dbc.spi.RowMetadata;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -15,27 +16,36 @@ import java.util.function.Predicate;
 /** A {@link Result} whose reading is tracked: reading it to the end, or cutting it short, is reported once. */
 final class TrackedResult implements Result {
 
+    private static final VarHandle READ = Relay.field(MethodHandles.lookup(), "read", boolean.class);
+
     private final Result delegate;
     private final ExchangeTracker tracker;
-    private final AtomicBoolean read;
+    // the result the server sent; a filtered view reads it too, and the flag is the original's
+    private final TrackedResult original;
+    private volatile boolean read;
 
     TrackedResult(Result delegate, ExchangeTracker tracker) {
-        this(delegate, tracker, new AtomicBoolean());
+        this.delegate = delegate;
+        this.tracker = tracker;
+        this.original = this;
         tracker.resultEmitted();
     }
 
-    private TrackedResult(Result delegate, ExchangeTracker tracker, AtomicBoolean read) {
+    private TrackedResult(Result delegate, TrackedResult original) {
         this.delegate = delegate;
-        this.tracker = tracker;
-        this.read = read;
+        this.tracker = original.tracker;
+        this.original = original;
+    }
+
+    /** Its rows are being read (by this view or another of the same result): counted once. */
+    void readingStarted() {
+        if (READ.compareAndSet(original, false, true)) {
+            tracker.resultRead();
+        }
     }
 
     private <T> Publisher<T> reading(Publisher<T> rows) {
-        return tracker.track(rows, () -> {
-            if (read.compareAndSet(false, true)) {
-                tracker.resultRead();
-            }
-        });
+        return tracker.trackReading(rows, this);
     }
 
     @Override
@@ -55,7 +65,7 @@ final class TrackedResult implements Result {
 
     @Override
     public Result filter(Predicate<Segment> filter) {
-        return new TrackedResult(delegate.filter(filter), tracker, read);
+        return new TrackedResult(delegate.filter(filter), original);
     }
 
     @Override
