@@ -12,6 +12,9 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import static io.tidepool.test.PoolFixture.assertNoLeak;
@@ -154,6 +157,41 @@ class ResetOnReturnTests {
                 .collectList().block(Duration.ofSeconds(10)))
                 .containsExactly(8);
         pool.withConnection(c -> run(c, "DELETE FROM reset_probe")).blockLast();
+        assertNextBorrowerIsClean();
+    }
+
+    @Test
+    void inTransactionEmitsAllTheWorksValuesInOrderOnlyOnceCommitted() {
+        AtomicReference<Connection> used = new AtomicReference<>();
+        List<Boolean> committedWhenSeen = new CopyOnWriteArrayList<>();
+        StepVerifier.create(pool.inTransaction(c -> {
+                    used.set(c);
+                    return run(c, "INSERT INTO reset_probe VALUES (10)").thenMany(Flux.from(c.createStatement(
+                                    "SELECT g FROM generate_series(1, 5) g").execute())
+                            .flatMap(r -> r.map((row, m) -> row.get(0, Integer.class))));
+                })
+                // the server reports the transaction over at the COMMIT's end: every value comes after it
+                .doOnNext(v -> committedWhenSeen.add(used.get().isAutoCommit())))
+                .expectNext(1, 2, 3, 4, 5)
+                .verifyComplete();
+
+        assertThat(committedWhenSeen).hasSize(5).containsOnly(true);
+        assertThat(pool.withConnection(c -> queryOne(c, "SELECT count(*)::int FROM reset_probe", Integer.class))
+                .blockLast(Duration.ofSeconds(10))).isEqualTo(1);
+        pool.withConnection(c -> run(c, "DELETE FROM reset_probe")).blockLast(Duration.ofSeconds(10));
+        assertNextBorrowerIsClean();
+    }
+
+    @Test
+    void inTransactionWithAWorkThatThrowsOrDoesNothingLeavesTheConnectionClean() {
+        StepVerifier.create(pool.inTransaction(c -> {
+                    throw new IllegalStateException("work could not start");
+                }))
+                .expectErrorMessage("work could not start")
+                .verify(Duration.ofSeconds(10));
+        assertNextBorrowerIsClean();
+
+        StepVerifier.create(pool.inTransaction(c -> Mono.empty())).verifyComplete();
         assertNextBorrowerIsClean();
     }
 

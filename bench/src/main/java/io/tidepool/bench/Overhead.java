@@ -45,7 +45,10 @@ final class Overhead {
     }
 
     /**
-     * @param borrowerCounts JMH thread counts to run (see the performance doc on 64 blocking borrowers)
+     * @param borrowerCounts JMH thread counts to run. 64 is not a default: with connections and work that complete at
+     *                       once, reactor-pool's drain loop runs the other borrowers' whole cycles on the thread that
+     *                       holds it, and 63 blocking borrowers keep it busy for good, so that thread never returns to
+     *                       JMH and the iteration cannot end; reactor-pool used directly stalls the same way
      * @param baseline another build's core jar, measured as {@code tidepool@baseline}, or null
      */
     static List<Row> run(boolean quick, List<Integer> borrowerCounts, @Nullable Path baseline)
@@ -89,8 +92,10 @@ final class Overhead {
             if (baseline != null) {
                 jvmArgs.add("-Dtidepool.baseline=" + baseline.toAbsolutePath());
             }
+            // 3 s of warm-up: with 1 s the JIT had not finished on a busy 2-core machine (a second measured
+            // iteration still ran 3x faster than the first)
             options.forks(1).jvmArgsAppend(jvmArgs.toArray(String[]::new))
-                    .warmupIterations(1).warmupTime(TimeValue.seconds(1))
+                    .warmupIterations(3).warmupTime(TimeValue.seconds(1))
                     .measurementIterations(2).measurementTime(TimeValue.seconds(1));
         }
         List<Row> rows = new ArrayList<>();

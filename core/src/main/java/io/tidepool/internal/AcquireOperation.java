@@ -26,7 +26,7 @@ import java.time.Duration;
  * arrives after another outcome won is given back to reactor-pool; a validation in flight is never cancelled (that
  * would leave its conversation open) but finishes, and its connection is returned or discarded.
  */
-final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>>, Subscription {
+final class AcquireOperation extends FirstRequest implements CoreSubscriber<PooledRef<Slot>> {
 
     private static final VarHandle DONE = Relay.field(MethodHandles.lookup(), "done", boolean.class);
 
@@ -50,7 +50,6 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>>, Subscri
     private final DefaultTidepoolPool pool;
     private final CoreSubscriber<? super Lease> actual;
     private volatile boolean done;
-    private boolean started;
     private volatile @Nullable Subscription upstream;
     private int invalidInARow;
     private final long startedNanos = System.nanoTime();
@@ -72,22 +71,12 @@ final class AcquireOperation implements CoreSubscriber<PooledRef<Slot>>, Subscri
     }
 
     @Override
-    public void request(long n) {
-        // requests are serial (Reactive Streams 2.7): a plain flag starts the acquire once
-        if (started) {
-            return;
-        }
-        started = true;
-        if (n <= 0) {
-            fail(Operators.onOperatorError(new IllegalArgumentException(
-                    "Spec. Rule 3.9 - Cannot request a non strictly positive number: " + n),
-                    actual.currentContext()));
-            return;
-        }
-        start();
+    void refused(IllegalArgumentException error) {
+        fail(Operators.onOperatorError(error, actual.currentContext()));
     }
 
-    private void start() {
+    @Override
+    void start() {
         if (pool.isClosing()) {
             if (end()) {
                 actual.onError(new PoolClosedException(pool.name(), pool.stats()));

@@ -69,6 +69,8 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     private final AtomicBoolean closeBegun = new AtomicBoolean();
     private final Sinks.One<Void> closed = Sinks.one();
     private final long validateAfterIdleMillis;
+    // read on every hand-out of an idle connection (reactor-pool asks evictable()): a long, not an Optional
+    private final long maxIdleMillis;
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     private volatile @Nullable Disposable upkeep;
     private final @Nullable Keepalive keepalive;
@@ -80,6 +82,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         this.availability = new Availability(config.clock());
         this.factory = config.connectionFactory().orElseGet(() -> openFactory(config, null));
         this.validateAfterIdleMillis = config.validateAfterIdle().map(Duration::toMillis).orElse(Long.MAX_VALUE);
+        this.maxIdleMillis = config.maxIdleTime().map(Duration::toMillis).orElse(Long.MAX_VALUE);
         this.waiters = new Waiters(config.scheduler());
         this.engine = PoolBuilder.from(Mono.defer(this::openSlot))
                 .allocationStrategy(new GatedAllocation(config.maxSize(), availability))
@@ -151,9 +154,9 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         if (slot.generation() < generation.get() || metadata.lifeTime() >= slot.lifetimeLimitMillis()) {
             return true;
         }
-        return config.maxIdleTime().isPresent()
+        return maxIdleMillis != Long.MAX_VALUE
                 && (keepalive == null || !keepalive.isBorrowing())
-                && slot.unusedForMillis(nowMillis()) >= config.maxIdleTime().get().toMillis()
+                && slot.unusedForMillis(nowMillis()) >= maxIdleMillis
                 && engine.metrics().idleSize() > config.minIdle();
     }
 
@@ -191,11 +194,9 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     @Override
     public <T> Flux<T> inTransaction(Function<? super Connection, ? extends Publisher<T>> work) {
         // rollback on error or cancel is the release's reset: the connection is returned with no transaction open
-        Flux<T> attempt = withConnection(connection -> Mono.from(connection.beginTransaction())
-                .thenMany(Flux.defer(() -> work.apply(connection)))
-                .collectList()
-                .flatMap(results -> Mono.from(connection.commitTransaction()).thenReturn(results)))
-                .flatMapIterable(results -> results);
+        // one list comes from upstream: a prefetch of 1 queues it in a one-slot queue, not the default 256-slot one
+        Flux<T> attempt = withConnection(connection -> new Transaction<T>(connection, work))
+                .flatMapIterable(results -> results, 1);
         // only a lost conflict is surely rolled back; after a broken connection the commit may have happened
         return config.transactionRetry().run(() -> attempt, config.errorClassifier(),
                 category -> category == ErrorCategory.TRANSACTION_CONFLICT, config.scheduler());
