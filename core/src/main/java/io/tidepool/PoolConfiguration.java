@@ -26,12 +26,13 @@ import org.reactivestreams.Publisher;
  * the rule and the value, e.g. {@code "maxSize must be at least 1, was 0"}. Nothing is silently corrected.
  *
  * <p>Features that can be turned off are turned off by a named method ({@link Builder#validationDisabled()},
- * {@link Builder#idleEvictionDisabled()}, {@link Builder#maxLifetimeDisabled()}) and read back as an empty
- * {@link Optional}: there are no negative or zero sentinels.
+ * {@link Builder#idleEvictionDisabled()}, {@link Builder#maxLifetimeDisabled()}, {@link Builder#keepaliveDisabled()})
+ * and read back as an empty {@link Optional}: there are no negative or zero sentinels.
  *
  * <p>The defaults are safe for production: every wait is bounded (acquire, create, validation, close), the queue of
- * waiting callers is bounded, idle connections are evicted down to {@code minIdle}, and connections are retired
- * after a jittered maximum lifetime so that a pool never recycles all its connections at once.
+ * waiting callers is bounded, idle connections are evicted down to {@code minIdle}, idle connections are pinged so a
+ * dead one is found before a borrower gets it, and connections are retired after a jittered maximum lifetime so that
+ * a pool never recycles all its connections at once.
  *
  * <p>{@link #toString()} never shows a password.
  */
@@ -55,6 +56,8 @@ public final class PoolConfiguration {
     public static final Duration DEFAULT_MAX_IDLE_TIME = Duration.ofMinutes(10);
     /** Default {@link Builder#maxLifetime(Duration)}. */
     public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofMinutes(30);
+    /** Default {@link Builder#keepaliveTime(Duration)}. */
+    public static final Duration DEFAULT_KEEPALIVE_TIME = Duration.ofMinutes(2);
     /** Default {@link Builder#evictionInterval(Duration)}. */
     public static final Duration DEFAULT_EVICTION_INTERVAL = Duration.ofSeconds(30);
     /** Default {@link Builder#closeTimeout(Duration)}. */
@@ -79,6 +82,7 @@ public final class PoolConfiguration {
     private final Duration validationTimeout;
     private final @Nullable Duration maxIdleTime;
     private final @Nullable Duration maxLifetime;
+    private final @Nullable Duration keepaliveTime;
     private final Duration evictionInterval;
     private final Duration closeTimeout;
     private final Duration startTimeout;
@@ -107,6 +111,7 @@ public final class PoolConfiguration {
         this.validationTimeout = validationTimeout;
         this.maxIdleTime = b.maxIdleTime;
         this.maxLifetime = b.maxLifetime;
+        this.keepaliveTime = b.keepaliveTime;
         this.evictionInterval = b.evictionInterval;
         this.closeTimeout = b.closeTimeout;
         this.startTimeout = b.startTimeout;
@@ -211,6 +216,20 @@ public final class PoolConfiguration {
         return Optional.ofNullable(maxLifetime);
     }
 
+    /**
+     * An idle connection nobody has used or checked for this long is pinged (a validation, see
+     * {@link #validationDepth()} and {@link #validationQuery()}) in the background, and closed if the ping fails: a
+     * socket the network silently dropped (a firewall's or load balancer's idle timeout, a failover) is found before
+     * a borrower gets it, and the traffic keeps such idle timeouts from firing. The check runs every half of this
+     * period, so a connection is pinged between one and one and a half periods after it was last used or checked.
+     * While pinging, the pool briefly holds its idle connections (a borrower arriving then may open a new one).
+     * A ping does not count as use: idle eviction still closes connections unused for {@link #maxIdleTime()}.
+     * Empty when disabled. Default 2 min.
+     */
+    public Optional<Duration> keepaliveTime() {
+        return Optional.ofNullable(keepaliveTime);
+    }
+
     /** How often the background upkeep evicts idle and expired connections and refills {@code minIdle}. Default 30 s. */
     public Duration evictionInterval() {
         return evictionInterval;
@@ -284,7 +303,8 @@ public final class PoolConfiguration {
                 + (validateAfterIdle == null ? "disabled" : validateAfterIdle) + ", validationDepth=" + validationDepth
                 + ", validationQuery=" + (validationQuery == null ? "none" : validationQuery) + ", validationTimeout="
                 + validationTimeout + ", maxIdleTime=" + (maxIdleTime == null ? "disabled" : maxIdleTime)
-                + ", maxLifetime=" + (maxLifetime == null ? "disabled" : maxLifetime) + ", evictionInterval="
+                + ", maxLifetime=" + (maxLifetime == null ? "disabled" : maxLifetime) + ", keepaliveTime="
+                + (keepaliveTime == null ? "disabled" : keepaliveTime) + ", evictionInterval="
                 + evictionInterval + ", closeTimeout=" + closeTimeout + ", startTimeout=" + startTimeout
                 + ", leakDetectionThreshold=" + (leakDetectionThreshold == null ? "disabled" : leakDetectionThreshold)
                 + ", leakReclaimAfter=" + (leakReclaimAfter == null ? "disabled" : leakReclaimAfter) + "}";
@@ -319,6 +339,7 @@ public final class PoolConfiguration {
         private @Nullable Duration validationTimeout;
         private @Nullable Duration maxIdleTime = DEFAULT_MAX_IDLE_TIME;
         private @Nullable Duration maxLifetime = DEFAULT_MAX_LIFETIME;
+        private @Nullable Duration keepaliveTime = DEFAULT_KEEPALIVE_TIME;
         private Duration evictionInterval = DEFAULT_EVICTION_INTERVAL;
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
@@ -467,6 +488,22 @@ public final class PoolConfiguration {
             return this;
         }
 
+        /** Ping idle connections unused and unchecked for this long; at least 1 s. See {@link PoolConfiguration#keepaliveTime()}. */
+        public Builder keepaliveTime(Duration keepaliveTime) {
+            positive("keepaliveTime", keepaliveTime);
+            if (keepaliveTime.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("keepaliveTime must be at least 1 s, was " + keepaliveTime);
+            }
+            this.keepaliveTime = keepaliveTime;
+            return this;
+        }
+
+        /** Never ping idle connections in the background (validation on acquire still checks them). */
+        public Builder keepaliveDisabled() {
+            this.keepaliveTime = null;
+            return this;
+        }
+
         /** How often background upkeep runs; positive. */
         public Builder evictionInterval(Duration evictionInterval) {
             this.evictionInterval = positive("evictionInterval", evictionInterval);
@@ -497,10 +534,6 @@ public final class PoolConfiguration {
             return this;
         }
 
-        /**
-         * The classifier that decides which errors close their connection and which end a start at once; override
-         * rows with {@link ErrorClassifier#withSqlState}. Default {@link ErrorClassifier#defaults()}.
-         */
         /** See {@link PoolConfiguration#leakDetectionThreshold()}; for example 30 s for a service whose work takes ms. */
         public Builder leakDetectionThreshold(Duration leakDetectionThreshold) {
             this.leakDetectionThreshold = positive("leakDetectionThreshold", leakDetectionThreshold);
@@ -540,6 +573,10 @@ public final class PoolConfiguration {
             return this;
         }
 
+        /**
+         * The classifier that decides which errors close their connection and which end a start at once; override
+         * rows with {@link ErrorClassifier#withSqlState}. Default {@link ErrorClassifier#defaults()}.
+         */
         public Builder errorClassifier(ErrorClassifier errorClassifier) {
             this.errorClassifier = notNull("errorClassifier", errorClassifier);
             return this;

@@ -127,9 +127,10 @@ public interface TidepoolPool extends ConnectionFactory, Closeable {
      * (results of a transaction are only true once it has committed; they are held in memory until then, so stream
      * large results with {@link #withConnection} instead). If the work fails or the subscriber cancels, the
      * transaction is rolled back before the connection is returned. A transaction that loses a conflict (40001
-     * serialization failure, 40P01 deadlock) is run again, whole, on a fresh transaction, under the configured
-     * {@link PoolConfiguration#transactionRetry()}; other failures, a failed commit included, fail the returned
-     * {@link Flux}.
+     * serialization failure, 40P01 deadlock), in the work or at its commit, is run again, whole, on a fresh
+     * transaction (and a newly acquired connection), under the configured {@link PoolConfiguration#transactionRetry()};
+     * other failures fail the returned {@link Flux}, a commit that failed otherwise included (a broken connection at
+     * commit leaves unknown whether it committed, so it is never retried).
      */
     <T> Flux<T> inTransaction(Function<? super Connection, ? extends Publisher<T>> work);
 

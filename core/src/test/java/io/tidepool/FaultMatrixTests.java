@@ -209,4 +209,57 @@ class FaultMatrixTests {
                 .isLessThanOrEqualTo(MAX_SIZE);
         assertNothingLeakedAndServing();
     }
+
+    @Test
+    void queriesSlowerThanTheirTimeoutFailAloneAndTheirBackendsDoNotKeepRunning() {
+        startUnderLoad("fault-slow");
+
+        long failedBefore = failures();
+        long okAt = ok.sum();
+        // three callers give up on 10-second queries after 200 ms, while the load goes on beside them
+        long slowFailed = Flux.range(0, 3)
+                .flatMap(i -> pool.withConnection(c -> queryOne(c, "SELECT 1 FROM pg_sleep(10)", Integer.class))
+                        .timeout(Duration.ofMillis(200))
+                        .materialize()
+                        .filter(signal -> signal.isOnError()
+                                && ErrorClassifier.defaults().classify(signal.getThrowable()) == ErrorCategory.TIMEOUT))
+                .count()
+                .block(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(10)).until(() -> ok.sum() > okAt + 100);
+
+        long loadFailed = failures() - failedBefore;
+        log.info("fault matrix | 3 queries slower than their 200 ms timeout under load | slow ones failed: {}, "
+                + "load failed: {} {}, discards: {}", slowFailed, loadFailed, failed, pool.stats().discards());
+        assertThat(slowFailed).as("each slow query fails with a timeout").isEqualTo(3);
+        assertThat(loadFailed).as("the load beside them").isZero();
+        // the abandoned statements were cancelled on the server, and their connections closed, not reused
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(TestDatabase.get().query(
+                "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(10)%'"
+                        + " AND application_name = '" + pool.name() + "'")).isEmpty());
+        assertThat(pool.stats().discards()).isGreaterThanOrEqualTo(3);
+        assertNothingLeakedAndServing();
+    }
+
+    @Test
+    void closingThePoolWhileTheNetworkIsBlackholedIsBounded() {
+        startUnderLoad("fault-close");
+        load.dispose();
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().acquired() == 0);
+        int open = pool.stats().allocated();
+
+        proxy.blackhole();
+        long started = System.nanoTime();
+        pool.close().block(Duration.ofSeconds(20));
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        log.info("fault matrix | close() with {} connections on a blackholed network | took {} ms", open,
+                took.toMillis());
+        assertThat(took).as("each connection's close is bounded by createTimeout (800 ms)")
+                .isLessThan(Duration.ofSeconds(5));
+        assertThat(pool.stats().allocated()).isZero();
+        assertThat(pool.stats().destroys()).isEqualTo(pool.stats().creates());
+        pool = null;
+        proxy.pass();
+        // the server learns of the dropped sockets when the proxy closes them after the test
+    }
 }

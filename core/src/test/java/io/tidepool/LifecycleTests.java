@@ -112,6 +112,28 @@ class LifecycleTests extends PoolTest {
     }
 
     @Test
+    void closingAPoolWhileItsStartIsRetryingFailsTheStartAndSchedulesNothing() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        pool = PoolConfiguration.builder().name("closed-while-starting").minIdle(1)
+                .url("r2dbc:postgresql://nobody@127.0.0.1:" + port + "/db")
+                .startTimeout(Duration.ofSeconds(30)).buildPool();
+        var started = pool.start().toFuture();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> pool.stats().createFailures() >= 1);
+
+        pool.close().block(Duration.ofSeconds(10));
+
+        StepVerifier.create(Mono.fromFuture(started))
+                .expectErrorSatisfies(error -> assertThat(error).isInstanceOf(PoolStartException.class)
+                        .hasMessageContaining("the pool was closed while it was starting"))
+                .verify(Duration.ofSeconds(10));
+        assertThat(pool.state()).isEqualTo(PoolState.CLOSED);
+    }
+
+    @Test
     void closeIsIdempotentAndNewAcquiresFailClearly() {
         pool = PoolFixture.builder("close").maxSize(3).minIdle(2).buildPool();
         pool.start().block(Duration.ofSeconds(20));

@@ -141,10 +141,7 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
             deliver(ref);
             return;
         }
-        pool.counters.validationFailures.increment();
-        pool.listeners.fire(l -> l.validationFailed(pool.name()));
-        pool.counters.discards.increment();
-        ref.invalidate().subscribe(null, e -> { });
+        pool.discardInvalid(ref).subscribe();
         if (done) {
             return;
         }

@@ -73,6 +73,8 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     private final long maxIdleMillis;
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     private volatile @Nullable Disposable upkeep;
+    private final @Nullable Keepalive keepalive;
+    private final @Nullable Disposable keepaliveTask;
 
     public DefaultTidepoolPool(PoolConfiguration config) {
         this.config = config;
@@ -92,6 +94,9 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                 .destroyHandler(this::closeSlot)
                 .clock(config.clock())
                 .buildPool();
+        this.keepalive = config.keepaliveTime().map(period -> new Keepalive(this, engine, period)).orElse(null);
+        // from construction, not start(): a pool used without start() has idle connections to look after too
+        this.keepaliveTask = keepalive == null ? null : keepalive.schedule();
     }
 
     private static ConnectionFactory openFactory(PoolConfiguration config, @Nullable CharSequence password) {
@@ -122,7 +127,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         return CreateWithin.create(openConnection(), config.createTimeout(), config.scheduler(),
                         () -> new ConnectionCreateTimeoutException(config.name(), config.target(),
                                 config.createTimeout(), stats()))
-                .map(connection -> new Slot(connection, lifetimeLimitMillis(), generation.get()))
+                .map(connection -> new Slot(connection, lifetimeLimitMillis(), generation.get(), nowMillis()))
                 .doOnNext(slot -> {
                     slots.add(slot);
                     availability.connected();
@@ -149,7 +154,10 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         if (slot.generation() < generation.get() || metadata.lifeTime() >= slot.lifetimeLimitMillis()) {
             return true;
         }
-        return metadata.idleTime() >= maxIdleMillis && engine.metrics().idleSize() > config.minIdle();
+        return maxIdleMillis != Long.MAX_VALUE
+                && (keepalive == null || !keepalive.isBorrowing())
+                && slot.unusedForMillis(nowMillis()) >= maxIdleMillis
+                && engine.metrics().idleSize() > config.minIdle();
     }
 
     private Publisher<Void> closeSlot(Slot slot) {
@@ -226,7 +234,12 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     }
 
     boolean needsValidation(PooledRef<Slot> ref) {
-        return ref.metadata().idleTime() >= validateAfterIdleMillis;
+        return validateAfterIdleMillis != Long.MAX_VALUE
+                && ref.poolable().uncheckedForMillis(nowMillis()) >= validateAfterIdleMillis;
+    }
+
+    long nowMillis() {
+        return config.clock().millis();
     }
 
     /** Answers whether the connection works; never fails, never waits longer than {@code validationTimeout}. */
@@ -242,6 +255,14 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                     return Mono.just(false);
                 })
                 .defaultIfEmpty(false);
+    }
+
+    /** Closes a connection that failed its validation or keepalive ping, and counts it. */
+    Mono<Void> discardInvalid(PooledRef<Slot> ref) {
+        counters.validationFailures.increment();
+        listeners.fire(l -> l.validationFailed(config.name()));
+        counters.discards.increment();
+        return ref.invalidate().onErrorResume(e -> Mono.empty());
     }
 
     void leaseStarted(Lease lease, Slot slot) {
@@ -319,8 +340,11 @@ public final class DefaultTidepoolPool implements TidepoolPool {
             }
         }, config.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
         Mono.defer(() -> {
-                    if (over.get() || isClosing()) {
+                    if (over.get()) {
                         return Mono.<Void>empty();
+                    }
+                    if (isClosing()) {
+                        return Mono.<Void>error(new PoolClosedException(config.name(), stats()));
                     }
                     attempts.incrementAndGet();
                     return warmUp(count, over);
@@ -337,18 +361,24 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                 .subscribe(null, error -> {
                     deadline.dispose();
                     if (over.compareAndSet(false, true)) {
-                        startFailed(outcome, "the server refused in a way that retrying cannot mend",
-                                attempts.get(), error);
+                        startFailed(outcome, isClosing() ? "the pool was closed while it was starting"
+                                : "the server refused in a way that retrying cannot mend", attempts.get(), error);
                     }
                 }, () -> {
                     deadline.dispose();
-                    if (over.compareAndSet(false, true)) {
-                        state.compareAndSet(PoolState.STARTING, PoolState.RUNNING);
-                        scheduleUpkeep();
-                        log.info("pool '{}' started: {} ({})", config.name(), config.target(),
-                                stats().describeState());
-                        outcome.tryEmitEmpty();
+                    if (!over.compareAndSet(false, true)) {
+                        return;
                     }
+                    if (isClosing()) {
+                        // close() came while the last attempt was under way: no upkeep may outlive the pool
+                        startFailed(outcome, "the pool was closed while it was starting", attempts.get(),
+                                new PoolClosedException(config.name(), stats()));
+                        return;
+                    }
+                    state.compareAndSet(PoolState.STARTING, PoolState.RUNNING);
+                    scheduleUpkeep();
+                    log.info("pool '{}' started: {} ({})", config.name(), config.target(), stats().describeState());
+                    outcome.tryEmitEmpty();
                 });
     }
 
@@ -408,14 +438,18 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         }
         long period = config.evictionInterval().toMillis();
         // background eviction may take the pool below minIdle; refill it on the same beat
-        upkeep = config.scheduler().schedulePeriodically(() -> {
-            if (state.get() == PoolState.RUNNING && engine.metrics().allocatedSize() < config.minIdle()) {
-                Flux.range(0, config.minIdle() - engine.metrics().allocatedSize())
-                        .flatMap(i -> borrowAndGiveBack())
-                        .subscribe(null, e -> log.debug("pool '{}': refilling minIdle failed: {}", config.name(),
-                                e.toString()));
-            }
-        }, period, period, TimeUnit.MILLISECONDS);
+        upkeep = config.scheduler().schedulePeriodically(this::refillMinIdle, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Opens connections up to {@code minIdle} when the pool is running and has fewer. */
+    void refillMinIdle() {
+        int missing = config.minIdle() - engine.metrics().allocatedSize();
+        if (state.get() == PoolState.RUNNING && missing > 0) {
+            Flux.range(0, missing)
+                    .flatMap(i -> borrowAndGiveBack())
+                    .subscribe(null, e -> log.debug("pool '{}': refilling minIdle failed: {}", config.name(),
+                            e.toString()));
+        }
     }
 
     @Override
@@ -433,6 +467,9 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         Disposable task = upkeep;
         if (task != null) {
             task.dispose();
+        }
+        if (keepaliveTask != null) {
+            keepaliveTask.dispose();
         }
         waiters.snapshot().forEach(AcquireOperation::poolClosed);
         int borrowed = borrowed().size();

@@ -112,12 +112,18 @@ final class Lease {
         boolean outOfTransaction = settled && connection.isAutoCommit();
         if (outOfTransaction && !tracker.isolationWasChanged() && !tracker.timeoutsWereChanged()) {
             // a failed release is reactor-pool's to report; the Ending ignores it
-            return ref.release();
+            return backToPool();
         }
         return restore(connection, settled, outOfTransaction)
                 .timeout(pool.configuration().validationTimeout(), pool.configuration().scheduler())
-                .then(Mono.defer(ref::release))
+                .then(Mono.defer(this::backToPool))
                 .onErrorResume(e -> discard());
+    }
+
+    private Mono<Void> backToPool() {
+        // stamped before the release: reactor-pool's eviction check on release must see it used just now
+        ref.poolable().returnedByBorrower(pool.nowMillis());
+        return ref.release();
     }
 
     private Mono<Void> restore(Connection connection, boolean settled, boolean outOfTransaction) {

@@ -9,7 +9,11 @@ import java.lang.invoke.VarHandle;
 
 /**
  * One pooled connection as reactor-pool holds it: the driver's connection, what it was like when opened (so a
- * release can restore it), and its own jittered lifetime limit.
+ * release can restore it), its own jittered lifetime limit, and when it was last used and last known to work.
+ *
+ * <p>The idle times are kept here rather than read from reactor-pool's metadata: that reads zero once a connection is
+ * handed out (so it cannot tell an acquire how long the connection sat idle), and a keepalive's borrow-and-return
+ * would reset it (so idle eviction would never fire).
  */
 final class Slot {
 
@@ -20,10 +24,15 @@ final class Slot {
     private final IsolationLevel initialIsolation;
     private final long lifetimeLimitMillis;
     private final long generation;
+    // written by the thread returning the connection, read by the next borrower's or the keepalive's thread
+    private volatile long lastUsedMillis;
+    private volatile long lastCheckedMillis;
 
-    Slot(Connection connection, long lifetimeLimitMillis, long generation) {
+    Slot(Connection connection, long lifetimeLimitMillis, long generation, long nowMillis) {
         this.connection = connection;
         this.generation = generation;
+        this.lastUsedMillis = nowMillis;
+        this.lastCheckedMillis = nowMillis;
         // r2dbc-postgresql caches the level it read at connect time: no round trip
         this.initialIsolation = connection.getTransactionIsolationLevel();
         this.lifetimeLimitMillis = lifetimeLimitMillis;
@@ -63,5 +72,26 @@ final class Slot {
     /** Milliseconds after its creation when this connection retires; {@link Long#MAX_VALUE} when it never does. */
     long lifetimeLimitMillis() {
         return lifetimeLimitMillis;
+    }
+
+    /** A borrower gave the connection back in working order. */
+    void returnedByBorrower(long nowMillis) {
+        lastUsedMillis = nowMillis;
+        lastCheckedMillis = nowMillis;
+    }
+
+    /** A keepalive ping passed: the connection works, but nobody used it. */
+    void pinged(long nowMillis) {
+        lastCheckedMillis = nowMillis;
+    }
+
+    /** How long since a borrower last gave it back (or since it was opened): what idle eviction measures. */
+    long unusedForMillis(long nowMillis) {
+        return nowMillis - lastUsedMillis;
+    }
+
+    /** How long since the connection was last known to work: what validation on acquire and keepalive measure. */
+    long uncheckedForMillis(long nowMillis) {
+        return nowMillis - lastCheckedMillis;
     }
 }

@@ -4,7 +4,7 @@ import reactor.blockhound.BlockHound;
 import reactor.blockhound.integration.BlockHoundIntegration;
 
 /**
- * What BlockHound must tolerate in the driver, each with its reason. Loaded by ServiceLoader when
+ * What BlockHound must tolerate in the driver and in test infrastructure, each with its reason. Loaded by ServiceLoader when
  * blockhound-junit-platform installs BlockHound for the tests.
  */
 public final class DriverBlockHoundIntegration implements BlockHoundIntegration {
@@ -17,5 +17,12 @@ public final class DriverBlockHoundIntegration implements BlockHoundIntegration 
         // r2dbc-postgresql builds a new SslContext, reading the root certificate file, on the event loop for every
         // TLS connection it opens (found by TlsTests): once per connection, never per query; a driver issue
         builder.allowBlockingCallsInside("io.netty.handler.ssl.SslContextBuilder", "build");
+        // reactor-test's VirtualTimeScheduler keeps its timers in a PriorityBlockingQueue whose lock an event loop may
+        // wait on for a moment when it arms or cancels a timer; test infrastructure only (found by UpkeepTests)
+        builder.allowBlockingCallsInside("reactor.test.scheduler.VirtualTimeScheduler$TimedRunnable", "dispose");
+        builder.allowBlockingCallsInside("reactor.test.scheduler.VirtualTimeScheduler$VirtualTimeWorker",
+                "doScheduleAtTime");
+        builder.allowBlockingCallsInside("reactor.test.scheduler.VirtualTimeScheduler$VirtualTimeWorker",
+                "schedulePeriodically");
     }
 }

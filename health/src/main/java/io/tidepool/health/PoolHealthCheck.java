@@ -49,6 +49,9 @@ import java.util.Set;
  */
 public final class PoolHealthCheck implements AutoCloseable {
 
+    /** Fewer acquires than this within the window are too few to judge their 99th percentile by. */
+    static final int MIN_ACQUIRES_FOR_P99 = 10;
+
     static final String HEADROOM_QUERY = "SELECT (SELECT count(*) FROM pg_stat_activity"
             + " WHERE backend_type = 'client backend')::int4, current_setting('max_connections')::int4";
     static final String PING_QUERY = "SELECT 1";
@@ -186,7 +189,10 @@ public final class PoolHealthCheck implements AutoCloseable {
         if (recent.timeouts() >= thresholds.timeoutsDegradedAt()) {
             reasons.add(Reason.ACQUIRE_TIMEOUTS);
         }
-        if (recent.acquires() > 0 && recent.p99Wait().compareTo(thresholds.slowAcquireP99()) >= 0) {
+        // a 99th percentile of a handful of waits is the slowest of them: the first connection of a cold JVM alone
+        // would mark the pool DEGRADED for a whole window
+        if (recent.acquires() >= MIN_ACQUIRES_FOR_P99
+                && recent.p99Wait().compareTo(thresholds.slowAcquireP99()) >= 0) {
             reasons.add(Reason.SLOW_ACQUIRE);
         }
         if (events.leakWithin(thresholds.window())) {

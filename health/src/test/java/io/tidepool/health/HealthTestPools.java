@@ -39,6 +39,16 @@ public final class HealthTestPools {
                 .name(TestDatabase.uniqueApplicationName(prefix));
     }
 
+    /**
+     * The URL of a pool named {@code name} on the test server with the {@code tidepool} driver
+     * ({@code r2dbc:tidepool:postgresql://...?name=NAME}), as Spring Boot's {@code spring.r2dbc.url} would name it.
+     */
+    public static String tidepoolUrl(String name) {
+        warmUp();
+        TestDatabase db = TestDatabase.get();
+        return url(db.host(), db.port()).replace("r2dbc:", "r2dbc:tidepool:") + "?name=" + name;
+    }
+
     /** A builder for a pool whose server cannot be reached: a local port nothing listens on. */
     public static PoolConfiguration.Builder unreachable(String prefix) {
         warmUp();

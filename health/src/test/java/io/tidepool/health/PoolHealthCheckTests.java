@@ -82,9 +82,12 @@ class PoolHealthCheckTests {
 
     @Test
     void acquireTimeoutsWithinTheWindowDegradeThePool() {
+        // the connection is opened by start(), outside any acquire's deadline: on a busy machine opening one can
+        // take longer than the short acquireTimeout the test needs
         TidepoolPool pool = HealthTestPools.builder("hc-timeouts").maxSize(1)
-                .acquireTimeout(Duration.ofMillis(200)).validationTimeout(Duration.ofMillis(100)).buildPool();
+                .acquireTimeout(Duration.ofMillis(500)).validationTimeout(Duration.ofMillis(400)).buildPool();
         try (PoolHealthCheck check = HealthTestPools.check(pool)) {
+            pool.start().block(Duration.ofSeconds(10));
             Connection held = Mono.from(pool.create()).block(Duration.ofSeconds(10));
             assertThat(held).isNotNull();
             StepVerifier.create(pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
@@ -196,5 +199,39 @@ class PoolHealthCheckTests {
         } finally {
             pool.close().block(Duration.ofSeconds(30));
         }
+    }
+
+    @Test
+    void slowAcquiresDegradeThePoolOnlyOnceThereAreEnoughToJudge() {
+        TidepoolPool pool = HealthTestPools.builder("hc-slow").maxSize(1).buildPool();
+        HealthThresholds thresholds = HealthThresholds.builder().probeTimeout(Duration.ofSeconds(5))
+                .slowAcquireP99(Duration.ofMillis(50)).build();
+        try (PoolHealthCheck check = PoolHealthCheck.builder(pool).thresholds(thresholds).build()) {
+            pool.start().block(Duration.ofSeconds(10));
+            waitBehindAHeldConnection(pool, 1);
+            PoolHealth one = check.check().block(Duration.ofSeconds(10));
+            assertThat(one).isNotNull();
+            assertThat(one.reasons()).as("one slow acquire is not a trend").doesNotContain(PoolHealth.Reason.SLOW_ACQUIRE);
+
+            waitBehindAHeldConnection(pool, PoolHealthCheck.MIN_ACQUIRES_FOR_P99);
+            PoolHealth many = check.check().block(Duration.ofSeconds(10));
+            assertThat(many).isNotNull();
+            assertThat(many.reasons()).contains(PoolHealth.Reason.SLOW_ACQUIRE);
+            assertThat(many.status()).isEqualTo(HealthStatus.DEGRADED);
+        } finally {
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    /** {@code waiters} callers queue behind a connection held for 100 ms, so each of them waits at least that long. */
+    private static void waitBehindAHeldConnection(TidepoolPool pool, int waiters) {
+        Connection held = Mono.from(pool.create()).block(Duration.ofSeconds(10));
+        assertThat(held).isNotNull();
+        var queued = reactor.core.publisher.Flux.range(0, waiters)
+                .flatMap(i -> pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
+                .then().toFuture();
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().pending() == waiters);
+        Mono.delay(Duration.ofMillis(100)).then(Mono.from(held.close())).block(Duration.ofSeconds(10));
+        Mono.fromFuture(queued).block(Duration.ofSeconds(20));
     }
 }

@@ -1,20 +1,14 @@
 package io.tidepool.examples.cli;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterAll;
+import io.tidepool.test.PoolFixture;
+import io.tidepool.test.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,41 +17,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(120)
 class NotesCliTests {
 
-    private static EmbeddedPostgres server;
     private static String url;
 
     @BeforeAll
-    static void start() throws IOException {
-        server = EmbeddedPostgres.builder().setPGStartupWait(Duration.ofSeconds(60)).start();
-        url = "r2dbc:postgresql://postgres@127.0.0.1:" + server.getPort() + "/postgres";
+    static void start() {
+        url = TestDatabase.get().r2dbcUrl("");
     }
 
-    @AfterAll
-    static void stop() throws IOException {
-        server.close();
-    }
-
-    private static String run(String... args) throws SQLException {
+    private static String run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = NotesCli.run(List.of(args), url, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(code).as("exit code of %s; stderr: %s", List.of(args), err).isZero();
-        assertThat(backends()).as("connections left after '%s'", args[0]).isZero();
+        PoolFixture.awaitBackends(NotesCli.POOL_NAME, 0);
         return out.toString(StandardCharsets.UTF_8).trim();
     }
 
-    private static int backends() throws SQLException {
-        try (Connection c = server.getPostgresDatabase().getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = '"
-                     + NotesCli.POOL_NAME + "'")) {
-            rs.next();
-            return rs.getInt(1);
-        }
-    }
-
     @Test
-    void everyCommandWorksAndLeavesNoConnectionBehind() throws SQLException {
+    void everyCommandWorksAndLeavesNoConnectionBehind() {
         String stored = run("store", "Pool lifecycle", "close the pool on every path");
         assertThat(stored).startsWith("stored ");
         String id = stored.substring("stored ".length());
@@ -72,14 +50,14 @@ class NotesCliTests {
     }
 
     @Test
-    void aFailingCommandAlsoClosesItsPool() throws SQLException {
+    void aFailingCommandAlsoClosesItsPool() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = NotesCli.run(List.of("add", "999999", "orphan"), url, new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
 
         assertThat(code).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("failed: ").contains("note_tag");
-        assertThat(backends()).isZero();
+        PoolFixture.awaitBackends(NotesCli.POOL_NAME, 0);
     }
 
     @Test

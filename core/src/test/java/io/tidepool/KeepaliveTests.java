@@ -1,0 +1,88 @@
+package io.tidepool;
+
+import io.tidepool.test.PoolFixture;
+import io.tidepool.test.TestDatabase;
+import io.tidepool.test.VirtualTimePoolTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.core.publisher.Flux;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.tidepool.test.PoolFixture.assertNoLeak;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The background ping of idle connections, on virtual time and a manual clock, against the real server. */
+@Timeout(60)
+class KeepaliveTests extends VirtualTimePoolTest {
+
+    @Test
+    void idleConnectionsKilledOnTheServerAreFoundAndReplacedWithoutABorrower() {
+        pool = PoolFixture.builder("keepalive-dead").maxSize(3).minIdle(2).keepaliveTime(Duration.ofSeconds(60))
+                .clock(clock).scheduler(scheduler).buildPool();
+        pool.start().block(Duration.ofSeconds(10));
+        List<Object> before = pids();
+        assertThat(TestDatabase.get().terminate(pool.name())).isEqualTo(2);
+
+        elapse(Duration.ofSeconds(30));
+        assertThat(pool.stats().validationFailures()).as("not due yet: unchecked for 30 s of 60").isZero();
+
+        elapse(Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(pool.stats().validationFailures()).as("both dead ones found").isEqualTo(2);
+            assertThat(pool.stats().allocated()).as("minIdle refilled").isEqualTo(2);
+        });
+        assertThat(pool.stats().acquires()).as("no borrower was involved").isZero();
+        PoolFixture.awaitBackends(pool, 2);
+        assertThat(pids()).doesNotContainAnyElementsOf(before);
+        assertNoLeak(pool, 2);
+    }
+
+    @Test
+    void pingsDoNotKeepAnUnusedConnectionFromIdleEviction() {
+        pool = PoolFixture.builder("keepalive-evict").maxSize(2).keepaliveTime(Duration.ofSeconds(20))
+                .maxIdleTime(Duration.ofSeconds(60)).evictionInterval(Duration.ofSeconds(10))
+                .clock(clock).scheduler(scheduler).buildPool();
+        Integer pid = pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10));
+        Map<Integer, String> lastQuery = PoolFixture.lastQueries(pool);
+        assertThat(lastQuery).containsOnlyKeys(pid);
+
+        for (int second = 10; second <= 50; second += 10) {
+            elapse(Duration.ofSeconds(10));
+        }
+        assertThat(pool.stats().allocated()).as("pinged, still open at 50 s").isEqualTo(1);
+        assertThat(PoolFixture.lastQueries(pool)).as("the server saw the pings").containsOnlyKeys(pid)
+                .doesNotContainEntry(pid, lastQuery.get(pid));
+
+        elapse(Duration.ofSeconds(10));
+        elapse(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().allocated() == 0);
+        PoolFixture.awaitBackends(pool, 0);
+        assertThat(pool.stats().validationFailures()).isZero();
+    }
+
+    @Test
+    void passesRunningUnderLoadLoseNothingAndFailNoBorrower() {
+        // real time: a pass every 500 ms while two callers keep two connections busy and the rest sit idle
+        pool = PoolFixture.builder("keepalive-load").maxSize(6).initialSize(6).keepaliveTime(Duration.ofSeconds(1))
+                .buildPool();
+        pool.start().block(Duration.ofSeconds(10));
+
+        long served = Flux.range(0, 4000)
+                .flatMap(i -> pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)), 2)
+                .count()
+                .block(Duration.ofSeconds(45));
+
+        assertThat(served).isEqualTo(4000);
+        assertThat(pool.stats().validationFailures()).isZero();
+        assertNoLeak(pool, 6);
+    }
+
+    private List<Object> pids() {
+        return TestDatabase.get().query("SELECT pid FROM pg_stat_activity WHERE application_name = '" + pool.name()
+                + "'").stream().map(row -> row.get("pid")).toList();
+    }
+}
