@@ -183,7 +183,7 @@ public final class Bench {
                     Tables.endToEnd(report, options, endToEnd);
                 }
                 if (options.runs("stress")) {
-                    stress = EndToEnd.stress(options, target);
+                    stress = EndToEnd.stress(options, target, notes);
                     Tables.stress(report, options, stress);
                 }
             }

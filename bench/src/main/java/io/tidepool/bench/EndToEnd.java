@@ -53,7 +53,7 @@ final class EndToEnd {
                 out.put(workload, summaries);
             }
         } finally {
-            contenders.forEach(Contender::close);
+            close(contenders, notes);
         }
         if (pgbench != null && options.runLength().toMillis() % 1000 != 0) {
             notes.add("pgbench counts whole seconds: its runs lasted " + Math.round(options.runLength().toMillis()
@@ -63,7 +63,7 @@ final class EndToEnd {
     }
 
     /** Twice the requests in flight (by default) on the same pool size, without and with a 1-in-100 cancellation. */
-    static Map<String, Summary> stress(Bench.Options options, Target target) {
+    static Map<String, Summary> stress(Bench.Options options, Target target, List<String> notes) {
         List<Contender> contenders = open(target, options, false);
         Map<String, List<RunResult>> runs = new LinkedHashMap<>();
         System.out.println("Stress: " + options.stressInFlight() + " in flight on " + options.poolSize()
@@ -89,11 +89,23 @@ final class EndToEnd {
                 }
             }
         } finally {
-            contenders.forEach(Contender::close);
+            close(contenders, notes);
         }
         Map<String, Summary> out = new LinkedHashMap<>();
         runs.forEach((key, list) -> out.put(key, new Summary(key, list)));
         return out;
+    }
+
+    /** Closes each contender; one that does not close in time (a connection it never got back) is noted, not fatal. */
+    private static void close(List<Contender> contenders, List<String> notes) {
+        for (Contender contender : contenders) {
+            try {
+                contender.close();
+            } catch (RuntimeException e) {
+                notes.add(contender.name() + " did not close within " + Contender.CLOSE_WITHIN.toSeconds()
+                        + " s (" + e.getMessage() + ")");
+            }
+        }
     }
 
     private static List<Contender> open(Target target, Bench.Options options, boolean all) {
