@@ -52,7 +52,8 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
     private volatile boolean done;
     private volatile @Nullable Subscription upstream;
     private int invalidInARow;
-    private final long startedNanos = System.nanoTime();
+    // timed from the call when a listener will want the wait, else from when it has to wait (for its deadline)
+    private volatile long startedNanos;
     private volatile boolean waits;
 
     // the waiting list's links and deadline, guarded by the pool's Waiters
@@ -68,6 +69,7 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
         this.pool = pool;
         this.actual = actual;
         this.origin = origin;
+        this.startedNanos = pool.listeners.isEmpty() ? DefaultTidepoolPool.NOT_TIMED : System.nanoTime();
     }
 
     @Override
@@ -99,6 +101,9 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
             return;
         }
         // the caller waits: its deadline counts from the call, and close() must find it
+        if (startedNanos == DefaultTidepoolPool.NOT_TIMED) {
+            startedNanos = System.nanoTime();
+        }
         deadlineNanos = startedNanos + pool.configuration().acquireTimeout().toNanos();
         waits = true;
         pool.waiterStarted(this);

@@ -71,6 +71,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     private final long validateAfterIdleMillis;
     // read on every hand-out of an idle connection (reactor-pool asks evictable()): a long, not an Optional
     private final long maxIdleMillis;
+    private final boolean watchesLeaks;
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     private volatile @Nullable Disposable upkeep;
     private final @Nullable Keepalive keepalive;
@@ -83,6 +84,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         this.factory = config.connectionFactory().orElseGet(() -> openFactory(config, null));
         this.validateAfterIdleMillis = config.validateAfterIdle().map(Duration::toMillis).orElse(Long.MAX_VALUE);
         this.maxIdleMillis = config.maxIdleTime().map(Duration::toMillis).orElse(Long.MAX_VALUE);
+        this.watchesLeaks = config.leakDetectionThreshold().isPresent() || config.leakReclaimAfter().isPresent();
         this.waiters = new Waiters(config.scheduler());
         this.engine = PoolBuilder.from(Mono.defer(this::openSlot))
                 .allocationStrategy(new GatedAllocation(config.maxSize(), availability))
@@ -154,10 +156,11 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         if (slot.generation() < generation.get() || metadata.lifeTime() >= slot.lifetimeLimitMillis()) {
             return true;
         }
+        // the clock last: on a busy pool the connection being handed out was the last idle one, and no clock is read
         return maxIdleMillis != Long.MAX_VALUE
                 && (keepalive == null || !keepalive.isBorrowing())
-                && slot.unusedForMillis(nowMillis()) >= maxIdleMillis
-                && engine.metrics().idleSize() > config.minIdle();
+                && engine.metrics().idleSize() > config.minIdle()
+                && slot.unusedForMillis(nowMillis()) >= maxIdleMillis;
     }
 
     private Publisher<Void> closeSlot(Slot slot) {
@@ -224,8 +227,16 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         return new AcquireOperation.Acquire(this, origin);
     }
 
+    /** A {@link System#nanoTime()} not taken: the hot path reads the clock only when someone will use the time. */
+    static final long NOT_TIMED = Long.MIN_VALUE;
+
     static Duration since(long startedNanos) {
-        return Duration.ofNanos(System.nanoTime() - startedNanos);
+        return startedNanos == NOT_TIMED ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - startedNanos);
+    }
+
+    /** Whether a borrowing's start must be timed now: for leak detection, or for a listener's durations. */
+    boolean timesBorrowings() {
+        return watchesLeaks || !listeners.isEmpty();
     }
 
     /** Opened before the last {@link #evictAll()}: to be closed, not reused. */

@@ -30,7 +30,7 @@ final class Lease {
     private final ExchangeTracker tracker = new ExchangeTracker();
     private final PooledConnection handle;
     private volatile boolean returning;
-    private final long acquiredNanos = System.nanoTime();
+    private final long acquiredNanos;
     private volatile boolean discarded;
     private final @Nullable LeakWatch leakWatch;
 
@@ -38,6 +38,7 @@ final class Lease {
         this.ref = ref;
         this.pool = pool;
         this.handle = new PooledConnection(ref.poolable().connection(), this, tracker);
+        this.acquiredNanos = pool.timesBorrowings() ? System.nanoTime() : DefaultTidepoolPool.NOT_TIMED;
         this.leakWatch = LeakWatch.of(this, pool, acquiredNanos, origin);
     }
 
