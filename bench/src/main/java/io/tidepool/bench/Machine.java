@@ -31,6 +31,12 @@ final class Machine {
         return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
     }
 
+    /** Time the JIT compilers have spent so far, in milliseconds (summed over compiler threads); -1 if unknown. */
+    static long compilationMillis() {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+    }
+
     /**
      * Bytes allocated so far by this JVM's live threads, all together; -1 if unknown. Unlike CPU time, the same work
      * allocates the same bytes however busy the machine is.
