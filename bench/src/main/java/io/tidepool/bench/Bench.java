@@ -4,7 +4,6 @@ import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
-import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
@@ -205,10 +204,5 @@ public final class Bench {
                                 .flatMap(r -> r.map((row, meta) -> "PostgreSQL " + row.get(0, String.class)))),
                         Connection::close)
                 .next().block(Duration.ofSeconds(60));
-    }
-
-    /** Formats a histogram's percentile in milliseconds. */
-    static String ms(Histogram h, double percentile) {
-        return h.getTotalCount() == 0 ? "–" : String.format(Locale.ROOT, "%.2f", h.getValueAtPercentile(percentile) / 1e6);
     }
 }

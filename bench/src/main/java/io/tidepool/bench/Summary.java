@@ -1,11 +1,9 @@
 package io.tidepool.bench;
 
-import org.HdrHistogram.Histogram;
-
 import java.util.List;
 
 /**
- * One contender's runs of one test, over all rounds: the median throughput, and latencies from all rounds together.
+ * One contender's runs of one test, over all rounds: the median round's throughput, costs and latency percentiles.
  *
  * @param contender who ran
  * @param runs one per round
@@ -39,16 +37,33 @@ record Summary(String contender, List<RunResult> runs) {
         return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    Histogram latency() {
-        Histogram all = new Histogram(3);
-        runs.forEach(r -> all.add(r.latency()));
-        return all;
+    /**
+     * A latency percentile of the median round, in milliseconds (NaN when no round recorded any): each round's own
+     * percentile, then the median of those, as for throughput. Pooling all rounds into one histogram let one slow
+     * round (a drift of the machine, which the contender that runs first in the rotation meets most) set a
+     * contender's tail.
+     */
+    double latencyMillis(double percentile) {
+        return median(runs.stream().filter(r -> r.latency().getTotalCount() > 0)
+                .mapToDouble(r -> r.latency().getValueAtPercentile(percentile) / 1e6));
     }
 
-    Histogram waits() {
-        Histogram all = new Histogram(3);
-        runs.forEach(r -> all.add(r.acquireWait()));
-        return all;
+    /** As {@link #latencyMillis}, for the wait from a request's start to its work starting on a connection. */
+    double waitMillis(double percentile) {
+        return median(runs.stream().filter(r -> r.acquireWait().getTotalCount() > 0)
+                .mapToDouble(r -> r.acquireWait().getValueAtPercentile(percentile) / 1e6));
+    }
+
+    /** Each round's p99 latency in milliseconds, in round order, for the report. */
+    String p99ByRound() {
+        StringBuilder b = new StringBuilder();
+        for (RunResult r : runs) {
+            if (r.latency().getTotalCount() > 0) {
+                b.append(b.length() == 0 ? "" : ", ")
+                        .append(Tables.f(r.latency().getValueAtPercentile(99) / 1e6, 1));
+            }
+        }
+        return b.length() == 0 ? "–" : b.toString();
     }
 
     /** The mean latency over all rounds, weighted by requests. */

@@ -1,7 +1,5 @@
 package io.tidepool.bench;
 
-import org.HdrHistogram.Histogram;
-
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -97,24 +95,26 @@ final class Tables {
             out.append("Pool ").append(options.poolSize()).append(", ").append(options.inFlight())
                     .append(" requests in flight (pgbench and the bare driver: one per connection); ")
                     .append(options.rounds()).append(" rounds x ").append(options.runLength().toMillis())
-                    .append(" ms, contenders interleaved; median throughput; latency percentiles over all rounds "
-                            + "(pgbench reports only its mean). Client CPU: the client's own CPU time per "
+                    .append(" ms, contenders interleaved; median throughput; latency percentiles of the median round "
+                            + "(each round's percentile, then their median; every round's p99 listed; pgbench reports "
+                            + "only its mean). Client CPU: the client's own CPU time per "
                             + "request (the JVM's, all threads; pgbench's process), median round; B/req: bytes the "
                             + "JVM allocated per request; cs/req: the JVM's context switches per request (thread "
                             + "wake-ups), median round.\n\n");
             double pgbench = e.getValue().stream().filter(s -> s.contender().equals("pgbench"))
                     .mapToDouble(Summary::medianThroughput).findFirst().orElse(Double.NaN);
             out.append("| contender | in flight | requests/s (median) | rounds | ratio to pgbench | client CPU µs/req "
-                    + "| B/req | cs/req | mean ms | p50 ms | p99 ms | p99.9 ms | errors |\n");
-            out.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                    + "| B/req | cs/req | mean ms | p50 ms | p99 ms | p99.9 ms | p99 by round ms | errors |\n");
+            out.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
             for (Summary s : e.getValue()) {
-                Histogram h = s.latency();
                 out.append("| ").append(s.contender()).append(" | ").append(s.clients()).append(" | ")
                         .append(f(s.medianThroughput(), 0)).append(" | ").append(rounds(s)).append(" | ")
                         .append(Double.isNaN(pgbench) ? "–" : f(s.medianThroughput() / pgbench, 2)).append(" | ")
                         .append(f(s.medianCpuMicros(), 1)).append(" | ").append(f(s.medianBytes(), 0)).append(" | ")
-                        .append(f(s.medianSwitches(), 2)).append(" | ").append(f(s.meanMillis(), 2)).append(" | ").append(Bench.ms(h, 50)).append(" | ").append(Bench.ms(h, 99)).append(" | ")
-                        .append(Bench.ms(h, 99.9)).append(" | ").append(s.errors()).append(" |\n");
+                        .append(f(s.medianSwitches(), 2)).append(" | ").append(f(s.meanMillis(), 2)).append(" | ")
+                        .append(f(s.latencyMillis(50), 2)).append(" | ").append(f(s.latencyMillis(99), 2)).append(" | ")
+                        .append(f(s.latencyMillis(99.9), 2)).append(" | ").append(s.p99ByRound()).append(" | ")
+                        .append(s.errors()).append(" |\n");
             }
             e.getValue().stream().filter(s -> s.errors() > 0).forEach(s ->
                     out.append("\n").append(s.contender()).append(" first error: ").append(s.firstError()).append("\n"));
@@ -127,7 +127,7 @@ final class Tables {
         out.append("Cancelled requests (1 in 100) are cancelled after a random delay up to ")
                 .append(EndToEnd.CANCEL_WITHIN.toMillis()).append(" ms, waiting or running. Acquire wait: from the "
                 + "request's start to its work starting on a connection. Fairness: the busiest client's completed "
-                + "requests over the least busy one's (worst round; 1.00 is perfectly fair).\n\n");
+                + "requests over the least busy one's (worst round; 1.00 is perfectly fair). Percentiles: the median round's.\n\n");
         out.append("| contender | requests/s (median) | rounds | vs no cancellation | client CPU µs/req | p50 ms | p99 ms "
                 + "| p99 acquire wait ms | fairness max/min | cancelled | errors | connections discarded "
                 + "| borrowed after |\n");
@@ -135,13 +135,12 @@ final class Tables {
         for (Summary s : results.values()) {
             String base = s.contender().replaceFirst(", 1/.*$", "");
             Summary plain = results.get(base);
-            Histogram h = s.latency();
             out.append("| ").append(s.contender()).append(" | ").append(f(s.medianThroughput(), 0)).append(" | ")
                     .append(rounds(s)).append(" | ")
                     .append(plain == null || plain == s ? "1.00" : f(s.medianThroughput() / plain.medianThroughput(), 2))
                     .append(" | ").append(f(s.medianCpuMicros(), 1))
-                    .append(" | ").append(Bench.ms(h, 50)).append(" | ").append(Bench.ms(h, 99)).append(" | ")
-                    .append(Bench.ms(s.waits(), 99)).append(" | ").append(f(s.worstFairness(), 2)).append(" | ")
+                    .append(" | ").append(f(s.latencyMillis(50), 2)).append(" | ").append(f(s.latencyMillis(99), 2))
+                    .append(" | ").append(f(s.waitMillis(99), 2)).append(" | ").append(f(s.worstFairness(), 2)).append(" | ")
                     .append(s.cancels()).append(" | ").append(s.errors()).append(" | ")
                     .append(s.discards() < 0 ? "–" : String.valueOf(s.discards())).append(" | ")
                     .append(s.borrowedAfter() < 0 ? "–" : String.valueOf(s.borrowedAfter())).append(" |\n");

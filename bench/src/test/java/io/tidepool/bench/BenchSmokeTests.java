@@ -32,6 +32,9 @@ class BenchSmokeTests {
             assertThat(summaries).allSatisfy(s -> {
                 assertThat(s.medianThroughput()).as(s.contender() + " " + workload).isPositive();
                 assertThat(s.meanMillis()).as(s.contender() + " " + workload).isPositive();
+                if (!s.contender().equals("pgbench")) {
+                    assertThat(s.latencyMillis(99)).as(s.contender() + " " + workload).isPositive();
+                }
                 assertThat(s.errors()).as(s.contender() + " " + workload + ": " + s.firstError()).isZero();
             });
         });
@@ -42,7 +45,8 @@ class BenchSmokeTests {
                 "r2dbc-pool, 1/100 cancelled");
         assertThat(results.stress().values()).allSatisfy(s -> {
             assertThat(s.medianThroughput()).as(s.contender()).isPositive();
-            assertThat(s.waits().getTotalCount()).as(s.contender()).isPositive();
+            assertThat(s.waitMillis(99)).as(s.contender()).isPositive();
+            assertThat(s.latencyMillis(99)).as(s.contender()).isGreaterThanOrEqualTo(s.waitMillis(99));
         });
         assertThat(results.stress().get("tidepool").borrowedAfter()).isZero();
         assertThat(report).contains("## End to end: SELECT 1", "## Stress", "| tidepool |");
