@@ -54,7 +54,7 @@ public final class Bench {
      * @param stressInFlight requests in flight under stress
      * @param out where the report is also written, or null
      * @param contenders the end-to-end contenders to run (by table name), or empty for all; for profiling one
-     * @param jmhBorrowers the JMH thread counts (concurrent borrowers)
+     * @param jmhBorrowers concurrent borrowers in JMH: thread counts, and 64 as borrowings in flight on one thread
      * @param baseline another build's {@code tidepool-core} jar, run end to end as {@code tidepool@baseline}, or null
      */
     public record Options(boolean quick, @Nullable String url, Duration runLength, int rounds, List<String> parts,
@@ -72,7 +72,7 @@ public final class Bench {
             Integer stress = null;
             Path out = Path.of("bench", "target", "bench-report.md");
             List<String> contenders = List.of();
-            List<Integer> jmhBorrowers = List.of(1, 8);
+            List<Integer> jmhBorrowers = List.of(1, 8, PoolOverheadBenchmark.BURST);
             Path baseline = null;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : "";
@@ -94,7 +94,7 @@ public final class Bench {
                     }
                     default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --quick, "
                             + "--url URL, --seconds N, --rounds N, --only jmh,e2e,stress, --size N, --in-flight N, "
-                            + "--stress-in-flight N, --out FILE|none, --contenders tidepool,r2dbc-pool,..., --jmh-borrowers 1,8, "
+                            + "--stress-in-flight N, --out FILE|none, --contenders tidepool,r2dbc-pool,..., --jmh-borrowers 1,8,64, "
                             + "--baseline path/to/tidepool-core.jar");
                 }
             }

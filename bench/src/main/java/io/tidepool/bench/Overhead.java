@@ -32,29 +32,36 @@ final class Overhead {
      * @param pool the pool
      * @param work {@link #ACQUIRE_RELEASE}, or the {@link Workload} {@link PoolWorkBenchmark} ran
      * @param size its maximum size
-     * @param borrowers concurrent borrowers (JMH threads)
+     * @param borrowers concurrent borrowers (JMH threads, or borrowings in flight on one thread for a burst)
      * @param cyclesPerMicro operations (cycles or requests) per microsecond, all borrowers together
      * @param error the 99.9 % confidence half-interval JMH gives (NaN with too few iterations)
      * @param bytesPerCycle bytes allocated per operation
      */
     record Row(String pool, String work, int size, int borrowers, double cyclesPerMicro, double error,
                double bytesPerCycle) {
+
+        Row withBorrowers(int count) {
+            return new Row(pool, work, size, count, cyclesPerMicro, error, bytesPerCycle);
+        }
     }
 
     private Overhead() {
     }
 
     /**
-     * @param borrowerCounts JMH thread counts to run. 64 is not a default: with connections and work that complete at
-     *                       once, reactor-pool's drain loop runs the other borrowers' whole cycles on the thread that
-     *                       holds it, and 63 blocking borrowers keep it busy for good, so that thread never returns to
-     *                       JMH and the iteration cannot end; reactor-pool used directly stalls the same way
+     * @param borrowerCounts concurrent borrowers to run: JMH threads, except {@value PoolOverheadBenchmark#BURST},
+     *                       which runs {@link PoolOverheadBenchmark#burst()} (that many borrowings in flight on one
+     *                       thread, acquire-release only). 64 blocking threads cannot be measured: with connections and
+     *                       work that complete at once, reactor-pool's drain loop runs the other borrowers' whole
+     *                       cycles on the thread that holds it, and 63 blocking borrowers keep it busy for good, so
+     *                       that thread never returns to JMH and the iteration cannot end; reactor-pool used directly
+     *                       stalls the same way
      * @param baseline another build's core jar, measured as {@code tidepool@baseline}, or null
      */
     static List<Row> run(boolean quick, List<Integer> borrowerCounts, @Nullable Path baseline)
             throws RunnerException {
         List<Row> rows = new ArrayList<>();
-        List<Integer> borrowers = quick ? List.of(8) : borrowerCounts;
+        List<Integer> borrowers = quick ? List.of(8, PoolOverheadBenchmark.BURST) : borrowerCounts;
         if (baseline != null) {
             System.setProperty("tidepool.baseline", baseline.toAbsolutePath().toString());
         }
@@ -63,6 +70,11 @@ final class Overhead {
             List<String> pools = new ArrayList<>(List.of("tidepool", "r2dbc-pool", "reactor-pool"));
             if (baseline != null) {
                 pools.add(1, "tidepool@baseline");
+            }
+            if (threads == PoolOverheadBenchmark.BURST) {
+                rows.addAll(measure(PoolOverheadBenchmark.class.getName() + ".burst", pools, 1, quick, baseline)
+                        .stream().map(r -> r.withBorrowers(threads)).toList());
+                continue;
             }
             rows.addAll(measure(PoolOverheadBenchmark.class.getName() + ".acquireRelease", pools, threads, quick,
                     baseline));

@@ -8,6 +8,7 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -16,17 +17,22 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.pool.InstrumentedPool;
 import reactor.pool.PoolBuilder;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One acquire → release cycle per operation, on an in-memory {@link FakeConnectionFactory}: the cost of the pool
- * itself. The number of concurrent borrowers is JMH's thread count ({@code -t 1,8,64}, set by {@link Bench}); each
- * borrower blocks on its cycle, so a borrower that finds the pool empty parks until another returns a connection.
+ * itself. In {@link #acquireRelease()} the number of concurrent borrowers is JMH's thread count ({@code -t 1,8}, set by
+ * {@link Bench}); each borrower blocks on its cycle, so a borrower that finds the pool empty parks until another
+ * returns a connection. {@link #burst()} has {@value #BURST} borrowings in flight on one thread, as a reactive caller
+ * has them: most wait in the pool's queue, and each return hands its connection to the next.
  *
  * <p>Every contender runs the same scoped idiom: Tidepool's {@code withConnection}, r2dbc-pool's README idiom
  * ({@code usingWhen(pool.create(), work, Connection::close)}), reactor-pool's {@code withPoolable}. Tidepool runs with
@@ -50,7 +56,11 @@ public class PoolOverheadBenchmark {
     @Param({"1", "10", "50"})
     public int size;
 
+    /** Borrowings in flight at once in {@link #burst()}. */
+    static final int BURST = 64;
+
     private Mono<Object> cycle = Mono.empty();
+    private Function<Mono<Void>, Mono<?>> cycleWith = work -> Mono.empty();
     private Runnable close = () -> { };
 
     @Setup(Level.Trial)
@@ -61,6 +71,7 @@ public class PoolOverheadBenchmark {
                 TidepoolPool tidepool = TidepoolPool.builder().connectionFactory(factory).name("bench")
                         .maxSize(size).buildPool();
                 cycle = tidepool.withConnection(c -> Mono.empty()).next();
+                cycleWith = work -> tidepool.withConnection(c -> work).next();
                 close = () -> tidepool.close().block(Duration.ofSeconds(30));
             }
             case "tidepool@baseline" -> {
@@ -69,12 +80,15 @@ public class PoolOverheadBenchmark {
                 @SuppressWarnings("unchecked")
                 Mono<Object> same = (Mono<Object>) baseline.withConnection(c -> Mono.empty()).next();
                 cycle = same;
+                cycleWith = work -> baseline.withConnection(c -> work).next();
                 close = () -> baseline.close().block(Duration.ofSeconds(30));
             }
             case "r2dbc-pool" -> {
                 ConnectionPool r2dbc = new ConnectionPool(ConnectionPoolConfiguration.builder(factory)
                         .initialSize(0).maxSize(size).build());
                 cycle = Flux.usingWhen(r2dbc.create(), c -> Mono.empty(), Connection::close,
+                        (c, e) -> c.close(), Connection::close).next();
+                cycleWith = work -> Flux.usingWhen(r2dbc.create(), c -> work, Connection::close,
                         (c, e) -> c.close(), Connection::close).next();
                 close = () -> r2dbc.disposeLater().block(Duration.ofSeconds(30));
             }
@@ -84,6 +98,7 @@ public class PoolOverheadBenchmark {
                         .sizeBetween(0, size)
                         .buildPool();
                 cycle = reactor.withPoolable(c -> Mono.empty()).next();
+                cycleWith = work -> reactor.withPoolable(c -> work).next();
                 close = () -> reactor.disposeLater().block(Duration.ofSeconds(30));
             }
             default -> throw new IllegalArgumentException("unknown pool " + pool);
@@ -99,5 +114,23 @@ public class PoolOverheadBenchmark {
     @Benchmark
     public Object acquireRelease() {
         return cycle.block();
+    }
+
+    /**
+     * {@value #BURST} borrowers at once: each borrows, waits for a shared gate, gives the connection back. All are
+     * subscribed before the gate opens, so the pool holds as many as it has connections and queues the rest; opening
+     * it returns the first connections, each return hands its connection to the oldest waiter, whose work (the gate,
+     * now open) ends at once. One operation is one borrowing; all on this thread, so the queue, not thread wake-ups,
+     * is what is measured (blocking JMH threads stall reactor-pool at this count: see {@link Overhead}).
+     */
+    @Benchmark
+    @OperationsPerInvocation(BURST)
+    public void burst() throws Exception {
+        Sinks.Empty<Void> gate = Sinks.empty();
+        Mono<?> one = cycleWith.apply(gate.asMono());
+        // subscribed now, so that every borrower holds a connection or waits for one when the gate opens
+        CompletableFuture<Void> all = Flux.range(0, BURST).flatMap(i -> one, BURST).then().toFuture();
+        gate.tryEmitEmpty();
+        all.get(30, TimeUnit.SECONDS);
     }
 }

@@ -14,9 +14,13 @@ final class Tables {
     static void overhead(StringBuilder out, List<Overhead.Row> all, boolean quick) {
         List<Overhead.Row> rows = all.stream().filter(r -> r.work().equals(Overhead.ACQUIRE_RELEASE)).toList();
         out.append("\n## Pool overhead (JMH, in-memory fake connections: acquire -> release, no network)\n\n");
-        out.append(quick ? "Quick: one 200 ms iteration, no fork: a smoke, not a figure.\n\n"
-                : "1 fork, 3 x 1 s warm-up, 2 x 1 s measurement; -prof gc. Cycles per microsecond, all borrowers "
-                + "together (higher is better); ratio to reactor-pool in the same cell; bytes allocated per cycle.\n\n");
+        out.append(quick ? "Quick: one 200 ms iteration, no fork: a smoke, not a figure. "
+                : "1 fork, 3 x 1 s warm-up, 2 x 1 s measurement; -prof gc. ");
+        out.append("Cycles per microsecond, all borrowers "
+                + "together (higher is better); ratio to reactor-pool in the same cell; bytes allocated per cycle. "
+                + "1 and 8 borrowers: JMH threads, each blocking on its cycle; " + PoolOverheadBenchmark.BURST
+                + ": that many borrowings in flight on one thread (most wait in the pool's queue; each return hands "
+                + "its connection to the next).\n\n");
         out.append("| borrowers | size | tidepool cycles/µs | r2dbc-pool cycles/µs | reactor-pool cycles/µs "
                 + "| tidepool / reactor-pool | r2dbc-pool / reactor-pool | tidepool B/cycle | r2dbc-pool B/cycle "
                 + "| reactor-pool B/cycle |\n");
