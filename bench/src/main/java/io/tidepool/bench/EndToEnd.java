@@ -49,8 +49,8 @@ final class EndToEnd {
                         System.out.printf("  round %d %-28s %10.0f/s %8.1f µs CPU/req %7.0f B/req %5.2f cs/req"
                                         + "  p99 %6.2f ms (wait %6.2f)%n",
                                 round + 1, result.contender(), result.throughput(), result.cpuMicrosPerRequest(),
-                                result.bytesPerRequest(), result.switchesPerRequest(), p99Millis(result.latency()),
-                                p99Millis(result.acquireWait()));
+                                result.bytesPerRequest(), result.switchesPerRequest(), result.latencyMillis(99),
+                                result.waitMillis(99));
                         runs.computeIfAbsent(result.contender(), n -> new ArrayList<>()).add(result);
                     }
                 }
@@ -137,10 +137,6 @@ final class EndToEnd {
             contenders.add(Contender.bare(target, size, true));
         }
         return contenders;
-    }
-
-    private static double p99Millis(org.HdrHistogram.Histogram histogram) {
-        return histogram.getTotalCount() == 0 ? Double.NaN : histogram.getValueAtPercentile(99) / 1e6;
     }
 
     /** Opens every contender's connections. */

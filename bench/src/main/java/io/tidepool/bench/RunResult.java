@@ -35,4 +35,18 @@ record RunResult(String contender, int clients, long completed, double seconds, 
     double throughput() {
         return completed / seconds;
     }
+
+    /** A latency percentile of this run in milliseconds; NaN when it recorded none (pgbench). */
+    double latencyMillis(double percentile) {
+        return millis(latency, percentile);
+    }
+
+    /** As {@link #latencyMillis}, for the wait from a request's start to its work starting on a connection. */
+    double waitMillis(double percentile) {
+        return millis(acquireWait, percentile);
+    }
+
+    private static double millis(Histogram histogram, double percentile) {
+        return histogram.getTotalCount() == 0 ? Double.NaN : histogram.getValueAtPercentile(percentile) / 1e6;
+    }
 }

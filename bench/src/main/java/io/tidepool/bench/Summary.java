@@ -44,26 +44,19 @@ record Summary(String contender, List<RunResult> runs) {
      * contender's tail.
      */
     double latencyMillis(double percentile) {
-        return median(runs.stream().filter(r -> r.latency().getTotalCount() > 0)
-                .mapToDouble(r -> r.latency().getValueAtPercentile(percentile) / 1e6));
+        return median(runs.stream().mapToDouble(r -> r.latencyMillis(percentile)));
     }
 
     /** As {@link #latencyMillis}, for the wait from a request's start to its work starting on a connection. */
     double waitMillis(double percentile) {
-        return median(runs.stream().filter(r -> r.acquireWait().getTotalCount() > 0)
-                .mapToDouble(r -> r.acquireWait().getValueAtPercentile(percentile) / 1e6));
+        return median(runs.stream().mapToDouble(r -> r.waitMillis(percentile)));
     }
 
     /** Each round's p99 latency in milliseconds, in round order, for the report. */
     String p99ByRound() {
-        StringBuilder b = new StringBuilder();
-        for (RunResult r : runs) {
-            if (r.latency().getTotalCount() > 0) {
-                b.append(b.length() == 0 ? "" : ", ")
-                        .append(Tables.f(r.latency().getValueAtPercentile(99) / 1e6, 1));
-            }
-        }
-        return b.length() == 0 ? "–" : b.toString();
+        String all = runs.stream().mapToDouble(r -> r.latencyMillis(99)).filter(v -> !Double.isNaN(v))
+                .mapToObj(v -> Tables.f(v, 1)).collect(java.util.stream.Collectors.joining(", "));
+        return all.isEmpty() ? "–" : all;
     }
 
     /** The mean latency over all rounds, weighted by requests. */
