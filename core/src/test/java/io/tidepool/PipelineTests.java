@@ -127,6 +127,25 @@ class PipelineTests extends PoolTest {
     }
 
     @Test
+    void aCloseCancelledWhileItRollsBackStillReturnsTheConnection() {
+        pool = PoolFixture.builder("close-cancelled").maxSize(1).acquireTimeout(Duration.ofSeconds(5)).buildPool();
+
+        for (int i = 0; i < 50; i++) {
+            Connection connection = pool.create().block(Duration.ofSeconds(10));
+            Mono.from(connection.beginTransaction()).block(Duration.ofSeconds(10));
+            assertThat(backendPid(connection).block(Duration.ofSeconds(10))).isPositive();
+            // the return must ROLLBACK first (a round trip); the caller gives up at once: a timeout, a disconnect
+            Mono.from(connection.close()).subscribe().dispose();
+
+            // the only connection comes back: the next borrower gets it, out of the transaction
+            assertThat(pool.withConnection(c -> queryOne(c, "SELECT 1", Integer.class)).blockLast(Duration.ofSeconds(10)))
+                    .as("iteration %d", i).isEqualTo(1);
+        }
+        assertThat(pool.stats().discards()).isZero();
+        assertNoLeak(pool, 1);
+    }
+
+    @Test
     void closingEarlyInsideWithConnectionReturnsOnce() {
         pool = PoolFixture.builder("early-close").maxSize(1).buildPool();
         AtomicReference<Connection> seen = new AtomicReference<>();

@@ -211,6 +211,7 @@ final class Lease {
         private static final long serialVersionUID = 1L;
 
         private final Lease lease;
+        private volatile boolean detached;
 
         EndingSubscriber(CoreSubscriber<? super Void> actual, Lease lease) {
             super(actual);
@@ -225,19 +226,28 @@ final class Lease {
         @Override
         public void onError(Throwable error) {
             end();
-            actual.onComplete();
+            if (!detached) {
+                actual.onComplete();
+            }
         }
 
         @Override
         public void onComplete() {
             end();
-            actual.onComplete();
+            if (!detached) {
+                actual.onComplete();
+            }
         }
 
+        /**
+         * The caller stopped waiting for the return (a timeout, a disconnect), not the return itself: cut short, a
+         * ROLLBACK or reset would neither release nor discard the connection, and it would stay borrowed for good.
+         * The return runs on, bounded by the validation timeout, and ends the borrowing when it is done.
+         */
         @Override
         public void cancel() {
-            cancelUpstream();
-            end();
+            detached = true;
+            request(Long.MAX_VALUE);
         }
 
         // the borrowing has ended before its pipeline hears of it: a close() that follows sees it returned
