@@ -140,8 +140,10 @@ public final class PoolConfiguration {
     }
 
     /**
-     * The r2dbc-postgresql options connections are opened with, when the pool was configured by URL or options.
-     * Pool options are removed; driver options (host, user, {@code applicationName}, ...) remain.
+     * The r2dbc-postgresql options connections are opened with, when the pool was configured by URL or options: the
+     * driver set to {@code postgresql}, {@code applicationName} defaulted to the pool's name, everything else as given.
+     * Pool options ({@code maxSize}, ...) stay in them, as R2DBC's options cannot drop a key; r2dbc-postgresql ignores
+     * them. The password, if any, is among them: never log these options.
      */
     public Optional<ConnectionFactoryOptions> driverOptions() {
         return Optional.ofNullable(driverOptions);
@@ -651,13 +653,24 @@ public final class PoolConfiguration {
             if (value.isNegative() || value.isZero()) {
                 throw new IllegalArgumentException(option + " must be positive, was " + value);
             }
-            return value;
+            return countable(option, value);
         }
 
         private static Duration notNegative(String option, @Nullable Duration value) {
             notNull(option, value);
             if (value.isNegative()) {
                 throw new IllegalArgumentException(option + " must not be negative, was " + value);
+            }
+            return countable(option, value);
+        }
+
+        /** Deadlines are kept in nanoseconds: a longer duration ("forever") would overflow when a caller waits. */
+        private static Duration countable(String option, Duration value) {
+            try {
+                value.toNanos();
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException(option + " must be under 292 years (what a nanosecond clock can "
+                        + "count), was " + value);
             }
             return value;
         }

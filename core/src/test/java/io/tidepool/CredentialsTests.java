@@ -19,6 +19,8 @@ import reactor.test.StepVerifier;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Passwords: a wrong one fails at once, a rotated one needs no restart, and none ever shows in any output. */
 @Timeout(60)
@@ -99,6 +102,29 @@ class CredentialsTests {
                 .expectErrorSatisfies(error -> outputs.add(stackOf(error)))
                 .verify(Duration.ofSeconds(10));
         assertNoSecretAnywhere(RIGHT, WRONG);
+    }
+
+    @Test
+    void aPasswordWithUrlDelimitersIsRefusedUnencodedAndWorksEncoded() {
+        String secret = "Sl/sh-pw?3#e@x";
+        TestDatabase db = TestDatabase.get();
+        db.createRole("tp_delims", secret);
+
+        // unencoded, java.net.URI reads "tp_delims:Sl" as the host: refused before any message could print it
+        assertThatThrownBy(() -> PoolConfiguration.builder().url(db.r2dbcUrl("tp_delims", secret)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must be percent-encoded")
+                .satisfies(e -> outputs.add(stackOf(e)));
+
+        pool = PoolConfiguration.builder().name(TestDatabase.uniqueApplicationName("delims"))
+                .url(db.r2dbcUrl("tp_delims", URLEncoder.encode(secret, StandardCharsets.UTF_8)))
+                .maxSize(1).buildPool();
+        pool.start().block(Duration.ofSeconds(20));
+        assertThat(pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10))).isPositive();
+        outputs.add(pool.toString());
+        outputs.add(pool.configuration().toString());
+        PoolFixture.assertNoLeak(pool, 1);
+        assertNoSecretAnywhere(secret, "Sl/sh", "Sl%2Fsh");
     }
 
     @Test

@@ -17,6 +17,10 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 /** Every bad value fails early with a message that names the option, the rule and the value. Pure logic: no server. */
 class PoolConfigurationTests {
 
+    private static final String UNENCODED_PASSWORD = "url: its host cannot be told from its user info; a password "
+            + "holding '/', '?', '#' or '@' must be percent-encoded in the URL (%2F, %3F, %23, %40), or given as the "
+            + "password option";
+
     private static final String URL = "r2dbc:postgresql://app:s3cret-pw@db.example:5432/orders";
 
     private static PoolConfiguration.Builder valid() {
@@ -70,6 +74,11 @@ class PoolConfigurationTests {
                         "maxSize must be an integer, was 'lots'"),
                 arguments((Consumer<PoolConfiguration.Builder>) b -> b.url(URL + "?acquireTimeout=soon"),
                         "acquireTimeout must be a duration like PT2S, 2s or 500ms, was 'soon'"),
+                arguments((Consumer<PoolConfiguration.Builder>) b -> b.url(URL + "?acquireTimeout=99999999999999999999ms"),
+                        "acquireTimeout must be a duration like PT2S, 2s or 500ms, was '99999999999999999999ms'"),
+                arguments((Consumer<PoolConfiguration.Builder>) b -> b.acquireTimeout(Duration.ofMillis(Long.MAX_VALUE)),
+                        "acquireTimeout must be under 292 years (what a nanosecond clock can count), was "
+                                + "PT2562047788015H12M55.807S"),
                 arguments((Consumer<PoolConfiguration.Builder>) b -> b.url(URL + "?maxsize=5"),
                         "option 'maxsize' is not known: did you mean 'maxSize'?"),
                 arguments((Consumer<PoolConfiguration.Builder>) b -> b.url(URL + "?validationDepth=deep"),
@@ -82,7 +91,16 @@ class PoolConfigurationTests {
                                 + "r2dbc:pool:postgresql:), was mysql"),
                 arguments((Consumer<PoolConfiguration.Builder>) b -> b.url("postgres://app:s3cret-pw@db/orders"),
                         "url must be an R2DBC URL like r2dbc:postgresql://user@host:5432/database, was "
-                                + "'postgres://app:***@db/orders'"));
+                                + "'postgres://app:***@db/orders'"),
+                arguments((Consumer<PoolConfiguration.Builder>) b -> b.url("postgres://app:s3cret-pw/x@db/orders"),
+                        "url must be an R2DBC URL like r2dbc:postgresql://user@host:5432/database, was "
+                                + "'postgres://app:***@db/orders'"),
+                arguments((Consumer<PoolConfiguration.Builder>) b -> b.url(
+                                "r2dbc:postgresql://app:s3cret-pw/x@db:5432/orders"), UNENCODED_PASSWORD),
+                arguments((Consumer<PoolConfiguration.Builder>) b -> b.url(
+                                "r2dbc:postgresql://app:s3cret-pw@x@db:5432/orders"), UNENCODED_PASSWORD),
+                arguments((Consumer<PoolConfiguration.Builder>) b -> b.options(io.r2dbc.spi.ConnectionFactoryOptions
+                                .parse("r2dbc:tidepool:postgresql://app:s3cret-pw#x@db/orders")), UNENCODED_PASSWORD));
     }
 
     @ParameterizedTest

@@ -127,6 +127,7 @@ public final class PoolOptions {
             throw new IllegalArgumentException("driver must be postgresql (r2dbc:postgresql:, r2dbc:tidepool:postgresql: "
                     + "or r2dbc:pool:postgresql:), was " + driver + (protocol == null ? "" : ":" + protocol));
         }
+        checkHost(options);
         for (Spec spec : SPECS) {
             Object value = options.getValue(Option.valueOf(spec.name()));
             if (value == null && spec.r2dbcPoolAlias() != null) {
@@ -150,6 +151,21 @@ public final class PoolOptions {
             driver.option(APPLICATION_NAME, poolName);
         }
         return driver.build();
+    }
+
+    /**
+     * A password with an unencoded {@code /}, {@code ?}, {@code #} or {@code @} makes {@link java.net.URI} read part of
+     * the user info as the host ({@code user:pa/ss@db} gives the host {@code user:pa}), which every message naming the
+     * target would then print. A colon in a host that is not a bracketed IPv6 literal can only come from that; the
+     * error names neither the host nor the URL, which hold the password.
+     */
+    private static void checkHost(ConnectionFactoryOptions options) {
+        Object host = options.getValue(ConnectionFactoryOptions.HOST);
+        if (host instanceof CharSequence text && !text.toString().startsWith("[") && text.toString().indexOf(':') >= 0) {
+            throw new IllegalArgumentException("url: its host cannot be told from its user info; a password holding "
+                    + "'/', '?', '#' or '@' must be percent-encoded in the URL (%2F, %3F, %23, %40), or given as the "
+                    + "password option");
+        }
     }
 
     private static boolean isKnown(String key) {
@@ -246,7 +262,8 @@ public final class PoolOptions {
                 };
             }
             return Duration.parse(text);
-        } catch (DateTimeParseException | ArithmeticException e) {
+        } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+            // NumberFormatException: a number of units beyond a long
             throw new IllegalArgumentException(
                     option + " must be a duration like PT2S, 2s or 500ms, was '" + value + "'");
         }
