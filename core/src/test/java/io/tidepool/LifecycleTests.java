@@ -14,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 import java.io.IOException;
@@ -22,6 +25,10 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.tidepool.test.PoolFixture.assertNoLeak;
 import static io.tidepool.test.PoolFixture.awaitBackends;
@@ -30,6 +37,113 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Timeout(60)
 class LifecycleTests extends PoolTest {
+
+    @Test
+    void aCloseLandingAsStartSchedulesItsUpkeepLeavesNoUpkeepBehind() {
+        PeriodicTaskCounter scheduler = new PeriodicTaskCounter(Schedulers.parallel());
+        TidepoolPool racing = PoolFixture.builder("start-close").maxSize(2).minIdle(1).scheduler(scheduler)
+                .buildPool();
+        // the keepalive's task was scheduled at construction; the next periodic task is start()'s upkeep, and
+        // close() lands just before it is scheduled: the moment a close() racing the end of start() can hit
+        scheduler.beforeNextPeriodic(() -> racing.close().subscribe());
+
+        racing.start().onErrorResume(PoolStartException.class, e -> Mono.empty()).block(Duration.ofSeconds(20));
+        racing.close().block(Duration.ofSeconds(20));
+
+        assertThat(scheduler.periodicScheduled()).as("keepalive and upkeep were scheduled").isEqualTo(2);
+        assertThat(scheduler.live()).as("periodic tasks left after close").isZero();
+        assertThat(racing.state()).isEqualTo(PoolState.CLOSED);
+        awaitBackends(racing, 0);
+    }
+
+    /** Counts the periodic tasks scheduled on it that are not disposed yet; all else goes to the delegate. */
+    private static final class PeriodicTaskCounter implements Scheduler {
+
+        private final Scheduler delegate;
+        private final AtomicInteger live = new AtomicInteger();
+        private final AtomicInteger scheduled = new AtomicInteger();
+        private final AtomicReference<Runnable> beforeNext = new AtomicReference<>();
+
+        PeriodicTaskCounter(Scheduler delegate) {
+            this.delegate = delegate;
+        }
+
+        int live() {
+            return live.get();
+        }
+
+        int periodicScheduled() {
+            return scheduled.get();
+        }
+
+        /** Runs {@code action} once, on the thread scheduling the next periodic task, before it is scheduled. */
+        void beforeNextPeriodic(Runnable action) {
+            beforeNext.set(action);
+        }
+
+        @Override
+        public Disposable schedulePeriodically(Runnable task, long initialDelay, long period, TimeUnit unit) {
+            Runnable action = beforeNext.getAndSet(null);
+            if (action != null) {
+                action.run();
+            }
+            scheduled.incrementAndGet();
+            Disposable periodic = delegate.schedulePeriodically(task, initialDelay, period, unit);
+            live.incrementAndGet();
+            return new CountedTask(periodic, live);
+        }
+
+        @Override
+        public Disposable schedule(Runnable task) {
+            return delegate.schedule(task);
+        }
+
+        @Override
+        public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+            return delegate.schedule(task, delay, unit);
+        }
+
+        @Override
+        public long now(TimeUnit unit) {
+            return delegate.now(unit);
+        }
+
+        @Override
+        public Worker createWorker() {
+            return delegate.createWorker();
+        }
+
+        @Override
+        public void dispose() {
+            // the shared parallel scheduler is not ours to dispose
+        }
+    }
+
+    /** A scheduled task that lowers a count once, the first time it is disposed. */
+    private static final class CountedTask implements Disposable {
+
+        private final Disposable task;
+        private final AtomicInteger live;
+        private final AtomicBoolean disposed = new AtomicBoolean();
+
+        CountedTask(Disposable task, AtomicInteger live) {
+            this.task = task;
+            this.live = live;
+        }
+
+        @Override
+        public void dispose() {
+            task.dispose();
+            if (disposed.compareAndSet(false, true)) {
+                live.decrementAndGet();
+            }
+        }
+
+        @Override
+        public boolean isDisposed() {
+            return task.isDisposed();
+        }
+    }
 
     @Test
     void startWarmsUpToMinIdleAndChecksEachConnection() {

@@ -380,13 +380,14 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                     if (!over.compareAndSet(false, true)) {
                         return;
                     }
-                    if (isClosing()) {
+                    // one atomic step: a close() between a check and the state change would leave the start
+                    // reported a success on a closing pool
+                    if (!state.compareAndSet(PoolState.STARTING, PoolState.RUNNING)) {
                         // close() came while the last attempt was under way: no upkeep may outlive the pool
                         startFailed(outcome, "the pool was closed while it was starting", attempts.get(),
                                 new PoolClosedException(config.name(), stats()));
                         return;
                     }
-                    state.compareAndSet(PoolState.STARTING, PoolState.RUNNING);
                     scheduleUpkeep();
                     log.info("pool '{}' started: {} ({})", config.name(), config.target(), stats().describeState());
                     outcome.tryEmitEmpty();
@@ -449,7 +450,13 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         }
         long period = config.evictionInterval().toMillis();
         // background eviction may take the pool below minIdle; refill it on the same beat
-        upkeep = config.scheduler().schedulePeriodically(this::refillMinIdle, period, period, TimeUnit.MILLISECONDS);
+        Disposable task = config.scheduler().schedulePeriodically(this::refillMinIdle, period, period,
+                TimeUnit.MILLISECONDS);
+        upkeep = task;
+        if (isClosing()) {
+            // close() marks the pool closing before it reads upkeep: either it saw this task, or this sees it closing
+            task.dispose();
+        }
     }
 
     /** Opens connections up to {@code minIdle} when the pool is running and has fewer. */
