@@ -10,8 +10,9 @@ import java.util.Locale;
  * core's {@link ErrorClassifier} decides, and its categories are folded into five tag values that dashboards and
  * alerts can rely on: {@link io.tidepool.error.ErrorCategory#TRANSIENT_CONNECTION transient connection} is
  * {@link #CONNECTION},
- * timeout is {@link #TIMEOUT}, pool exhausted is {@link #POOL_EXHAUSTED}, permission is {@link #AUTH}, and every
- * other category is {@link #OTHER}.
+ * timeout is {@link #TIMEOUT}, pool exhausted is {@link #POOL_EXHAUSTED}, a refused login (permission with SQLSTATE
+ * class 28) is {@link #AUTH}, and every other category, {@code 42501 permission denied} on an object included, is
+ * {@link #OTHER}.
  */
 public enum ErrorCategory {
 
@@ -37,9 +38,18 @@ public enum ErrorCategory {
             case TRANSIENT_CONNECTION -> CONNECTION;
             case TIMEOUT -> TIMEOUT;
             case POOL_EXHAUSTED -> POOL_EXHAUSTED;
-            case PERMISSION -> AUTH;
+            case PERMISSION -> refusedLogin(error) ? AUTH : OTHER;
             default -> OTHER;
         };
+    }
+
+    /**
+     * A refused login (SQLSTATE class 28) is the server's trouble; a refused object ({@code 42501 permission denied
+     * for table}) is one statement's, and counting it as {@link #AUTH} would turn a saturated pool DOWN.
+     */
+    private static boolean refusedLogin(@Nullable Throwable error) {
+        String state = ErrorClassifier.sqlState(error);
+        return state == null || state.startsWith("28");
     }
 
     /** The lower-case name used as a tag value and in JSON: {@code connection}, {@code pool_exhausted}, ... */

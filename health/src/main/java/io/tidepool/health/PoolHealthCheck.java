@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The health check of one pool: a probe round trip through the pool under its own short timeout, the pool's
@@ -116,9 +117,11 @@ public final class PoolHealthCheck implements AutoCloseable {
             }
             long started = System.nanoTime();
             Duration timeout = probeTimeout();
-            return probe()
+            AtomicBoolean gotConnection = new AtomicBoolean();
+            return probe(gotConnection)
                     .map(server -> judgeAnswered(Probe.ok(since(started)), server))
-                    .timeout(timeout, Mono.fromSupplier(() -> judgeTimedOut(since(started), timeout)), scheduler)
+                    .timeout(timeout, Mono.fromSupplier(() -> judgeTimedOut(since(started), timeout,
+                            gotConnection.get())), scheduler)
                     .onErrorResume(e -> Mono.just(judgeFailed(since(started), e)));
         });
     }
@@ -129,14 +132,20 @@ public final class PoolHealthCheck implements AutoCloseable {
         listening.dispose();
     }
 
-    private Mono<Optional<ServerHeadroom>> probe() {
+    /**
+     * Sets {@code gotConnection} once the pool hands the probe its connection: from then on, only the server can
+     * stall it.
+     */
+    private Mono<Optional<ServerHeadroom>> probe(AtomicBoolean gotConnection) {
         boolean headroom = thresholds.serverHeadroom();
-        return pool.withConnection((Connection c) -> Flux.from(
-                        c.createStatement(headroom ? HEADROOM_QUERY : PING_QUERY).execute())
-                        .flatMap(result -> result.map((row, meta) -> headroom
-                                ? Optional.of(new ServerHeadroom(intOf(row.get(0, Integer.class)),
-                                        intOf(row.get(1, Integer.class))))
-                                : Optional.<ServerHeadroom>empty())))
+        return pool.withConnection((Connection c) -> {
+                    gotConnection.set(true);
+                    return Flux.from(c.createStatement(headroom ? HEADROOM_QUERY : PING_QUERY).execute())
+                            .flatMap(result -> result.map((row, meta) -> headroom
+                                    ? Optional.of(new ServerHeadroom(intOf(row.get(0, Integer.class)),
+                                            intOf(row.get(1, Integer.class))))
+                                    : Optional.<ServerHeadroom>empty()));
+                })
                 // read to the end rather than cancel after the first row: the connection goes back clean
                 .last(Optional.empty());
     }
@@ -152,10 +161,12 @@ public final class PoolHealthCheck implements AutoCloseable {
         return judge(probe, server.orElse(null), reasons);
     }
 
-    private PoolHealth judgeTimedOut(Duration took, Duration timeout) {
+    private PoolHealth judgeTimedOut(Duration took, Duration timeout, boolean gotConnection) {
         PoolStats stats = pool.stats();
         boolean busy = stats.acquired() >= stats.maxSize();
-        Reason reason = busy && !recentServerTrouble() ? Reason.SATURATED : Reason.PROBE_TIMED_OUT;
+        // a probe that had its connection waited on the server, not on the pool: the pool may look full only
+        // because the probe itself still holds the last connection (its return runs on after the timeout)
+        Reason reason = !gotConnection && busy && !recentServerTrouble() ? Reason.SATURATED : Reason.PROBE_TIMED_OUT;
         String message = "no answer within the probe timeout of " + timeout.toMillis() + " ms ("
                 + stats.describeState() + ")";
         Probe probe = new Probe(Probe.Outcome.TIMED_OUT, took, Optional.of(ErrorCategory.TIMEOUT),

@@ -87,9 +87,10 @@ class ErrorCategoryTests {
     @Test
     void everythingElse() {
         assertThat(ErrorCategory.of(new R2dbcBadGrammarException("syntax", "42601"))).isEqualTo(ErrorCategory.OTHER);
-        // 42501 (insufficient privilege) is the core's permission category, reported as auth
+        // 42501 (insufficient privilege) is the core's permission category, but one statement's trouble, not the
+        // server's: as auth it would turn a saturated pool DOWN and fire the outage alert
         assertThat(ErrorCategory.of(new R2dbcPermissionDeniedException("permission denied for table", "42501")))
-                .isEqualTo(ErrorCategory.AUTH);
+                .isEqualTo(ErrorCategory.OTHER);
         assertThat(ErrorCategory.of(new PoolClosedException("p", STATS))).isEqualTo(ErrorCategory.OTHER);
         assertThat(ErrorCategory.of(new IllegalStateException("user code"))).isEqualTo(ErrorCategory.OTHER);
         assertThat(ErrorCategory.of(null)).isEqualTo(ErrorCategory.OTHER);

@@ -3,6 +3,7 @@ package io.tidepool.health;
 import io.r2dbc.spi.Connection;
 import io.tidepool.TidepoolPool;
 import io.tidepool.error.PoolAcquireTimeoutException;
+import io.tidepool.test.FaultProxy;
 import io.tidepool.test.PoolFixture;
 import io.tidepool.test.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -77,6 +78,31 @@ class PoolHealthCheckTests {
                     assertThat(check.check().block(Duration.ofSeconds(10)).status()).isEqualTo(HealthStatus.UP));
         } finally {
             pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void aRoundTripThatHangsOnTheLastFreeConnectionIsDownNotSaturated() {
+        try (FaultProxy proxy = FaultProxy.toTestDatabase()) {
+            TidepoolPool pool = HealthTestPools.builder("hc-hung").url(proxy.r2dbcUrl()).maxSize(1)
+                    .validationDisabled().acquireTimeout(Duration.ofSeconds(5)).buildPool();
+            HealthThresholds thresholds = HealthThresholds.builder().probeTimeout(Duration.ofMillis(300)).build();
+            try (PoolHealthCheck check = PoolHealthCheck.builder(pool).thresholds(thresholds).build()) {
+                pool.start().block(Duration.ofSeconds(20));
+                // the server stops answering: the probe gets the only connection, and its round trip hangs
+                proxy.blackhole();
+
+                PoolHealth health = check.check().block(Duration.ofSeconds(10));
+
+                assertThat(health).isNotNull();
+                assertThat(health.status()).isEqualTo(HealthStatus.DOWN);
+                assertThat(health.reasons()).containsExactly(PoolHealth.Reason.PROBE_TIMED_OUT);
+                assertThat(health.probe().outcome()).isEqualTo(PoolHealth.Probe.Outcome.TIMED_OUT);
+                assertThat(health.ready()).isFalse();
+            } finally {
+                proxy.pass();
+                pool.close().block(Duration.ofSeconds(30));
+            }
         }
     }
 
