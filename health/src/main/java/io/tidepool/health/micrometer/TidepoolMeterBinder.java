@@ -74,12 +74,20 @@ public final class TidepoolMeterBinder implements MeterBinder, AutoCloseable {
     /**
      * Registers the pool's meters in {@code registry}. Binding to several registries publishes to each.
      *
-     * @throws IllegalStateException if this binder is closed
+     * @throws IllegalStateException if this binder is closed, or if another binder already registered meters with
+     *                               the same tags in {@code registry} (two pools with one name: Micrometer would hand
+     *                               this pool the other's meters, and closing either would remove both)
      */
     @Override
     public synchronized void bindTo(MeterRegistry registry) {
         if (closed) {
             throw new IllegalStateException("binder of pool '" + pool.name() + "' is closed");
+        }
+        boolean ours = bound.stream().anyMatch(b -> b.registry() == registry);
+        if (!ours && registry.find(TidepoolMeters.MAX.meterName()).tags(tags).gauge() != null) {
+            throw new IllegalStateException("pool '" + pool.name() + "': another pool's meters with the same name "
+                    + "and tags " + tags + " are already registered; give each pool its own name "
+                    + "(PoolConfiguration.Builder.name) or the binder distinct tags");
         }
         List<Meter> meters = new ArrayList<>();
         gauge(meters, registry, TidepoolMeters.CONNECTION_COUNT, Tags.of(TidepoolMeters.STATE, "idle"),

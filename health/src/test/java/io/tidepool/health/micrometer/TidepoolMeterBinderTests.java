@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 @Timeout(60)
@@ -63,6 +64,35 @@ class TidepoolMeterBinderTests {
                             .collect(Collectors.toSet()));
         } finally {
             pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void aSecondPoolWithTheSameNameIsRefusedRatherThanGivenTheFirstPoolsMeters() {
+        String name = io.tidepool.test.TestDatabase.uniqueApplicationName("twin");
+        TidepoolPool first = HealthTestPools.builder("twin").name(name).buildPool();
+        TidepoolPool second = HealthTestPools.builder("twin").name(name).buildPool();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TidepoolMeterBinder one = TidepoolMeterBinder.of(first);
+             TidepoolMeterBinder two = TidepoolMeterBinder.of(second)) {
+            one.bindTo(registry);
+            one.bindTo(new SimpleMeterRegistry());
+            int meters = registry.getMeters().size();
+
+            assertThatThrownBy(() -> two.bindTo(registry))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("pool '" + name + "': another pool's meters with the same name")
+                    .hasMessageContaining("give each pool its own name");
+            assertThat(registry.getMeters()).hasSize(meters);
+            // a distinct tag tells them apart
+            try (TidepoolMeterBinder tagged = TidepoolMeterBinder.builder(second)
+                    .tags(io.micrometer.core.instrument.Tags.of("shard", "b")).build()) {
+                tagged.bindTo(registry);
+                assertThat(registry.getMeters()).hasSize(meters * 2);
+            }
+        } finally {
+            first.close().block(Duration.ofSeconds(30));
+            second.close().block(Duration.ofSeconds(30));
         }
     }
 
