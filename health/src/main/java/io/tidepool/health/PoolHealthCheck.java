@@ -19,7 +19,6 @@ import reactor.core.scheduler.Scheduler;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -184,11 +183,7 @@ public final class PoolHealthCheck implements AutoCloseable {
 
     /** True when a connection or authentication error was seen within the window. */
     private boolean recentServerTrouble() {
-        Instant since = clock.instant().minus(thresholds.window());
-        return events.lastError()
-                .filter(e -> e.category() == ErrorCategory.CONNECTION || e.category() == ErrorCategory.AUTH)
-                .filter(e -> e.at().isAfter(since))
-                .isPresent();
+        return events.serverTroubleWithin(thresholds.window());
     }
 
     private PoolHealth judge(Probe probe, @Nullable ServerHeadroom server, Set<Reason> reasons) {

@@ -13,6 +13,7 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -103,6 +104,38 @@ class PoolHealthCheckTests {
                 proxy.pass();
                 pool.close().block(Duration.ofSeconds(30));
             }
+        }
+    }
+
+    @Test
+    void aConnectionErrorInTheWindowIsNotHiddenByALaterAcquireTimeout() {
+        TidepoolPool pool = HealthTestPools.builder("hc-hidden").maxSize(1)
+                .acquireTimeout(Duration.ofMillis(800)).buildPool();
+        HealthThresholds thresholds = HealthThresholds.builder().probeTimeout(Duration.ofMillis(300)).build();
+        AtomicReference<Connection> held = new AtomicReference<>();
+        try (PoolHealthCheck check = PoolHealthCheck.builder(pool).thresholds(thresholds).build()) {
+            pool.start().block(Duration.ofSeconds(20));
+            // a connection error first (the pool discards that connection), then the only connection is held
+            StepVerifier.create(pool.withConnection(c -> Mono.error(new java.io.IOException("connection reset"))))
+                    .expectError(java.io.IOException.class).verify(Duration.ofSeconds(10));
+            held.set(Mono.from(pool.create()).block(Duration.ofSeconds(10)));
+            // and a caller times out waiting: the last error is now the pool's own
+            StepVerifier.create(pool.withConnection(c -> Mono.just(1)))
+                    .expectError(PoolAcquireTimeoutException.class).verify(Duration.ofSeconds(10));
+
+            PoolHealth health = check.check().block(Duration.ofSeconds(10));
+
+            assertThat(health).isNotNull();
+            assertThat(health.lastError()).hasValueSatisfying(e ->
+                    assertThat(e.category()).isEqualTo(ErrorCategory.POOL_EXHAUSTED));
+            assertThat(health.status()).isEqualTo(HealthStatus.DOWN);
+            assertThat(health.reasons()).contains(PoolHealth.Reason.PROBE_TIMED_OUT)
+                    .doesNotContain(PoolHealth.Reason.SATURATED);
+        } finally {
+            if (held.get() != null) {
+                Mono.from(held.get().close()).block(Duration.ofSeconds(10));
+            }
+            pool.close().block(Duration.ofSeconds(30));
         }
     }
 

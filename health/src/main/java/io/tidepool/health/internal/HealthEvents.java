@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -21,6 +22,8 @@ public final class HealthEvents implements PoolListener {
     private final Clock clock;
     private final AtomicReference<PoolHealth.@Nullable LastError> lastError = new AtomicReference<>();
     private volatile long lastLeakMillis;
+    // kept apart from the last error: a later error of another kind (an acquire timeout) must not hide it
+    private volatile long lastServerTroubleMillis;
 
     /** Events remembered for {@code window}, timed by {@code clock}. */
     public HealthEvents(Duration window, Clock clock) {
@@ -62,9 +65,20 @@ public final class HealthEvents implements PoolListener {
         record(error);
     }
 
-    /** Remembers {@code error} as the last one. */
+    /** Remembers {@code error} as the last one, and when the server last failed to connect or refused a login. */
     public void record(Throwable error) {
-        lastError.set(new PoolHealth.LastError(ErrorCategory.of(error), Redact.of(error), clock.instant()));
+        ErrorCategory category = ErrorCategory.of(error);
+        Instant at = clock.instant();
+        if (category == ErrorCategory.CONNECTION || category == ErrorCategory.AUTH) {
+            lastServerTroubleMillis = at.toEpochMilli();
+        }
+        lastError.set(new PoolHealth.LastError(category, Redact.of(error), at));
+    }
+
+    /** True when a connection or authentication error was recorded less than {@code window} ago. */
+    public boolean serverTroubleWithin(Duration window) {
+        long at = lastServerTroubleMillis;
+        return at != 0 && clock.millis() - at < window.toMillis();
     }
 
     /** The window's figures now. */
