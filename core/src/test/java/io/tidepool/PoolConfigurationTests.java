@@ -114,6 +114,18 @@ class PoolConfigurationTests {
     }
 
     @Test
+    void anIpv6HostIsNotMistakenForAPasswordInTheHost() {
+        for (String host : new String[] {"::1", "fe80::1%eth0", "2001:db8::10", "[::1]"}) {
+            PoolConfiguration config = PoolConfiguration.builder().options(io.r2dbc.spi.ConnectionFactoryOptions
+                    .builder().option(io.r2dbc.spi.ConnectionFactoryOptions.DRIVER, "postgresql")
+                    .option(io.r2dbc.spi.ConnectionFactoryOptions.HOST, host).build()).build();
+            assertThat(config.target()).as(host).contains(host);
+        }
+        assertThat(PoolConfiguration.builder().url("r2dbc:postgresql://app@[::1]:5432/orders").build().target())
+                .isEqualTo("postgresql://app@[::1]:5432/orders");
+    }
+
+    @Test
     void noTargetIsAnError() {
         assertThatThrownBy(() -> PoolConfiguration.builder().build())
                 .isInstanceOf(IllegalArgumentException.class)

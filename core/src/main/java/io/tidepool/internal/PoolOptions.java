@@ -29,6 +29,8 @@ public final class PoolOptions {
     private static final String DISABLED = "disabled";
     private static final Option<String> APPLICATION_NAME = Option.valueOf("applicationName");
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    /** A bare IPv6 address: hex groups, at least two colons, maybe an IPv4 tail and a zone. */
+    private static final Pattern IPV6_LITERAL = Pattern.compile("(?=(?:[^:]*:){2})[0-9A-Fa-f:.]+(%[\\w.]+)?");
     private static final Pattern QUERY_KEY = Pattern.compile("[?&]([^=&]+)=");
 
     /** One pool option. */
@@ -156,12 +158,14 @@ public final class PoolOptions {
     /**
      * A password with an unencoded {@code /}, {@code ?}, {@code #} or {@code @} makes {@link java.net.URI} read part of
      * the user info as the host ({@code user:pa/ss@db} gives the host {@code user:pa}), which every message naming the
-     * target would then print. A colon in a host that is not a bracketed IPv6 literal can only come from that; the
-     * error names neither the host nor the URL, which hold the password.
+     * target would then print. A colon in a host that is not an IPv6 literal (bracketed as URLs have it, or bare as
+     * a program may set it) can only come from that; the error names neither the host nor the URL, which hold the
+     * password.
      */
     private static void checkHost(ConnectionFactoryOptions options) {
         Object host = options.getValue(ConnectionFactoryOptions.HOST);
-        if (host instanceof CharSequence text && !text.toString().startsWith("[") && text.toString().indexOf(':') >= 0) {
+        if (host instanceof CharSequence text && text.toString().indexOf(':') >= 0
+                && !text.toString().startsWith("[") && !IPV6_LITERAL.matcher(text).matches()) {
             throw new IllegalArgumentException("url: its host cannot be told from its user info; a password holding "
                     + "'/', '?', '#' or '@' must be percent-encoded in the URL (%2F, %3F, %23, %40), or given as the "
                     + "password option");
