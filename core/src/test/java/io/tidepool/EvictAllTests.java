@@ -1,5 +1,6 @@
 package io.tidepool;
 
+import io.tidepool.testing.Sql;
 import io.r2dbc.spi.Connection;
 import io.tidepool.test.PoolFixture;
 import io.tidepool.test.PoolTest;
@@ -24,7 +25,7 @@ class EvictAllTests extends PoolTest {
         Set<Integer> before = PoolFixture.lastQueries(pool).keySet();
         assertThat(before).hasSize(2);
         Connection borrowed = pool.create().block(Duration.ofSeconds(10));
-        Integer borrowedPid = PoolFixture.backendPid(borrowed).block(Duration.ofSeconds(10));
+        Integer borrowedPid = Sql.backendPid(borrowed).block(Duration.ofSeconds(10));
 
         pool.evictAll().block(Duration.ofSeconds(20));
 
@@ -35,7 +36,7 @@ class EvictAllTests extends PoolTest {
         Mono.from(borrowed.close()).block(Duration.ofSeconds(10));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(PoolFixture.lastQueries(pool).keySet()).doesNotContainAnyElementsOf(before));
-        Integer after = pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10));
+        Integer after = pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10));
         assertThat(before).doesNotContain(after);
         PoolFixture.assertNoLeak(pool, 4);
     }

@@ -1,11 +1,12 @@
 package io.tidepool.health;
 
+import io.tidepool.testing.Sql;
 import io.r2dbc.spi.Connection;
 import io.tidepool.TidepoolPool;
 import io.tidepool.error.PoolAcquireTimeoutException;
-import io.tidepool.test.FaultProxy;
+import io.tidepool.testing.FaultProxy;
 import io.tidepool.test.PoolFixture;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.Disposable;
@@ -54,7 +55,7 @@ class PoolHealthCheckTests {
         try (PoolHealthCheck check = PoolHealthCheck.builder(pool).thresholds(thresholds).build()) {
             Connection held = Mono.from(pool.create()).block(Duration.ofSeconds(10));
             assertThat(held).isNotNull();
-            Disposable waiter = pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class))
+            Disposable waiter = pool.withConnection(c -> Sql.queryOne(c, "SELECT 1", Integer.class))
                     .subscribe(v -> { }, e -> { });
             await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().pending() == 1);
 
@@ -149,7 +150,7 @@ class PoolHealthCheckTests {
             pool.start().block(Duration.ofSeconds(10));
             Connection held = Mono.from(pool.create()).block(Duration.ofSeconds(10));
             assertThat(held).isNotNull();
-            StepVerifier.create(pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
+            StepVerifier.create(pool.withConnection(c -> Sql.queryOne(c, "SELECT 1", Integer.class)))
                     .expectError(PoolAcquireTimeoutException.class)
                     .verify(Duration.ofSeconds(10));
             Mono.from(held.close()).block(Duration.ofSeconds(10));
@@ -287,7 +288,7 @@ class PoolHealthCheckTests {
         Connection held = Mono.from(pool.create()).block(Duration.ofSeconds(10));
         assertThat(held).isNotNull();
         var queued = reactor.core.publisher.Flux.range(0, waiters)
-                .flatMap(i -> pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
+                .flatMap(i -> pool.withConnection(c -> Sql.queryOne(c, "SELECT 1", Integer.class)))
                 .then().toFuture();
         await().atMost(Duration.ofSeconds(10)).until(() -> pool.stats().pending() == waiters);
         Mono.delay(Duration.ofMillis(100)).then(Mono.from(held.close())).block(Duration.ofSeconds(10));

@@ -1,5 +1,6 @@
 package io.tidepool.health.micrometer;
 
+import io.tidepool.testing.Sql;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidepool.TidepoolPool;
@@ -72,7 +73,7 @@ class DashboardTests {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (TidepoolMeterBinder binder = TidepoolMeterBinder.of(pool)) {
             binder.bindTo(registry);
-            StepVerifier.create(pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
+            StepVerifier.create(pool.withConnection(c -> Sql.queryOne(c, "SELECT 1", Integer.class)))
                     .expectNext(1).verifyComplete();
             return registry.scrape();
         } finally {

@@ -1,5 +1,6 @@
 package io.tidepool.health.micrometer;
 
+import io.tidepool.testing.Sql;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -69,7 +70,7 @@ class TidepoolMeterBinderTests {
 
     @Test
     void aSecondPoolWithTheSameNameIsRefusedRatherThanGivenTheFirstPoolsMeters() {
-        String name = io.tidepool.test.TestDatabase.uniqueApplicationName("twin");
+        String name = io.tidepool.testing.TestDatabase.uniqueApplicationName("twin");
         TidepoolPool first = HealthTestPools.builder("twin").name(name).buildPool();
         TidepoolPool second = HealthTestPools.builder("twin").name(name).buildPool();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -103,9 +104,9 @@ class TidepoolMeterBinderTests {
         try (TidepoolMeterBinder binder = TidepoolMeterBinder.of(pool)) {
             binder.bindTo(registry);
 
-            StepVerifier.create(pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
+            StepVerifier.create(pool.withConnection(c -> Sql.queryOne(c, "SELECT 1", Integer.class)))
                     .expectNext(1).verifyComplete();
-            StepVerifier.create(pool.withConnection(c -> PoolFixture.run(c, "SELECT * FROM no_such_table")))
+            StepVerifier.create(pool.withConnection(c -> Sql.run(c, "SELECT * FROM no_such_table")))
                     .expectError().verify(Duration.ofSeconds(10));
 
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -136,7 +137,7 @@ class TidepoolMeterBinderTests {
         try (TidepoolMeterBinder binder = TidepoolMeterBinder.of(pool)) {
             binder.bindTo(registry);
 
-            StepVerifier.create(pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
+            StepVerifier.create(pool.withConnection(c -> Sql.queryOne(c, "SELECT 1", Integer.class)))
                     .expectError().verify(Duration.ofSeconds(10));
 
             assertThat(registry.get("tidepool.connection.errors").tag("category", "connection").counter().count())
@@ -169,7 +170,7 @@ class TidepoolMeterBinderTests {
             assertThat(first.getMeters()).isEmpty();
             assertThat(second.getMeters()).isEmpty();
             // the listener is gone too: activity after close records nothing anywhere
-            StepVerifier.create(pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
+            StepVerifier.create(pool.withConnection(c -> Sql.queryOne(c, "SELECT 1", Integer.class)))
                     .expectNext(1).verifyComplete();
             assertThat(first.getMeters()).isEmpty();
         } finally {
