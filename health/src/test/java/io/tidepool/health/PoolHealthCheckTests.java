@@ -5,7 +5,7 @@ import io.r2dbc.spi.Connection;
 import io.tidepool.TidepoolPool;
 import io.tidepool.error.PoolAcquireTimeoutException;
 import io.tidepool.testing.FaultProxy;
-import io.tidepool.test.PoolFixture;
+import io.tidepool.testing.ServerChecks;
 import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -219,7 +219,7 @@ class PoolHealthCheckTests {
         try (PoolHealthCheck check = HealthTestPools.check(pool)) {
             assertThat(check.check().block(Duration.ofSeconds(10))).as("before").extracting(PoolHealth::status)
                     .isEqualTo(HealthStatus.UP);
-            PoolFixture.awaitBackends(pool, 1);
+            ServerChecks.awaitBackends(pool.name(), 1);
             assertThat(TestDatabase.get().terminate(pool.name())).isEqualTo(1);
 
             PoolHealth health = check.check().block(Duration.ofSeconds(10));
