@@ -45,7 +45,12 @@ import java.util.function.Function;
  * handler expects: an acquire that waits longer than {@code acquireTimeout} fails with
  * {@link io.tidepool.error.PoolAcquireTimeoutException} (an {@link io.r2dbc.spi.R2dbcTimeoutException}), a full
  * waiting queue with {@link io.tidepool.error.PoolPendingLimitException}, a closed pool with
- * {@link io.tidepool.error.PoolClosedException}. Errors from the database or driver are passed on unchanged.
+ * {@link io.tidepool.error.PoolClosedException}, connections that fail validation one after another with
+ * {@link io.tidepool.error.PoolValidationException}, a {@code passwordSupplier} that gives no password with
+ * {@link io.tidepool.error.CredentialsUnavailableException}. Using a connection after it went back to the pool is a
+ * programming error: {@link io.tidepool.error.ConnectionReturnedException}, an {@link IllegalStateException} that is
+ * a {@code PoolException} too. Errors from the database or driver, and from the caller's own code, are passed on
+ * unchanged.
  *
  * <h2>As an R2DBC {@link ConnectionFactory}</h2>
  * {@link #create()} lends a connection that its user MUST close; closing it returns it to the pool (once: a second

@@ -3,6 +3,8 @@ package io.tidepool.internal;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
+import io.tidepool.PoolStats;
+import io.tidepool.error.PoolValidationException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
@@ -52,6 +54,10 @@ final class Lease {
 
     String poolName() {
         return pool.name();
+    }
+
+    PoolStats poolStats() {
+        return pool.stats();
     }
 
     /** The borrower closed its connection. */
@@ -173,8 +179,8 @@ final class Lease {
             // a failed ROLLBACK (the cancel may hit it) discards the connection as surely as a cancel sent does
             return rollback(connection)
                     .then(Mono.defer(() -> decided.compareAndSet(false, true) ? Mono.<Void>empty()
-                            : Mono.error(new ValidationFailedException(
-                                    "an abandoned statement had to be cancelled on the server"))))
+                            : Mono.error(new PoolValidationException(pool.name(),
+                                    "an abandoned statement had to be cancelled on the server", 1, pool.stats()))))
                     .doFinally(s -> interrupt.dispose());
         });
     }

@@ -8,6 +8,7 @@ import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Statement;
 import io.r2dbc.spi.TransactionDefinition;
 import io.r2dbc.spi.ValidationDepth;
+import io.tidepool.error.ConnectionReturnedException;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -63,13 +64,11 @@ final class PooledConnection implements Connection {
     }
 
     /** What using this handle after its return raises. */
-    IllegalStateException fenced() {
+    ConnectionReturnedException fenced() {
         String reason = reclaimed;
-        if (reason != null) {
-            return new IllegalStateException(reason);
-        }
-        return new IllegalStateException("connection of pool '" + lease.poolName()
-                + "' was already returned to the pool and must not be used any more");
+        return new ConnectionReturnedException(lease.poolName(), reason != null ? reason : "connection of pool '"
+                + lease.poolName() + "' was already returned to the pool and must not be used any more",
+                lease.poolStats());
     }
 
     /**
@@ -189,7 +188,7 @@ final class PooledConnection implements Connection {
         }
         // made before the return, subscribed after it: false, not the fence's error (the R2DBC TCK's validate test)
         return tracker.trackOne(raw.validate(depth), this, CHANGES_NOTHING).onErrorResume(
-                IllegalStateException.class, e -> returned ? Mono.just(false) : Mono.error(e));
+                ConnectionReturnedException.class, e -> Mono.just(false));
     }
 
     @Override
