@@ -52,6 +52,11 @@ final class Lease {
         return handle;
     }
 
+    /** This borrowing's leak watch, if the pool watches for leaks. */
+    @Nullable LeakWatch leakWatch() {
+        return leakWatch;
+    }
+
     String poolName() {
         return pool.name();
     }

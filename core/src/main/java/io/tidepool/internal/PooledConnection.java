@@ -45,6 +45,11 @@ final class PooledConnection implements Connection {
         this.tracker = tracker;
     }
 
+    /** The borrowing this handle belongs to. */
+    Lease lease() {
+        return lease;
+    }
+
     /** Fences this handle off: called once, when its lease is released. */
     void markReturned() {
         returned = true;
