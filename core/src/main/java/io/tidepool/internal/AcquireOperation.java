@@ -53,7 +53,8 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
     private volatile boolean done;
     private volatile @Nullable Subscription upstream;
     private int invalidInARow;
-    // timed from the call when a listener will want the wait, else from when it has to wait (for its deadline)
+    // timed from the call when a listener will want the wait, else from when it has to wait (for its deadline); in
+    // the pool's ticks, the time of the scheduler that runs the deadline's timer
     private volatile long startedNanos;
     private volatile boolean waits;
 
@@ -70,7 +71,7 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
         this.pool = pool;
         this.actual = actual;
         this.origin = origin;
-        this.startedNanos = pool.listeners.isEmpty() ? DefaultTidepoolPool.NOT_TIMED : System.nanoTime();
+        this.startedNanos = pool.listeners.isEmpty() ? DefaultTidepoolPool.NOT_TIMED : pool.ticks.nanoTime();
     }
 
     @Override
@@ -103,7 +104,7 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
         }
         // the caller waits: its deadline counts from the call, and close() must find it
         if (startedNanos == DefaultTidepoolPool.NOT_TIMED) {
-            startedNanos = System.nanoTime();
+            startedNanos = pool.ticks.nanoTime();
         }
         deadlineNanos = startedNanos + pool.configuration().acquireTimeout().toNanos();
         waits = true;
@@ -166,7 +167,7 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
             pool.leaseStarted(lease, ref.poolable());
             if (!pool.listeners.isEmpty()) {
                 // the event's lambda and duration are made only when someone listens: this is the hot path
-                Duration waited = DefaultTidepoolPool.since(startedNanos);
+                Duration waited = pool.sinceTicks(startedNanos);
                 pool.listeners.fire(l -> l.connectionAcquired(pool.name(), waited));
             }
             // a cancel from now on finds the outcome decided: the caller's pipeline owns the lease and returns it
@@ -226,7 +227,7 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
     }
 
     private void acquireFailed(Throwable error) {
-        pool.listeners.fire(l -> l.acquireFailed(pool.name(), DefaultTidepoolPool.since(startedNanos), error));
+        pool.listeners.fire(l -> l.acquireFailed(pool.name(), pool.sinceTicks(startedNanos), error));
     }
 
     @Override
