@@ -10,6 +10,7 @@ import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
+import reactor.core.publisher.SignalType;
 import reactor.pool.PoolAcquirePendingLimitException;
 import reactor.pool.PoolShutdownException;
 import reactor.pool.PooledRef;
@@ -26,10 +27,17 @@ import java.time.Duration;
  * <p>Exactly one of deliver, time out, cancel, fail and pool-closed wins the {@link #done} flag. A connection that
  * arrives after another outcome won is given back to reactor-pool; a validation in flight is never cancelled (that
  * would leave its conversation open) but finishes, and its connection is returned or discarded.
+ *
+ * <p>A delivery can also win just as the subscriber gives up: a {@code timeout} downstream fires, decides to drop
+ * whatever comes, and only then cancels; the connection it drops reaches no one. So a cancel that comes after the
+ * delivery won, from another thread or after the delivery ended, returns the lease, unless its handle is already in
+ * use (then the subscriber has it). A cancel on the delivering thread while the delivery is under way is the
+ * subscriber taking the connection and cancelling the rest ({@code take(1)}, {@code next()}): the lease is theirs.
  */
 final class AcquireOperation extends FirstRequest implements CoreSubscriber<PooledRef<Slot>> {
 
     private static final VarHandle DONE = Relay.field(MethodHandles.lookup(), "done", boolean.class);
+    private static final VarHandle DROP_DECIDED = Relay.field(MethodHandles.lookup(), "dropDecided", boolean.class);
 
     /** The acquire as a {@link Mono}: each subscription is one {@link AcquireOperation}, started on request. */
     static final class Acquire extends Mono<Lease> {
@@ -65,6 +73,12 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
     long deadlineNanos;
 
     private final @Nullable Throwable origin;
+
+    // the delivered lease, and the thread delivering it while the delivery is under way
+    private volatile @Nullable Lease delivered;
+    private volatile @Nullable Thread delivering;
+    private volatile boolean cancelledAfterDelivery;
+    private volatile boolean dropDecided;
 
     private AcquireOperation(DefaultTidepoolPool pool, CoreSubscriber<? super Lease> actual,
                              @Nullable Throwable origin) {
@@ -162,6 +176,8 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
     }
 
     private void deliver(PooledRef<Slot> ref) {
+        // before the outcome is won: a cancel on this thread from then on comes from within the delivery
+        delivering = Thread.currentThread();
         if (end()) {
             Lease lease = new Lease(ref, pool, origin);
             pool.leaseStarted(lease, ref.poolable());
@@ -170,11 +186,33 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
                 Duration waited = pool.sinceTicks(startedNanos);
                 pool.listeners.fire(l -> l.connectionAcquired(pool.name(), waited));
             }
-            // a cancel from now on finds the outcome decided: the caller's pipeline owns the lease and returns it
+            // a cancel from now on finds the outcome decided: the caller's pipeline owns the lease and returns it,
+            // unless the cancel shows that the pipeline dropped it (see returnIfDropped)
+            delivered = lease;
             actual.onNext(lease);
             actual.onComplete();
+            delivering = null;
+            returnIfDropped();
         } else {
+            delivering = null;
             ref.release().subscribe(null, e -> { });
+        }
+    }
+
+    /**
+     * A cancel came after the delivery won, and the delivery is over: the subscriber gave up as the lease arrived (a
+     * timeout that fired first drops it), so the lease reached no one; it is returned, once, unless its handle is in
+     * use. Called by both the late cancel and the end of the delivery, each after its own write, so the later of
+     * the two sees both.
+     */
+    private void returnIfDropped() {
+        Lease lease = delivered;
+        if (lease == null || !cancelledAfterDelivery || delivering != null
+                || !DROP_DECIDED.compareAndSet(this, false, true)) {
+            return;
+        }
+        if (!lease.inUse()) {
+            lease.release(SignalType.ON_COMPLETE, null).subscribe(null, e -> { });
         }
     }
 
@@ -234,7 +272,14 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
     public void cancel() {
         if (end()) {
             cancelUpstream();
+            return;
         }
+        if (delivering == Thread.currentThread()) {
+            // from within the delivery: the subscriber takes the connection and cancels the rest
+            return;
+        }
+        cancelledAfterDelivery = true;
+        returnIfDropped();
     }
 
     /** Wins the one outcome of this acquire, or answers false when another outcome already won. */

@@ -211,8 +211,8 @@ public final class DefaultTidepoolPool implements TidepoolPool {
 
     @Override
     public Mono<Connection> create() {
-        return acquireLease(origin()).map(Lease::handle)
-                .doOnDiscard(PooledConnection.class, connection -> Mono.from(connection.close()).subscribe());
+        // a connection delivered just as the caller gives up (a timeout downstream) is returned by the acquire
+        return acquireLease(origin()).map(Lease::handle);
     }
 
     /**
