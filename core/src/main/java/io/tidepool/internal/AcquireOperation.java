@@ -37,7 +37,11 @@ import java.time.Duration;
 final class AcquireOperation extends FirstRequest implements CoreSubscriber<PooledRef<Slot>> {
 
     private static final VarHandle DONE = Relay.field(MethodHandles.lookup(), "done", boolean.class);
-    private static final VarHandle DROP_DECIDED = Relay.field(MethodHandles.lookup(), "dropDecided", boolean.class);
+    private static final VarHandle DELIVERY = Relay.field(MethodHandles.lookup(), "delivery", Object.class);
+    /** {@link #delivery}: a cancel came while the delivery was under way; the delivering thread decides. */
+    private static final Object CANCELLED_DURING = new Object();
+    /** {@link #delivery}: the late cancel was dealt with. */
+    private static final Object SETTLED = new Object();
 
     /** The acquire as a {@link Mono}: each subscription is one {@link AcquireOperation}, started on request. */
     static final class Acquire extends Mono<Lease> {
@@ -74,11 +78,9 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
 
     private final @Nullable Throwable origin;
 
-    // the delivered lease, and the thread delivering it while the delivery is under way
-    private volatile @Nullable Lease delivered;
-    private volatile @Nullable Thread delivering;
-    private volatile boolean cancelledAfterDelivery;
-    private volatile boolean dropDecided;
+    // one field, so the acquire stays as small as before: the delivering Thread while the delivery is under way,
+    // then the delivered Lease; CANCELLED_DURING or SETTLED once a late cancel came
+    private volatile @Nullable Object delivery;
 
     private AcquireOperation(DefaultTidepoolPool pool, CoreSubscriber<? super Lease> actual,
                              @Nullable Throwable origin) {
@@ -177,7 +179,8 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
 
     private void deliver(PooledRef<Slot> ref) {
         // before the outcome is won: a cancel on this thread from then on comes from within the delivery
-        delivering = Thread.currentThread();
+        Thread self = Thread.currentThread();
+        delivery = self;
         if (end()) {
             Lease lease = new Lease(ref, pool, origin);
             pool.leaseStarted(lease, ref.poolable());
@@ -188,29 +191,24 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
             }
             // a cancel from now on finds the outcome decided: the caller's pipeline owns the lease and returns it,
             // unless the cancel shows that the pipeline dropped it (see returnIfDropped)
-            delivered = lease;
             actual.onNext(lease);
             actual.onComplete();
-            delivering = null;
-            returnIfDropped();
+            if (!DELIVERY.compareAndSet(this, self, lease)) {
+                // another thread cancelled while the lease was on its way
+                delivery = SETTLED;
+                returnIfDropped(lease);
+            }
         } else {
-            delivering = null;
+            delivery = null;
             ref.release().subscribe(null, e -> { });
         }
     }
 
     /**
-     * A cancel came after the delivery won, and the delivery is over: the subscriber gave up as the lease arrived (a
-     * timeout that fired first drops it), so the lease reached no one; it is returned, once, unless its handle is in
-     * use. Called by both the late cancel and the end of the delivery, each after its own write, so the later of
-     * the two sees both.
+     * A cancel came after the delivery won: the subscriber gave up as the lease arrived (a timeout that fired first
+     * drops it), so the lease reached no one. It is returned, unless its handle is in use.
      */
-    private void returnIfDropped() {
-        Lease lease = delivered;
-        if (lease == null || !cancelledAfterDelivery || delivering != null
-                || !DROP_DECIDED.compareAndSet(this, false, true)) {
-            return;
-        }
+    private static void returnIfDropped(Lease lease) {
         if (!lease.inUse()) {
             lease.release(SignalType.ON_COMPLETE, null).subscribe(null, e -> { });
         }
@@ -274,12 +272,24 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
             cancelUpstream();
             return;
         }
-        if (delivering == Thread.currentThread()) {
-            // from within the delivery: the subscriber takes the connection and cancels the rest
-            return;
+        for (;;) {
+            Object d = delivery;
+            if (d instanceof Thread) {
+                // from within the delivery, on its thread: the subscriber takes the connection and cancels the rest;
+                // from another thread: the delivering thread returns the lease once the delivery is over
+                if (d == Thread.currentThread() || DELIVERY.compareAndSet(this, d, CANCELLED_DURING)) {
+                    return;
+                }
+            } else if (d instanceof Lease lease) {
+                if (DELIVERY.compareAndSet(this, d, SETTLED)) {
+                    returnIfDropped(lease);
+                    return;
+                }
+            } else {
+                // no delivery (another outcome won), or the late cancel was dealt with already
+                return;
+            }
         }
-        cancelledAfterDelivery = true;
-        returnIfDropped();
     }
 
     /** Wins the one outcome of this acquire, or answers false when another outcome already won. */
