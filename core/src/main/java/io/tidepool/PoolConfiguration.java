@@ -58,8 +58,12 @@ public final class PoolConfiguration {
     public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofMinutes(30);
     /** Default {@link Builder#keepaliveTime(Duration)}. */
     public static final Duration DEFAULT_KEEPALIVE_TIME = Duration.ofMinutes(2);
-    /** Default {@link Builder#evictionInterval(Duration)}. */
-    public static final Duration DEFAULT_EVICTION_INTERVAL = Duration.ofSeconds(30);
+    /** The longest derived {@link #evictionInterval()}: upkeep runs at least this often. */
+    public static final Duration MAX_DERIVED_EVICTION_INTERVAL = Duration.ofSeconds(30);
+    /** The shortest derived {@link #evictionInterval()}, in ms: upkeep never runs more often than this unless set. */
+    public static final long MIN_DERIVED_EVICTION_INTERVAL_MILLIS = 100;
+    /** The shortest derived {@link #evictionInterval()}: upkeep never runs more often than this unless set. */
+    public static final Duration MIN_DERIVED_EVICTION_INTERVAL = Duration.ofMillis(MIN_DERIVED_EVICTION_INTERVAL_MILLIS);
     /** Default {@link Builder#closeTimeout(Duration)}. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
     /** Default {@link Builder#startTimeout(Duration)}. */
@@ -95,7 +99,7 @@ public final class PoolConfiguration {
     private final @Nullable Supplier<? extends Publisher<? extends CharSequence>> passwordSupplier;
 
     private PoolConfiguration(Builder b, @Nullable ConnectionFactoryOptions driverOptions,
-                              Duration validationTimeout) {
+                              Duration validationTimeout, Duration evictionInterval) {
         this.name = b.name;
         this.connectionFactory = b.connectionFactory;
         this.driverOptions = driverOptions;
@@ -112,7 +116,7 @@ public final class PoolConfiguration {
         this.maxIdleTime = b.maxIdleTime;
         this.maxLifetime = b.maxLifetime;
         this.keepaliveTime = b.keepaliveTime;
-        this.evictionInterval = b.evictionInterval;
+        this.evictionInterval = evictionInterval;
         this.closeTimeout = b.closeTimeout;
         this.startTimeout = b.startTimeout;
         this.clock = b.clock;
@@ -154,12 +158,20 @@ public final class PoolConfiguration {
         return maxSize;
     }
 
-    /** How many idle connections idle eviction keeps, and the size the background upkeep refills to. Default 0. */
+    /**
+     * How many idle connections the pool keeps ready: idle eviction never takes the idle count below it, and the pool
+     * opens connections (within {@code maxSize}) whenever fewer are idle: right after one closes (retired, evicted or
+     * broken) and on every upkeep beat ({@link #evictionInterval()}). From {@code start()}, or from its first use when
+     * it was not started. Default 0.
+     */
     public int minIdle() {
         return minIdle;
     }
 
-    /** How many connections {@link TidepoolPool#start()} opens, at least {@link #minIdle()}. Default 0. */
+    /**
+     * How many connections {@link TidepoolPool#start()} opens, at least {@link #minIdle()}; a pool used without
+     * {@code start()} opens them in the background on its first use. Default 0.
+     */
     public int initialSize() {
         return initialSize;
     }
@@ -232,7 +244,12 @@ public final class PoolConfiguration {
         return Optional.ofNullable(keepaliveTime);
     }
 
-    /** How often the background upkeep evicts idle and expired connections and refills {@code minIdle}. Default 30 s. */
+    /**
+     * How often the background upkeep evicts idle and expired connections and refills {@code minIdle}. Unless set,
+     * a tenth of the shortest of {@link #maxIdleTime()}, {@link #maxLifetime()} and {@link #keepaliveTime()}, within
+     * {@value #MIN_DERIVED_EVICTION_INTERVAL_MILLIS} ms and 30 s: each of them is then honoured within a tenth of its
+     * value (12 s with the defaults, from the 2 min keepalive; 30 s when all three are disabled).
+     */
     public Duration evictionInterval() {
         return evictionInterval;
     }
@@ -342,7 +359,7 @@ public final class PoolConfiguration {
         private @Nullable Duration maxIdleTime = DEFAULT_MAX_IDLE_TIME;
         private @Nullable Duration maxLifetime = DEFAULT_MAX_LIFETIME;
         private @Nullable Duration keepaliveTime = DEFAULT_KEEPALIVE_TIME;
-        private Duration evictionInterval = DEFAULT_EVICTION_INTERVAL;
+        private @Nullable Duration evictionInterval;
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Clock clock = Clock.systemUTC();
@@ -506,7 +523,7 @@ public final class PoolConfiguration {
             return this;
         }
 
-        /** How often background upkeep runs; positive. */
+        /** How often background upkeep runs; positive. Unset, it is derived: see {@link PoolConfiguration#evictionInterval()}. */
         public Builder evictionInterval(Duration evictionInterval) {
             this.evictionInterval = positive("evictionInterval", evictionInterval);
             return this;
@@ -626,7 +643,20 @@ public final class PoolConfiguration {
                 checkWithin = validationTimeout;
             }
             return new PoolConfiguration(this,
-                    options == null ? null : PoolOptions.driverOptions(options, name), checkWithin);
+                    options == null ? null : PoolOptions.driverOptions(options, name), checkWithin,
+                    evictionInterval != null ? evictionInterval : derivedEvictionInterval());
+        }
+
+        /** A tenth of the shortest deadline upkeep enforces, so each is met within a tenth of its value; bounded. */
+        private Duration derivedEvictionInterval() {
+            Duration shortest = MAX_DERIVED_EVICTION_INTERVAL.multipliedBy(10);
+            for (Duration enforced : new Duration[] {maxIdleTime, maxLifetime, keepaliveTime}) {
+                if (enforced != null && enforced.compareTo(shortest) < 0) {
+                    shortest = enforced;
+                }
+            }
+            Duration tenth = shortest.dividedBy(10);
+            return tenth.compareTo(MIN_DERIVED_EVICTION_INTERVAL) < 0 ? MIN_DERIVED_EVICTION_INTERVAL : tenth;
         }
 
         /** Builds the configuration and a pool from it, not yet started: {@code TidepoolPool.create(build())}. */

@@ -58,6 +58,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     private final PoolConfiguration config;
     private final ConnectionFactory factory;
     private final InstrumentedPool<Slot> engine;
+    private final GatedAllocation allocation;
     final PoolCounters counters = new PoolCounters();
     final Listeners listeners;
     final Availability availability;
@@ -86,8 +87,9 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         this.maxIdleMillis = config.maxIdleTime().map(Duration::toMillis).orElse(Long.MAX_VALUE);
         this.watchesLeaks = config.leakDetectionThreshold().isPresent() || config.leakReclaimAfter().isPresent();
         this.waiters = new Waiters(config.scheduler());
+        this.allocation = new GatedAllocation(config.maxSize(), availability);
         this.engine = PoolBuilder.from(Mono.defer(this::openSlot))
-                .allocationStrategy(new GatedAllocation(config.maxSize(), availability))
+                .allocationStrategy(allocation)
                 .maxPendingAcquire(config.maxPendingAcquires())
                 // the most recently used connection is the one least likely to need validation
                 .idleResourceReuseMruOrder()
@@ -174,6 +176,8 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                     slots.remove(slot);
                     counters.destroys.increment();
                     listeners.fire(l -> l.connectionClosed(config.name()));
+                    // a retired, evicted or broken connection is replaced now, not on the next upkeep beat
+                    refillMinIdle();
                 });
     }
 
@@ -224,7 +228,24 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     }
 
     Mono<Lease> acquireLease(@Nullable Throwable origin) {
+        if (state.get() == PoolState.NEW) {
+            startedByUse();
+        }
         return new AcquireOperation.Acquire(this, origin);
+    }
+
+    /**
+     * A pool used before {@code start()} (every pool made from an R2DBC URL) starts itself: RUNNING, with its upkeep
+     * scheduled and {@code initialSize} and {@code minIdle} opened in the background, as {@code start()} would, but
+     * without holding up the caller or failing it when the database is not there yet.
+     */
+    private void startedByUse() {
+        if (starting.get() == null && state.compareAndSet(PoolState.NEW, PoolState.RUNNING)) {
+            log.info("pool '{}' started by its first use: {}", config.name(), config.target());
+            scheduleUpkeep();
+            // the caller's own acquire opens one of them
+            openIdle(Math.max(config.initialSize(), config.minIdle()) - engine.metrics().allocatedSize() - 1);
+        }
     }
 
     /** A {@link System#nanoTime()} not taken: the hot path reads the clock only when someone will use the time. */
@@ -327,7 +348,11 @@ public final class DefaultTidepoolPool implements TidepoolPool {
             }
             Sinks.One<Void> mine = Sinks.one();
             if (starting.compareAndSet(null, mine)) {
-                state.compareAndSet(PoolState.NEW, PoolState.STARTING);
+                if (!state.compareAndSet(PoolState.NEW, PoolState.STARTING)) {
+                    // its first use started it (or close() came) since the check above
+                    starting.set(null);
+                    return start();
+                }
                 runStart(mine);
                 return mine.asMono();
             }
@@ -459,15 +484,28 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         }
     }
 
-    /** Opens connections up to {@code minIdle} when the pool is running and has fewer. */
+    /**
+     * Opens connections until {@code minIdle} are idle (or being opened), within {@code maxSize}, when the pool is
+     * running: minIdle counts idle connections here as in idle eviction, which keeps that many.
+     */
     void refillMinIdle() {
-        int missing = config.minIdle() - engine.metrics().allocatedSize();
-        if (state.get() == PoolState.RUNNING && missing > 0) {
-            Flux.range(0, missing)
-                    .flatMap(i -> borrowAndGiveBack())
-                    .subscribe(null, e -> log.debug("pool '{}': refilling minIdle failed: {}", config.name(),
-                            e.toString()));
+        if (state.get() != PoolState.RUNNING || config.minIdle() == 0) {
+            return;
         }
+        InstrumentedPool.PoolMetrics m = engine.metrics();
+        // allocated counts connections being opened too: two refills in a row do not open the same ones twice
+        int idleOrOpening = m.allocatedSize() - m.acquiredSize();
+        openIdle(config.minIdle() - idleOrOpening);
+    }
+
+    /** Opens {@code count} new idle connections (as many as maxSize allows), in the background. */
+    private void openIdle(int count) {
+        if (count <= 0) {
+            return;
+        }
+        allocation.wantOpened(count);
+        engine.warmup().subscribe(null, e -> log.debug("pool '{}': opening idle connections failed: {}",
+                config.name(), e.toString()));
     }
 
     @Override
@@ -551,26 +589,27 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                 .timeout(within, config.scheduler());
     }
 
-    /**
-     * Borrows a connection from reactor-pool and gives it straight back: opens one when none is idle, and on the way
-     * closes the idle ones its eviction predicate now rejects.
-     */
-    private Mono<Void> borrowAndGiveBack() {
-        return engine.acquire().flatMap(PooledRef::release);
-    }
-
     @Override
     public Mono<Void> evictAll() {
         return Mono.defer(() -> {
             generation.incrementAndGet();
             int idle = engine.metrics().idleSize();
+            if (idle == 0) {
+                return Mono.empty();
+            }
             log.info("pool '{}': evicting every connection ({} idle now; borrowed ones when they come back)",
                     config.name(), idle);
-            // an acquire meets the idle connections first, finds them evictable and closes them; what it gets in
-            // the end is a fresh connection, given straight back
+            // borrowed all at once, so each borrow meets retired ones (and closes them) or opens a fresh one: one at a
+            // time, with the most recently used handed out first, would open one and get it back every time
+            List<PooledRef<Slot>> fresh = new ArrayList<>(idle);
             return Flux.range(0, idle)
-                    .concatMap(i -> borrowAndGiveBack())
-                    .then();
+                    .flatMap(i -> engine.acquire(config.acquireTimeout()).onErrorResume(e -> Mono.empty()), idle)
+                    .doOnNext(ref -> {
+                        synchronized (fresh) {
+                            fresh.add(ref);
+                        }
+                    })
+                    .then(Mono.defer(() -> Flux.fromIterable(snapshot(fresh)).concatMap(PooledRef::release).then()));
         });
     }
 
