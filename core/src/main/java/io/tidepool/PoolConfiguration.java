@@ -1,5 +1,6 @@
 package io.tidepool;
 
+import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.ValidationDepth;
@@ -14,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.reactivestreams.Publisher;
@@ -97,6 +99,9 @@ public final class PoolConfiguration {
     private final @Nullable Duration leakReclaimAfter;
     private final RetryPolicy transactionRetry;
     private final @Nullable Supplier<? extends Publisher<? extends CharSequence>> passwordSupplier;
+    private final @Nullable String connectionInitSql;
+    private final @Nullable Function<? super Connection, ? extends Publisher<?>> postAllocate;
+    private final @Nullable Function<? super Connection, ? extends Publisher<?>> preRelease;
 
     private PoolConfiguration(Builder b, @Nullable ConnectionFactoryOptions driverOptions,
                               Duration validationTimeout, Duration evictionInterval) {
@@ -126,6 +131,9 @@ public final class PoolConfiguration {
         this.leakReclaimAfter = b.leakReclaimAfter;
         this.transactionRetry = b.transactionRetry;
         this.passwordSupplier = b.passwordSupplier;
+        this.connectionInitSql = b.connectionInitSql;
+        this.postAllocate = b.postAllocate;
+        this.preRelease = b.preRelease;
     }
 
     /** A builder with every option at its default. */
@@ -313,6 +321,32 @@ public final class PoolConfiguration {
         return Optional.ofNullable(passwordSupplier);
     }
 
+    /**
+     * SQL run on every new connection before anyone borrows it (HikariCP's {@code connectionInitSql}), and again
+     * after a session reset (see {@link TidepoolPool}): for example {@code SET search_path TO app}. Session state
+     * set here is the connection's baseline, never taken for a borrower's change. Empty when none, the default.
+     */
+    public Optional<String> connectionInitSql() {
+        return Optional.ofNullable(connectionInitSql);
+    }
+
+    /**
+     * Work run on every new connection after {@link #connectionInitSql()} (r2dbc-pool's {@code postAllocate}), and
+     * again after a session reset. Empty when none, the default.
+     */
+    public Optional<Function<? super Connection, ? extends Publisher<?>>> postAllocate() {
+        return Optional.ofNullable(postAllocate);
+    }
+
+    /**
+     * Work run on every borrowed connection as it is returned, before the pool decides whether it needs a reset
+     * (r2dbc-pool's {@code preRelease}); a failure closes the connection. It costs a round trip on every return if
+     * it makes one. Empty when none, the default.
+     */
+    public Optional<Function<? super Connection, ? extends Publisher<?>>> preRelease() {
+        return Optional.ofNullable(preRelease);
+    }
+
     /** Every option, and where connections go; never a password. */
     @Override
     public String toString() {
@@ -326,7 +360,10 @@ public final class PoolConfiguration {
                 + (keepaliveTime == null ? "disabled" : keepaliveTime) + ", evictionInterval="
                 + evictionInterval + ", closeTimeout=" + closeTimeout + ", startTimeout=" + startTimeout
                 + ", leakDetectionThreshold=" + (leakDetectionThreshold == null ? "disabled" : leakDetectionThreshold)
-                + ", leakReclaimAfter=" + (leakReclaimAfter == null ? "disabled" : leakReclaimAfter) + "}";
+                + ", leakReclaimAfter=" + (leakReclaimAfter == null ? "disabled" : leakReclaimAfter)
+                + ", connectionInitSql=" + (connectionInitSql == null ? "none" : connectionInitSql)
+                + ", postAllocate=" + (postAllocate == null ? "none" : "set")
+                + ", preRelease=" + (preRelease == null ? "none" : "set") + "}";
     }
 
     /** Where connections go, for messages: {@code postgresql://user@host:port/database}, never a password. */
@@ -369,6 +406,10 @@ public final class PoolConfiguration {
         private @Nullable Duration leakReclaimAfter;
         private RetryPolicy transactionRetry = RetryPolicy.defaults();
         private @Nullable Supplier<? extends Publisher<? extends CharSequence>> passwordSupplier;
+        private @Nullable String connectionInitSql;
+        private @Nullable Function<? super Connection, ? extends Publisher<?>> postAllocate;
+        private @Nullable Function<? super Connection, ? extends Publisher<?>> preRelease;
+        private boolean validateAfterIdleSet;
 
         private Builder() {
         }
@@ -452,12 +493,14 @@ public final class PoolConfiguration {
         /** Validate a connection idle for longer than this before handing it out; zero validates every time. */
         public Builder validateAfterIdle(Duration validateAfterIdle) {
             this.validateAfterIdle = notNegative("validateAfterIdle", validateAfterIdle);
+            this.validateAfterIdleSet = true;
             return this;
         }
 
         /** Never validate on acquire: a broken connection is then found by its first use. */
         public Builder validationDisabled() {
             this.validateAfterIdle = null;
+            this.validateAfterIdleSet = true;
             return this;
         }
 
@@ -467,7 +510,11 @@ public final class PoolConfiguration {
             return this;
         }
 
-        /** A query to validate with (e.g. {@code SELECT 1}) instead of the driver's check; not blank. */
+        /**
+         * A query to validate with (e.g. {@code SELECT 1}) instead of the driver's check; not blank. Unless
+         * {@link #validateAfterIdle} (or {@link #validationDisabled}) is also set, it validates every acquire, as
+         * r2dbc-pool does with its {@code validationQuery}: a user who migrates keeps that contract.
+         */
         public Builder validationQuery(String validationQuery) {
             notNull("validationQuery", validationQuery);
             if (validationQuery.isBlank()) {
@@ -586,6 +633,29 @@ public final class PoolConfiguration {
             return this;
         }
 
+        /** See {@link PoolConfiguration#connectionInitSql()}; not blank. */
+        public Builder connectionInitSql(String connectionInitSql) {
+            notNull("connectionInitSql", connectionInitSql);
+            if (connectionInitSql.isBlank()) {
+                throw new IllegalArgumentException(
+                        "connectionInitSql must not be blank, was '" + connectionInitSql + "'");
+            }
+            this.connectionInitSql = connectionInitSql;
+            return this;
+        }
+
+        /** See {@link PoolConfiguration#postAllocate()}. */
+        public Builder postAllocate(Function<? super Connection, ? extends Publisher<?>> postAllocate) {
+            this.postAllocate = notNull("postAllocate", postAllocate);
+            return this;
+        }
+
+        /** See {@link PoolConfiguration#preRelease()}. */
+        public Builder preRelease(Function<? super Connection, ? extends Publisher<?>> preRelease) {
+            this.preRelease = notNull("preRelease", preRelease);
+            return this;
+        }
+
         /** See {@link PoolConfiguration#transactionRetry()}; {@link RetryPolicy#none()} turns retrying off. */
         public Builder transactionRetry(RetryPolicy transactionRetry) {
             this.transactionRetry = notNull("transactionRetry", transactionRetry);
@@ -630,6 +700,10 @@ public final class PoolConfiguration {
                     && leakReclaimAfter.compareTo(leakDetectionThreshold) <= 0) {
                 throw new IllegalArgumentException("leakReclaimAfter must be longer than leakDetectionThreshold ("
                         + leakDetectionThreshold + "), was " + leakReclaimAfter);
+            }
+            if (validationQuery != null && !validateAfterIdleSet) {
+                // r2dbc-pool's contract for validationQuery: every acquire is validated
+                validateAfterIdle = Duration.ZERO;
             }
             Duration checkWithin;
             if (validationTimeout == null) {

@@ -76,6 +76,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     private volatile @Nullable Disposable upkeep;
     private final @Nullable Keepalive keepalive;
+    private final @Nullable ConnectionSetup setup;
     private final @Nullable Disposable keepaliveTask;
 
     public DefaultTidepoolPool(PoolConfiguration config) {
@@ -87,6 +88,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         this.maxIdleMillis = config.maxIdleTime().map(Duration::toMillis).orElse(Long.MAX_VALUE);
         this.watchesLeaks = config.leakDetectionThreshold().isPresent() || config.leakReclaimAfter().isPresent();
         this.waiters = new Waiters(config.scheduler());
+        this.setup = ConnectionSetup.of(config);
         this.allocation = new GatedAllocation(config.maxSize(), availability);
         this.engine = PoolBuilder.from(Mono.defer(this::openSlot))
                 .allocationStrategy(allocation)
@@ -131,6 +133,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         return CreateWithin.create(openConnection(), config.createTimeout(), config.scheduler(),
                         () -> new ConnectionCreateTimeoutException(config.name(), config.target(),
                                 config.createTimeout(), stats()))
+                .flatMap(this::setUp)
                 .map(connection -> new Slot(connection, lifetimeLimitMillis(), generation.get(), nowMillis()))
                 .doOnNext(slot -> {
                     slots.add(slot);
@@ -145,6 +148,23 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                     log.debug("pool '{}': opening a connection to {} failed: {}", config.name(), config.target(),
                             e.toString());
                 });
+    }
+
+    /** Runs the user's connection setup on a new connection; on failure closes it and fails the open. */
+    private Mono<Connection> setUp(Connection connection) {
+        if (setup == null) {
+            return Mono.just(connection);
+        }
+        return setup.applyTo(connection)
+                .timeout(config.createTimeout(), config.scheduler())
+                .thenReturn(connection)
+                .onErrorResume(e -> Mono.from(connection.close()).onErrorResume(closing -> Mono.empty())
+                        .then(Mono.error(e)));
+    }
+
+    /** The user's connection setup, to run again after a session reset; null when there is none. */
+    @Nullable ConnectionSetup setup() {
+        return setup;
     }
 
     private long lifetimeLimitMillis() {

@@ -25,6 +25,8 @@ final class ExchangeTracker {
     private volatile boolean interrupted;
     private volatile boolean isolationChanged;
     private volatile boolean timeoutsChanged;
+    // SessionStatements bits of every statement executed: what a return must undo
+    private volatile int sessionChanges;
 
     /** Wraps the reading of {@code result}'s rows: in flight from subscription to its end. */
     <T> Flux<T> trackReading(Publisher<T> rows, TrackedResult result) {
@@ -73,6 +75,21 @@ final class ExchangeTracker {
 
     void timeoutsChanged() {
         timeoutsChanged = true;
+    }
+
+    /** A statement left state in the session ({@link SessionStatements} bits). */
+    void sessionChanged(int changes) {
+        sessionChanges |= changes;
+    }
+
+    /** What the borrower's statements left in the session: {@link SessionStatements#NONE} or its bits. */
+    int sessionChanges() {
+        return sessionChanges;
+    }
+
+    /** Nothing was changed that a return must restore: isolation, timeouts, session state. */
+    boolean settingsUntouched() {
+        return !isolationChanged && !timeoutsChanged && sessionChanges == SessionStatements.NONE;
     }
 
     /** Every exchange ended normally and every result was read: the server has answered all and is waiting. */

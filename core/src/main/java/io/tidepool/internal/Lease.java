@@ -108,10 +108,22 @@ final class Lease {
             return discard();
         }
         Connection connection = ref.poolable().connection();
+        var preRelease = pool.configuration().preRelease();
+        if (preRelease.isPresent()) {
+            // the user's own step comes first; a connection it fails on cannot be trusted
+            return Flux.from(preRelease.get().apply(connection)).then()
+                    .timeout(pool.configuration().validationTimeout(), pool.configuration().scheduler())
+                    .then(Mono.defer(() -> resetAndReturn(connection, signal)))
+                    .onErrorResume(e -> discard());
+        }
+        return resetAndReturn(connection, signal);
+    }
+
+    private Mono<Void> resetAndReturn(Connection connection, SignalType signal) {
         boolean settled = signal == SignalType.ON_COMPLETE && tracker.quiet();
         // the server reported the transaction status at the end of the last exchange: a clean return is free
         boolean outOfTransaction = settled && connection.isAutoCommit();
-        if (outOfTransaction && !tracker.isolationWasChanged() && !tracker.timeoutsWereChanged()) {
+        if (outOfTransaction && tracker.settingsUntouched()) {
             // a failed release is reactor-pool's to report; the Ending ignores it
             return backToPool();
         }
@@ -130,6 +142,16 @@ final class Lease {
     private Mono<Void> restore(Connection connection, boolean settled, boolean outOfTransaction) {
         Mono<Void> steps = outOfTransaction ? Mono.empty()
                 : settled ? rollback(connection) : drainAndRollback(connection);
+        int session = tracker.sessionChanges();
+        if ((session & SessionStatements.PREPARED) != 0) {
+            // deallocating the borrower's statement by name is guesswork, all of them would take the driver's too
+            return steps.then(Mono.error(new ValidationFailedException(
+                    "a borrower prepared a statement of its own: the connection is closed, not reset")));
+        }
+        if (session != SessionStatements.NONE) {
+            // the whole session back to its baseline: the isolation and timeouts with it
+            return steps.then(Mono.defer(() -> resetSession(connection)));
+        }
         if (tracker.isolationWasChanged()) {
             steps = steps.then(Mono.defer(() ->
                     Mono.from(connection.setTransactionIsolationLevel(ref.poolable().initialIsolation()))));
@@ -141,6 +163,21 @@ final class Lease {
         }
         return steps;
     }
+
+    /**
+     * Everything {@code DISCARD ALL} undoes but the prepared statements (the driver's own cache lives there), one
+     * round trip; then the user's connection setup again, since it is undone too.
+     */
+    private Mono<Void> resetSession(Connection connection) {
+        Mono<Void> reset = Flux.from(connection.createStatement(SESSION_RESET).execute())
+                .flatMap(Result::getRowsUpdated).then();
+        ConnectionSetup setup = pool.setup();
+        return setup == null ? reset : reset.then(Mono.defer(() -> setup.applyTo(connection)));
+    }
+
+    /** What {@code DISCARD ALL} does, less {@code DEALLOCATE ALL}; each of them may run in a transaction block. */
+    static final String SESSION_RESET = "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; UNLISTEN *; "
+            + "SELECT pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES";
 
     /**
      * ROLLBACK queues behind any conversation still in flight, so its answer means the connection is idle and out of

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  */
 public final class PoolOptions {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PoolOptions.class);
+
     /** The R2DBC driver name of the pool: {@code r2dbc:tidepool:postgresql://...}. */
     public static final String DRIVER = "tidepool";
 
@@ -79,11 +81,14 @@ public final class PoolOptions {
             new Spec("leakReclaimAfter", null, (b, v) -> durationOrDisabled(b, "leakReclaimAfter", v,
                     PoolConfiguration.Builder::leakReclaimAfter, PoolConfiguration.Builder::leakReclaimDisabled),
                     "take back connections borrowed longer than this"),
+            new Spec("connectionInitSql", null, (b, v) -> b.connectionInitSql(text("connectionInitSql", v)),
+                    "SQL run on every new connection"),
             // r2dbc-pool options with no Tidepool equivalent: checked, then left alone (see docs/configuration.md).
-            new Spec("acquireRetry", null, (b, v) -> integerAtLeastZero("acquireRetry", v),
-                    "r2dbc-pool's retry count; Tidepool replaces invalid connections within acquireTimeout"),
-            new Spec("registerJmx", null, (b, v) -> bool("registerJmx", v),
-                    "r2dbc-pool's JMX switch; Tidepool publishes metrics through its health module"));
+            new Spec("acquireRetry", null, (b, v) -> ignored("acquireRetry", integerAtLeastZero("acquireRetry", v),
+                    "Tidepool replaces invalid connections within acquireTimeout; use RetryPolicy for work"),
+                    "r2dbc-pool's retry count"),
+            new Spec("registerJmx", null, (b, v) -> ignored("registerJmx", bool("registerJmx", v),
+                    "Tidepool publishes metrics through Micrometer (tidepool-health)"), "r2dbc-pool's JMX switch"));
 
     private PoolOptions() {
     }
@@ -220,21 +225,28 @@ public final class PoolOptions {
         }
     }
 
-    private static void integerAtLeastZero(String option, Object value) {
+    private static int integerAtLeastZero(String option, Object value) {
         int parsed = integer(option, value);
         if (parsed < 0) {
             throw new IllegalArgumentException(option + " must be at least 0, was " + parsed);
         }
+        return parsed;
     }
 
-    private static void bool(String option, Object value) {
-        if (value instanceof Boolean) {
-            return;
+    private static boolean bool(String option, Object value) {
+        if (value instanceof Boolean b) {
+            return b;
         }
         String s = value.toString().trim().toLowerCase(Locale.ROOT);
         if (!s.equals("true") && !s.equals("false")) {
             throw new IllegalArgumentException(option + " must be true or false, was '" + value + "'");
         }
+        return s.equals("true");
+    }
+
+    /** An r2dbc-pool option Tidepool has no use for: checked (a bad value still fails), then named in a warning. */
+    private static void ignored(String option, Object value, String instead) {
+        log.warn("option {}={} is r2dbc-pool's and is ignored by Tidepool: {}", option, value, instead);
     }
 
     private static ValidationDepth depth(Object value) {

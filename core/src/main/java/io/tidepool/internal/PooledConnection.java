@@ -57,6 +57,14 @@ final class PooledConnection implements Connection {
         return raw;
     }
 
+    /** The borrower runs {@code sql}: what it leaves in the session is undone when the connection is returned. */
+    void runs(String sql) {
+        int changes = SessionStatements.changes(sql);
+        if (changes != SessionStatements.NONE) {
+            tracker.sessionChanged(changes);
+        }
+    }
+
     Flux<Result> executing(Publisher<? extends Result> results) {
         open();
         return tracker.trackResults(Flux.<Result>from(results));
@@ -95,7 +103,7 @@ final class PooledConnection implements Connection {
 
     @Override
     public Statement createStatement(String sql) {
-        return new TrackedStatement(open().createStatement(sql), this);
+        return new TrackedStatement(open().createStatement(sql), sql, this);
     }
 
     @Override
