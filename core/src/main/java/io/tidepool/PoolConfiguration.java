@@ -100,6 +100,7 @@ public final class PoolConfiguration {
     private final RetryPolicy transactionRetry;
     private final @Nullable Supplier<? extends Publisher<? extends CharSequence>> passwordSupplier;
     private final @Nullable String connectionInitSql;
+    private final @Nullable Duration silenceTimeout;
     private final @Nullable Function<? super Connection, ? extends Publisher<?>> postAllocate;
     private final @Nullable Function<? super Connection, ? extends Publisher<?>> preRelease;
 
@@ -132,6 +133,7 @@ public final class PoolConfiguration {
         this.transactionRetry = b.transactionRetry;
         this.passwordSupplier = b.passwordSupplier;
         this.connectionInitSql = b.connectionInitSql;
+        this.silenceTimeout = b.silenceTimeout;
         this.postAllocate = b.postAllocate;
         this.preRelease = b.preRelease;
     }
@@ -322,6 +324,20 @@ public final class PoolConfiguration {
     }
 
     /**
+     * The longest a borrower's statement may wait without a byte from the server (the role pgjdbc's
+     * {@code socketTimeout} plays): past it, the connection is closed and the statement fails with a
+     * {@link io.tidepool.error.ConnectionSilentException} (a transient connection error). It bounds a silent network
+     * (a blackhole holds the bytes and closes nothing, and the kernel gives up only after about 15 minutes), but it
+     * also ends a statement that legitimately computes for longer before its first row: set it above the longest
+     * such statement, or leave it disabled and bound statements with the server's {@code statement_timeout}. A
+     * borrower that stops reading a result for longer also counts as silence. Checked every quarter of its value.
+     * Empty when disabled, the default (docs/adr/0007-silent-network.md says why).
+     */
+    public Optional<Duration> silenceTimeout() {
+        return Optional.ofNullable(silenceTimeout);
+    }
+
+    /**
      * SQL run on every new connection before anyone borrows it (HikariCP's {@code connectionInitSql}), and again
      * after a session reset (see {@link TidepoolPool}): for example {@code SET search_path TO app}. Session state
      * set here is the connection's baseline, never taken for a borrower's change. Empty when none, the default.
@@ -361,6 +377,7 @@ public final class PoolConfiguration {
                 + evictionInterval + ", closeTimeout=" + closeTimeout + ", startTimeout=" + startTimeout
                 + ", leakDetectionThreshold=" + (leakDetectionThreshold == null ? "disabled" : leakDetectionThreshold)
                 + ", leakReclaimAfter=" + (leakReclaimAfter == null ? "disabled" : leakReclaimAfter)
+                + ", silenceTimeout=" + (silenceTimeout == null ? "disabled" : silenceTimeout)
                 + ", connectionInitSql=" + (connectionInitSql == null ? "none" : connectionInitSql)
                 + ", postAllocate=" + (postAllocate == null ? "none" : "set")
                 + ", preRelease=" + (preRelease == null ? "none" : "set") + "}";
@@ -407,6 +424,7 @@ public final class PoolConfiguration {
         private RetryPolicy transactionRetry = RetryPolicy.defaults();
         private @Nullable Supplier<? extends Publisher<? extends CharSequence>> passwordSupplier;
         private @Nullable String connectionInitSql;
+        private @Nullable Duration silenceTimeout;
         private @Nullable Function<? super Connection, ? extends Publisher<?>> postAllocate;
         private @Nullable Function<? super Connection, ? extends Publisher<?>> preRelease;
         private boolean validateAfterIdleSet;
@@ -630,6 +648,18 @@ public final class PoolConfiguration {
          */
         public Builder passwordSupplier(Supplier<? extends Publisher<? extends CharSequence>> passwordSupplier) {
             this.passwordSupplier = notNull("passwordSupplier", passwordSupplier);
+            return this;
+        }
+
+        /** See {@link PoolConfiguration#silenceTimeout()}; positive. */
+        public Builder silenceTimeout(Duration silenceTimeout) {
+            this.silenceTimeout = positive("silenceTimeout", silenceTimeout);
+            return this;
+        }
+
+        /** No bound on a statement waiting for the server (the default). */
+        public Builder silenceTimeoutDisabled() {
+            this.silenceTimeout = null;
             return this;
         }
 

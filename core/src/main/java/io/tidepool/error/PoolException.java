@@ -8,7 +8,7 @@ import io.tidepool.PoolStats;
  */
 public sealed interface PoolException
         permits PoolAcquireTimeoutException, PoolPendingLimitException, PoolClosedException, PoolStartException,
-        ConnectionCreateTimeoutException, DatabaseUnavailableException {
+        ConnectionCreateTimeoutException, DatabaseUnavailableException, ConnectionSilentException {
 
     /** The name of the pool that raised this error. */
     String poolName();

@@ -78,6 +78,9 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     private final @Nullable Keepalive keepalive;
     private final @Nullable ConnectionSetup setup;
     private final @Nullable Disposable keepaliveTask;
+    private final @Nullable Disposable silenceTask;
+    // the clock a borrowing's exchanges are timed with, only when silenceTimeout is set
+    private final java.time.@Nullable Clock silenceClock;
 
     public DefaultTidepoolPool(PoolConfiguration config) {
         this.config = config;
@@ -103,6 +106,8 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         this.keepalive = config.keepaliveTime().map(period -> new Keepalive(this, engine, period)).orElse(null);
         // from construction, not start(): a pool used without start() has idle connections to look after too
         this.keepaliveTask = keepalive == null ? null : keepalive.schedule();
+        this.silenceClock = config.silenceTimeout().isPresent() ? config.clock() : null;
+        this.silenceTask = config.silenceTimeout().map(t -> new SilenceWatch(this, t).schedule()).orElse(null);
     }
 
     private static ConnectionFactory openFactory(PoolConfiguration config, @Nullable CharSequence password) {
@@ -322,8 +327,13 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         slot.borrowedBy(lease);
     }
 
+    /** The clock a borrowing's exchanges are timed with for its silenceTimeout; null when it has none. */
+    java.time.@Nullable Clock silenceClock() {
+        return silenceClock;
+    }
+
     /** The connections borrowed now, from the open ones: the clean path updates no shared set. */
-    private List<Lease> borrowed() {
+    List<Lease> borrowed() {
         List<Lease> out = new ArrayList<>();
         for (Slot slot : slots) {
             Lease lease = slot.lease();
@@ -546,6 +556,9 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         }
         if (keepaliveTask != null) {
             keepaliveTask.dispose();
+        }
+        if (silenceTask != null) {
+            silenceTask.dispose();
         }
         waiters.snapshot().forEach(AcquireOperation::poolClosed);
         int borrowed = borrowed().size();

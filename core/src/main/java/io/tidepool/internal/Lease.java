@@ -27,7 +27,7 @@ final class Lease {
 
     private final PooledRef<Slot> ref;
     private final DefaultTidepoolPool pool;
-    private final ExchangeTracker tracker = new ExchangeTracker();
+    private final ExchangeTracker tracker;
     private final PooledConnection handle;
     private volatile boolean returning;
     private final long acquiredNanos;
@@ -37,6 +37,7 @@ final class Lease {
     Lease(PooledRef<Slot> ref, DefaultTidepoolPool pool, @Nullable Throwable origin) {
         this.ref = ref;
         this.pool = pool;
+        this.tracker = new ExchangeTracker(pool.silenceClock());
         this.handle = new PooledConnection(ref.poolable().connection(), this, tracker);
         this.acquiredNanos = pool.timesBorrowings() ? System.nanoTime() : DefaultTidepoolPool.NOT_TIMED;
         this.leakWatch = LeakWatch.of(this, pool, acquiredNanos, origin);
@@ -87,6 +88,20 @@ final class Lease {
         }
         handle.markReclaimed(reason);
         return new Ending(discard(), this);
+    }
+
+    /** How long a statement of this borrowing has waited without a signal from the server; 0 when none waits. */
+    long silentForMillis(long nowMillis) {
+        return tracker.silentForMillis(nowMillis);
+    }
+
+    /**
+     * The server went silent under a waiting statement: the connection is closed under the borrower, whose statement
+     * fails with {@code error} and whose return then discards the connection.
+     */
+    void silenced(Throwable error) {
+        tracker.silenced(error);
+        Mono.from(ref.poolable().connection().close()).subscribe(null, e -> { });
     }
 
     private void ended() {

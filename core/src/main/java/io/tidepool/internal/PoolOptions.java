@@ -30,6 +30,7 @@ public final class PoolOptions {
     private static final String R2DBC_POOL_DRIVER = "pool";
     private static final String DISABLED = "disabled";
     private static final Option<String> APPLICATION_NAME = Option.valueOf("applicationName");
+    private static final Option<Boolean> TCP_KEEPALIVE = Option.valueOf("tcpKeepAlive");
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     /** A bare IPv6 address: hex groups, at least two colons, maybe an IPv4 tail and a zone. */
     private static final Pattern IPV6_LITERAL = Pattern.compile("(?=(?:[^:]*:){2})[0-9A-Fa-f:.]+(%[\\w.]+)?");
@@ -81,6 +82,9 @@ public final class PoolOptions {
             new Spec("leakReclaimAfter", null, (b, v) -> durationOrDisabled(b, "leakReclaimAfter", v,
                     PoolConfiguration.Builder::leakReclaimAfter, PoolConfiguration.Builder::leakReclaimDisabled),
                     "take back connections borrowed longer than this"),
+            new Spec("silenceTimeout", null, (b, v) -> durationOrDisabled(b, "silenceTimeout", v,
+                    PoolConfiguration.Builder::silenceTimeout, PoolConfiguration.Builder::silenceTimeoutDisabled),
+                    "most a statement waits without a byte from the server"),
             new Spec("connectionInitSql", null, (b, v) -> b.connectionInitSql(text("connectionInitSql", v)),
                     "SQL run on every new connection"),
             // r2dbc-pool options with no Tidepool equivalent: checked, then left alone (see docs/configuration.md).
@@ -156,6 +160,10 @@ public final class PoolOptions {
         }
         if (!options.hasOption(APPLICATION_NAME)) {
             driver.option(APPLICATION_NAME, poolName);
+        }
+        if (!options.hasOption(TCP_KEEPALIVE)) {
+            // the kernel probes an idle connection and notices a dead peer (timing from the host's net.ipv4 settings)
+            driver.option(TCP_KEEPALIVE, true);
         }
         return driver.build();
     }
