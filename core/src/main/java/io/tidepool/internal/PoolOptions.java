@@ -1,5 +1,6 @@
 package io.tidepool.internal;
 
+import io.r2dbc.postgresql.PostgresqlConnectionFactoryProvider;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;
 import io.r2dbc.spi.ValidationDepth;
@@ -160,6 +161,10 @@ public final class PoolOptions {
         }
         if (!options.hasOption(APPLICATION_NAME)) {
             driver.option(APPLICATION_NAME, poolName);
+        }
+        if (!options.hasOption(PostgresqlConnectionFactoryProvider.LOOP_RESOURCES)) {
+            // spread over every event loop, whatever thread opens the connection
+            driver.option(PostgresqlConnectionFactoryProvider.LOOP_RESOURCES, EventLoops.shared());
         }
         if (!options.hasOption(TCP_KEEPALIVE)) {
             // the kernel probes an idle connection and notices a dead peer (timing from the host's net.ipv4 settings)
