@@ -13,9 +13,11 @@ import io.tidepool.RetryPolicy;
 import io.tidepool.PoolStats;
 import io.tidepool.TidepoolPool;
 import io.tidepool.error.ConnectionCreateTimeoutException;
+import io.tidepool.error.CredentialsUnavailableException;
 import io.tidepool.error.ErrorCategory;
 import io.tidepool.error.PoolClosedException;
 import io.tidepool.error.PoolStartException;
+import io.tidepool.error.PoolValidationException;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -127,8 +129,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     private Publisher<? extends Connection> openConnection() {
         return config.passwordSupplier()
                 .<Publisher<? extends Connection>>map(passwords -> Mono.from(passwords.get())
-                        .switchIfEmpty(Mono.error(() -> new IllegalStateException(
-                                "pool '" + config.name() + "': passwordSupplier gave no password")))
+                        .switchIfEmpty(Mono.error(() -> new CredentialsUnavailableException(config.name(), stats())))
                         .flatMap(password -> Mono.from(openFactory(config, password).create())))
                 .orElseGet(factory::create);
     }
@@ -476,8 +477,8 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                     }
                     return Mono.from(ref.poolable().connection().validate(ValidationDepth.REMOTE))
                             .timeout(config.validationTimeout(), config.scheduler())
-                            .flatMap(ok -> ok ? Mono.<Void>empty() : Mono.error(new ValidationFailedException(
-                                    "a new connection failed its first health check")));
+                            .flatMap(ok -> ok ? Mono.<Void>empty() : Mono.error(new PoolValidationException(
+                                    config.name(), "a new connection failed its first health check", 1, stats())));
                 }))
                 .then(Mono.defer(() -> over.get() ? discardAll(held)
                         : Flux.fromIterable(snapshot(held)).concatMap(PooledRef::release).then()))

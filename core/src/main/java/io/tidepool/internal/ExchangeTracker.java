@@ -39,20 +39,24 @@ final class ExchangeTracker {
 
     /** Wraps the reading of {@code result}'s rows: in flight from subscription to its end. */
     <T> Flux<T> trackReading(Publisher<T> rows, TrackedResult result) {
-        return new TrackedExchange<>(rows, this, false, result);
-    }
-
-    /** Wraps one exchange that answers at most once: in flight from subscription to its end. */
-    <T> Mono<T> trackOne(Publisher<T> exchange) {
-        return Mono.fromDirect(new TrackedExchange<>(exchange, this, false, null));
+        return new TrackedExchange<>(rows, this, false, result, null, PooledConnection.CHANGES_NOTHING);
     }
 
     /**
-     * Wraps a statement's execution, each result tracked. Cancelling the stream of results after it gave one is the
-     * common {@code Mono.from(statement.execute())} idiom: the results decide whether the exchange was cut short.
+     * Wraps one exchange of {@code handle} that answers at most once: fenced off if the handle was returned when it
+     * is subscribed, else in flight from subscription to its end; {@code changes} are marked when it is subscribed.
      */
-    Flux<Result> trackResults(Publisher<Result> results) {
-        return new TrackedExchange<>(results, this, true, null);
+    <T> Mono<T> trackOne(Publisher<T> exchange, PooledConnection handle, int changes) {
+        return Mono.fromDirect(new TrackedExchange<>(exchange, this, false, null, handle, changes));
+    }
+
+    /**
+     * Wraps a statement's execution, fenced as {@link #trackOne} is, each result tracked. Cancelling the stream of
+     * results after it gave one is the common {@code Mono.from(statement.execute())} idiom: the results decide
+     * whether the exchange was cut short.
+     */
+    Flux<Result> trackResults(Publisher<? extends Result> results, PooledConnection handle) {
+        return new TrackedExchange<Result>(results, this, true, null, handle, PooledConnection.CHANGES_NOTHING);
     }
 
     void exchangeStarted() {

@@ -3,6 +3,8 @@ package io.tidepool.internal;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
+import io.tidepool.PoolStats;
+import io.tidepool.error.PoolValidationException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
@@ -51,8 +53,17 @@ final class Lease {
         return handle;
     }
 
+    /** This borrowing's leak watch, if the pool watches for leaks. */
+    @Nullable LeakWatch leakWatch() {
+        return leakWatch;
+    }
+
     String poolName() {
         return pool.name();
+    }
+
+    PoolStats poolStats() {
+        return pool.stats();
     }
 
     /** The borrower closed its connection. */
@@ -160,8 +171,9 @@ final class Lease {
         int session = tracker.sessionChanges();
         if ((session & SessionStatements.PREPARED) != 0) {
             // deallocating the borrower's statement by name is guesswork, all of them would take the driver's too
-            return steps.then(Mono.error(new ValidationFailedException(
-                    "a borrower prepared a statement of its own: the connection is closed, not reset")));
+            return steps.then(Mono.error(() -> new PoolValidationException(pool.name(),
+                    "a borrower prepared a statement of its own: the connection is closed, not reset", 1,
+                    pool.stats())));
         }
         if (session != SessionStatements.NONE) {
             // the whole session back to its baseline: the isolation and timeouts with it
@@ -225,8 +237,8 @@ final class Lease {
             // a failed ROLLBACK (the cancel may hit it) discards the connection as surely as a cancel sent does
             return rollback(connection)
                     .then(Mono.defer(() -> decided.compareAndSet(false, true) ? Mono.<Void>empty()
-                            : Mono.error(new ValidationFailedException(
-                                    "an abandoned statement had to be cancelled on the server"))))
+                            : Mono.error(new PoolValidationException(pool.name(),
+                                    "an abandoned statement had to be cancelled on the server", 1, pool.stats()))))
                     .doFinally(s -> interrupt.dispose());
         });
     }
