@@ -128,35 +128,36 @@ final class Lease {
     }
 
     private Mono<Void> resetAndReturn(SignalType signal, @Nullable Throwable error) {
-        boolean broken = error != null
-                && pool.configuration().errorClassifier().classify(error).discardsConnection();
-        if (broken || pool.isRetired(ref.poolable())) {
-            return discard();
-        }
         Connection connection = ref.poolable().connection();
+        ReturnRule.Plan plan = ReturnRule.decide(new ReturnRule.Borrowing(
+                error != null && pool.configuration().errorClassifier().classify(error).discardsConnection(),
+                pool.isRetired(ref.poolable()), signal == SignalType.ON_COMPLETE, tracker.quiet(),
+                connection.isAutoCommit(), tracker.isolationWasChanged(), tracker.timeoutsWereChanged(),
+                tracker.sessionChanges()));
         var preRelease = pool.configuration().preRelease();
-        if (preRelease.isPresent()) {
+        if (preRelease.isPresent() && plan.outcome() != ReturnRule.Outcome.DISCARD) {
             // the user's own step comes first; a connection it fails on cannot be trusted
             return Flux.from(preRelease.get().apply(connection)).then()
                     .timeout(pool.configuration().validationTimeout(), pool.configuration().scheduler())
-                    .then(Mono.defer(() -> resetAndReturn(connection, signal)))
+                    .then(Mono.defer(() -> carryOut(plan, connection)))
                     .onErrorResume(e -> discard());
         }
-        return resetAndReturn(connection, signal);
+        return carryOut(plan, connection);
     }
 
-    private Mono<Void> resetAndReturn(Connection connection, SignalType signal) {
-        boolean settled = signal == SignalType.ON_COMPLETE && tracker.quiet();
-        // the server reported the transaction status at the end of the last exchange: a clean return is free
-        boolean outOfTransaction = settled && connection.isAutoCommit();
-        if (outOfTransaction && tracker.settingsUntouched()) {
-            // a failed release is reactor-pool's to report; the Ending ignores it
-            return backToPool();
+    private Mono<Void> carryOut(ReturnRule.Plan plan, Connection connection) {
+        switch (plan.outcome()) {
+            case FREE:
+                // a failed release is reactor-pool's to report; the Ending ignores it
+                return backToPool();
+            case DISCARD:
+                return discard();
+            default:
+                return restore(plan, connection)
+                        .timeout(pool.configuration().validationTimeout(), pool.configuration().scheduler())
+                        .then(Mono.defer(this::backToPool))
+                        .onErrorResume(e -> discard());
         }
-        return restore(connection, settled, outOfTransaction)
-                .timeout(pool.configuration().validationTimeout(), pool.configuration().scheduler())
-                .then(Mono.defer(this::backToPool))
-                .onErrorResume(e -> discard());
     }
 
     private Mono<Void> backToPool() {
@@ -165,25 +166,17 @@ final class Lease {
         return ref.release();
     }
 
-    private Mono<Void> restore(Connection connection, boolean settled, boolean outOfTransaction) {
-        Mono<Void> steps = outOfTransaction ? Mono.empty()
-                : settled ? rollback(connection) : drainAndRollback(connection);
-        int session = tracker.sessionChanges();
-        if ((session & SessionStatements.PREPARED) != 0) {
-            // deallocating the borrower's statement by name is guesswork, all of them would take the driver's too
-            return steps.then(Mono.error(() -> new PoolValidationException(pool.name(),
-                    "a borrower prepared a statement of its own: the connection is closed, not reset", 1,
-                    pool.stats())));
+    private Mono<Void> restore(ReturnRule.Plan plan, Connection connection) {
+        Mono<Void> steps = !plan.rollback() ? Mono.empty()
+                : plan.outcome() == ReturnRule.Outcome.RESET ? rollback(connection) : drainAndRollback(connection);
+        if (plan.resetSession()) {
+            steps = steps.then(Mono.defer(() -> resetSession(connection)));
         }
-        if (session != SessionStatements.NONE) {
-            // the whole session back to its baseline: the isolation and timeouts with it
-            return steps.then(Mono.defer(() -> resetSession(connection)));
-        }
-        if (tracker.isolationWasChanged()) {
+        if (plan.restoreIsolation()) {
             steps = steps.then(Mono.defer(() ->
                     Mono.from(connection.setTransactionIsolationLevel(ref.poolable().initialIsolation()))));
         }
-        if (tracker.timeoutsWereChanged()) {
+        if (plan.resetTimeouts()) {
             steps = steps.then(Mono.defer(() -> Flux.from(connection
                             .createStatement("RESET statement_timeout; RESET lock_timeout").execute())
                     .flatMap(Result::getRowsUpdated).then()));
