@@ -12,7 +12,7 @@ import io.tidepool.PoolStats;
 public sealed interface PoolException
         permits PoolAcquireTimeoutException, PoolPendingLimitException, PoolClosedException, PoolStartException,
         ConnectionCreateTimeoutException, DatabaseUnavailableException, PoolValidationException,
-        CredentialsUnavailableException, ConnectionReturnedException {
+        CredentialsUnavailableException, ConnectionReturnedException, ConnectionSilentException {
 
     /** The name of the pool that raised this error. */
     String poolName();

@@ -82,6 +82,14 @@ final class PooledConnection implements Connection {
         return raw;
     }
 
+    /** The borrower runs {@code sql}: what it leaves in the session is undone when the connection is returned. */
+    void runs(String sql) {
+        int changes = SessionStatements.changes(sql);
+        if (changes != SessionStatements.NONE) {
+            tracker.sessionChanged(changes);
+        }
+    }
+
     /** What using this handle after its return raises. */
     ConnectionReturnedException fenced() {
         String reason = reclaimed;
@@ -153,7 +161,7 @@ final class PooledConnection implements Connection {
 
     @Override
     public Statement createStatement(String sql) {
-        return new TrackedStatement(open().createStatement(sql), this);
+        return new TrackedStatement(open().createStatement(sql), sql, this);
     }
 
     @Override

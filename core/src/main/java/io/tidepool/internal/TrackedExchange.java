@@ -75,6 +75,7 @@ final class TrackedExchange<T> extends Flux<T> {
         @SuppressWarnings("unchecked")
         public void onNext(T value) {
             gaveOne = true;
+            tracker.heard();
             actual.onNext(results ? (T) new TrackedResult((Result) value, tracker) : value);
         }
 
@@ -84,7 +85,7 @@ final class TrackedExchange<T> extends Flux<T> {
             if (once()) {
                 tracker.exchangeEnded(false);
             }
-            actual.onError(error);
+            actual.onError(tracker.endedWith(error));
         }
 
         @Override
