@@ -46,21 +46,22 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
     /** The acquire as a {@link Mono}: each subscription is one {@link AcquireOperation}, started on request. */
     static final class Acquire extends Mono<Lease> {
 
-        private final DefaultTidepoolPool pool;
+        private final Lending lending;
         private final @Nullable Throwable origin;
 
-        Acquire(DefaultTidepoolPool pool, @Nullable Throwable origin) {
-            this.pool = pool;
+        Acquire(Lending lending, @Nullable Throwable origin) {
+            this.lending = lending;
             this.origin = origin;
         }
 
         @Override
         public void subscribe(CoreSubscriber<? super Lease> actual) {
-            actual.onSubscribe(new AcquireOperation(pool, actual, origin));
+            actual.onSubscribe(new AcquireOperation(lending, actual, origin));
         }
     }
 
-    private final DefaultTidepoolPool pool;
+    private final Lending lending;
+    private final PoolContext pool;
     private final CoreSubscriber<? super Lease> actual;
     private volatile boolean done;
     private volatile @Nullable Subscription upstream;
@@ -82,12 +83,12 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
     // then the delivered Lease; CANCELLED_DURING or SETTLED once a late cancel came
     private volatile @Nullable Object delivery;
 
-    private AcquireOperation(DefaultTidepoolPool pool, CoreSubscriber<? super Lease> actual,
-                             @Nullable Throwable origin) {
-        this.pool = pool;
+    private AcquireOperation(Lending lending, CoreSubscriber<? super Lease> actual, @Nullable Throwable origin) {
+        this.lending = lending;
+        this.pool = lending.ctx;
         this.actual = actual;
         this.origin = origin;
-        this.startedNanos = pool.listeners.isEmpty() ? DefaultTidepoolPool.NOT_TIMED : pool.ticks.nanoTime();
+        this.startedNanos = pool.listeners.isEmpty() ? PoolContext.NOT_TIMED : pool.ticks.nanoTime();
     }
 
     @Override
@@ -119,15 +120,15 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
             return;
         }
         // the caller waits: its deadline counts from the call, and close() must find it
-        if (startedNanos == DefaultTidepoolPool.NOT_TIMED) {
+        if (startedNanos == PoolContext.NOT_TIMED) {
             startedNanos = pool.ticks.nanoTime();
         }
         deadlineNanos = startedNanos + pool.configuration().acquireTimeout().toNanos();
         waits = true;
-        pool.waiterStarted(this);
+        lending.waiterStarted(this);
         if (done) {
             // it ended meanwhile, perhaps before it was on the list, where end() would not have found it
-            pool.waiterEnded(this);
+            lending.waiterEnded(this);
         }
     }
 
@@ -152,8 +153,8 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
             ref.release().subscribe(null, e -> { });
             return;
         }
-        if (pool.needsValidation(ref)) {
-            pool.validate(ref.poolable().connection()).subscribe(valid -> afterValidation(ref, valid));
+        if (lending.validation.isDue(ref)) {
+            lending.validation.check(ref.poolable().connection()).subscribe(valid -> afterValidation(ref, valid));
         } else {
             deliver(ref);
         }
@@ -164,7 +165,7 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
             deliver(ref);
             return;
         }
-        pool.discardInvalid(ref).subscribe();
+        lending.validation.discard(ref).subscribe();
         if (done) {
             return;
         }
@@ -182,8 +183,7 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
         Thread self = Thread.currentThread();
         delivery = self;
         if (end()) {
-            Lease lease = new Lease(ref, pool, origin);
-            pool.leaseStarted(lease, ref.poolable());
+            Lease lease = lending.lend(ref, origin);
             if (!pool.listeners.isEmpty()) {
                 // the event's lambda and duration are made only when someone listens: this is the hot path
                 Duration waited = pool.sinceTicks(startedNanos);
@@ -298,7 +298,7 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
             return false;
         }
         if (waits) {
-            pool.waiterEnded(this);
+            lending.waiterEnded(this);
         }
         return true;
     }

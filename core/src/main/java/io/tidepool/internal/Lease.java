@@ -28,7 +28,8 @@ final class Lease {
     private static final VarHandle RETURNING = Relay.field(MethodHandles.lookup(), "returning", boolean.class);
 
     private final PooledRef<Slot> ref;
-    private final DefaultTidepoolPool pool;
+    private final PoolContext pool;
+    private final ConnectionSource source;
     private final ExchangeTracker tracker;
     private final PooledConnection handle;
     private volatile boolean returning;
@@ -36,12 +37,13 @@ final class Lease {
     private volatile boolean discarded;
     private final @Nullable LeakWatch leakWatch;
 
-    Lease(PooledRef<Slot> ref, DefaultTidepoolPool pool, @Nullable Throwable origin) {
+    Lease(PooledRef<Slot> ref, PoolContext pool, ConnectionSource source, @Nullable Throwable origin) {
+        this.source = source;
         this.ref = ref;
         this.pool = pool;
         this.tracker = new ExchangeTracker(pool.silenceClock());
         this.handle = new PooledConnection(ref.poolable().connection(), this, tracker);
-        this.acquiredNanos = pool.timesBorrowings() ? System.nanoTime() : DefaultTidepoolPool.NOT_TIMED;
+        this.acquiredNanos = pool.timesBorrowings() ? System.nanoTime() : PoolContext.NOT_TIMED;
         this.leakWatch = LeakWatch.of(this, pool, acquiredNanos, origin);
     }
 
@@ -128,7 +130,7 @@ final class Lease {
         if (pool.listeners.isEmpty()) {
             return;
         }
-        pool.listeners.fire(l -> l.connectionReturned(pool.name(), DefaultTidepoolPool.since(acquiredNanos),
+        pool.listeners.fire(l -> l.connectionReturned(pool.name(), PoolContext.since(acquiredNanos),
                 discarded));
     }
 
@@ -136,7 +138,7 @@ final class Lease {
         Connection connection = ref.poolable().connection();
         ReturnRule.Plan plan = ReturnRule.decide(new ReturnRule.Borrowing(
                 error != null && pool.configuration().errorClassifier().classify(error).discardsConnection(),
-                pool.isRetired(ref.poolable()), signal == SignalType.ON_COMPLETE, tracker.quiet(),
+                source.isRetired(ref.poolable()), signal == SignalType.ON_COMPLETE, tracker.quiet(),
                 connection.isAutoCommit(), tracker.isolationWasChanged(), tracker.timeoutsWereChanged(),
                 tracker.sessionChanges()));
         var preRelease = pool.configuration().preRelease();
@@ -196,7 +198,7 @@ final class Lease {
     private Mono<Void> resetSession(Connection connection) {
         Mono<Void> reset = Flux.from(connection.createStatement(SESSION_RESET).execute())
                 .flatMap(Result::getRowsUpdated).then();
-        ConnectionSetup setup = pool.setup();
+        ConnectionSetup setup = source.setup();
         return setup == null ? reset : reset.then(Mono.defer(() -> setup.applyTo(connection)));
     }
 
