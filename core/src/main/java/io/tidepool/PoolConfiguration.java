@@ -93,6 +93,7 @@ public final class PoolConfiguration {
     private final @Nullable Duration leakReclaimAfter;
     private final RetryPolicy transactionRetry;
     private final @Nullable Supplier<? extends Publisher<? extends CharSequence>> passwordSupplier;
+    private final ServerPooling serverPooling;
 
     private PoolConfiguration(Builder b, @Nullable ConnectionFactoryOptions driverOptions,
                               Duration validationTimeout) {
@@ -122,6 +123,7 @@ public final class PoolConfiguration {
         this.leakReclaimAfter = b.leakReclaimAfter;
         this.transactionRetry = b.transactionRetry;
         this.passwordSupplier = b.passwordSupplier;
+        this.serverPooling = b.serverPooling;
     }
 
     /** A builder with every option at its default. */
@@ -309,7 +311,16 @@ public final class PoolConfiguration {
                 + (keepaliveTime == null ? "disabled" : keepaliveTime) + ", evictionInterval="
                 + evictionInterval + ", closeTimeout=" + closeTimeout + ", startTimeout=" + startTimeout
                 + ", leakDetectionThreshold=" + (leakDetectionThreshold == null ? "disabled" : leakDetectionThreshold)
-                + ", leakReclaimAfter=" + (leakReclaimAfter == null ? "disabled" : leakReclaimAfter) + "}";
+                + ", leakReclaimAfter=" + (leakReclaimAfter == null ? "disabled" : leakReclaimAfter)
+                + ", serverPooling=" + serverPooling + "}";
+    }
+
+    /**
+     * Whether a pooler between the pool and the server (PgBouncer) lends server backends per transaction; see
+     * {@link ServerPooling#TRANSACTION} for what Tidepool then does differently. Default {@link ServerPooling#SESSION}.
+     */
+    public ServerPooling serverPooling() {
+        return serverPooling;
     }
 
     /** Where connections go, for messages: {@code postgresql://user@host:port/database}, never a password. */
@@ -352,6 +363,7 @@ public final class PoolConfiguration {
         private @Nullable Duration leakReclaimAfter;
         private RetryPolicy transactionRetry = RetryPolicy.defaults();
         private @Nullable Supplier<? extends Publisher<? extends CharSequence>> passwordSupplier;
+        private ServerPooling serverPooling = ServerPooling.SESSION;
 
         private Builder() {
         }
@@ -576,6 +588,17 @@ public final class PoolConfiguration {
         }
 
         /**
+         * {@link ServerPooling#TRANSACTION} when connections go through PgBouncer (or another pooler) in transaction
+         * pooling mode: Tidepool then keeps nothing on a server backend beyond one transaction (no named prepared
+         * statements, transaction-local timeouts and isolation). URL option {@code serverPooling=transaction}.
+         * Default {@link ServerPooling#SESSION}.
+         */
+        public Builder serverPooling(ServerPooling serverPooling) {
+            this.serverPooling = notNull("serverPooling", serverPooling);
+            return this;
+        }
+
+        /**
          * The classifier that decides which errors close their connection and which end a start at once; override
          * rows with {@link ErrorClassifier#withSqlState}. Default {@link ErrorClassifier#defaults()}.
          */
@@ -626,7 +649,9 @@ public final class PoolConfiguration {
                 checkWithin = validationTimeout;
             }
             return new PoolConfiguration(this,
-                    options == null ? null : PoolOptions.driverOptions(options, name), checkWithin);
+                    options == null ? null
+                            : PoolOptions.forServerPooling(PoolOptions.driverOptions(options, name), serverPooling),
+                    checkWithin);
         }
 
         /** Builds the configuration and a pool from it, not yet started: {@code TidepoolPool.create(build())}. */

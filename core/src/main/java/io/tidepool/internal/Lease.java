@@ -54,6 +54,11 @@ final class Lease {
         return pool.name();
     }
 
+    /** Behind a pooler in transaction mode: session settings must stay within a transaction. */
+    boolean transactionPooled() {
+        return pool.configuration().serverPooling() == io.tidepool.ServerPooling.TRANSACTION;
+    }
+
     /** The borrower closed its connection. */
     Mono<Void> returnByUser() {
         return Mono.defer(() -> release(SignalType.ON_COMPLETE, null));

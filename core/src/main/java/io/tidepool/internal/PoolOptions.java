@@ -79,6 +79,8 @@ public final class PoolOptions {
             new Spec("leakReclaimAfter", null, (b, v) -> durationOrDisabled(b, "leakReclaimAfter", v,
                     PoolConfiguration.Builder::leakReclaimAfter, PoolConfiguration.Builder::leakReclaimDisabled),
                     "take back connections borrowed longer than this"),
+            new Spec("serverPooling", null, (b, v) -> b.serverPooling(serverPooling(v)),
+                    "session or transaction: how a pooler in front of the server (PgBouncer) lends backends"),
             // r2dbc-pool options with no Tidepool equivalent: checked, then left alone (see docs/configuration.md).
             new Spec("acquireRetry", null, (b, v) -> integerAtLeastZero("acquireRetry", v),
                     "r2dbc-pool's retry count; Tidepool replaces invalid connections within acquireTimeout"),
@@ -153,6 +155,29 @@ public final class PoolOptions {
             driver.option(APPLICATION_NAME, poolName);
         }
         return driver.build();
+    }
+
+    /** r2dbc-postgresql's switch for its named prepared statements, which PgBouncer in transaction mode cannot keep. */
+    private static final Option<Object> PREPARED_STATEMENT_CACHE = Option.valueOf("preparedStatementCacheQueries");
+
+    /**
+     * The driver options for {@code mode}: in {@link io.tidepool.ServerPooling#TRANSACTION} mode, r2dbc-postgresql's
+     * prepared statement cache is turned off ({@code preparedStatementCacheQueries=0}, so statements run unnamed)
+     * unless the options set it themselves (a PgBouncer 1.21+ with {@code max_prepared_statements} can keep them).
+     */
+    public static ConnectionFactoryOptions forServerPooling(ConnectionFactoryOptions options,
+                                                            io.tidepool.ServerPooling mode) {
+        if (mode != io.tidepool.ServerPooling.TRANSACTION || options.hasOption(PREPARED_STATEMENT_CACHE)) {
+            return options;
+        }
+        return ConnectionFactoryOptions.builder().from(options).option(PREPARED_STATEMENT_CACHE, 0).build();
+    }
+
+    private static io.tidepool.ServerPooling serverPooling(Object value) {
+        if (value instanceof io.tidepool.ServerPooling mode) {
+            return mode;
+        }
+        return io.tidepool.ServerPooling.parse(value.toString());
     }
 
     /**

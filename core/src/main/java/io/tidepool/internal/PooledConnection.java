@@ -135,6 +135,9 @@ final class PooledConnection implements Connection {
 
     @Override
     public Publisher<Void> setLockWaitTimeout(Duration timeout) {
+        if (lease.transactionPooled()) {
+            return tracker.trackOne(TransactionScoped.lockWaitTimeout(open(), timeout, lease.poolName()));
+        }
         Publisher<Void> exchange = open().setLockWaitTimeout(timeout);
         tracker.timeoutsChanged();
         return tracker.trackOne(exchange);
@@ -142,6 +145,9 @@ final class PooledConnection implements Connection {
 
     @Override
     public Publisher<Void> setStatementTimeout(Duration timeout) {
+        if (lease.transactionPooled()) {
+            return tracker.trackOne(TransactionScoped.statementTimeout(open(), timeout, lease.poolName()));
+        }
         Publisher<Void> exchange = open().setStatementTimeout(timeout);
         tracker.timeoutsChanged();
         return tracker.trackOne(exchange);
@@ -149,6 +155,9 @@ final class PooledConnection implements Connection {
 
     @Override
     public Publisher<Void> setTransactionIsolationLevel(IsolationLevel level) {
+        if (lease.transactionPooled()) {
+            return tracker.trackOne(TransactionScoped.isolation(open(), level, lease.poolName()));
+        }
         Publisher<Void> exchange = open().setTransactionIsolationLevel(level);
         tracker.isolationChanged();
         return tracker.trackOne(exchange);
