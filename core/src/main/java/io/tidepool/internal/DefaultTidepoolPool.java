@@ -99,6 +99,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         this.keepalive = config.keepaliveTime().map(period -> new Keepalive(this, engine, period)).orElse(null);
         // from construction, not start(): a pool used without start() has idle connections to look after too
         this.keepaliveTask = keepalive == null ? null : keepalive.schedule();
+        FailoverWatch.install(this);
     }
 
     private static ConnectionFactory openFactory(PoolConfiguration config, @Nullable CharSequence password) {

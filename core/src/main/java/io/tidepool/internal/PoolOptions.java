@@ -127,11 +127,16 @@ public final class PoolOptions {
         Object protocol = options.getValue(ConnectionFactoryOptions.PROTOCOL);
         boolean direct = POSTGRESQL.equals(driver);
         boolean wrapped = (DRIVER.equals(driver) || R2DBC_POOL_DRIVER.equals(driver)) && POSTGRESQL.equals(protocol);
-        if (!direct && !wrapped) {
+        boolean failover = MultiHost.isFailover(driver, protocol);
+        if (failover) {
+            MultiHost.checkHosts(options);
+        } else if (!direct && !wrapped) {
             throw new IllegalArgumentException("driver must be postgresql (r2dbc:postgresql:, r2dbc:tidepool:postgresql: "
                     + "or r2dbc:pool:postgresql:), was " + driver + (protocol == null ? "" : ":" + protocol));
         }
-        checkHost(options);
+        if (!failover) {
+            checkHost(options);
+        }
         for (Spec spec : SPECS) {
             Object value = options.getValue(Option.valueOf(spec.name()));
             if (value == null && spec.r2dbcPoolAlias() != null) {
@@ -154,7 +159,20 @@ public final class PoolOptions {
         if (!options.hasOption(APPLICATION_NAME)) {
             driver.option(APPLICATION_NAME, poolName);
         }
+        if (MultiHost.isFailover(options.getValue(ConnectionFactoryOptions.DRIVER),
+                options.getValue(ConnectionFactoryOptions.PROTOCOL))) {
+            return MultiHost.driverOptions(driver.build());
+        }
         return driver.build();
+    }
+
+    /**
+     * Whether the options name several hosts (the {@code failover} form) with the target {@code primary}: the pool
+     * then retires every connection when the primary is gone or read-only (see {@code FailoverWatch}).
+     */
+    public static boolean targetsPrimary(ConnectionFactoryOptions driverOptions) {
+        return MultiHost.FAILOVER.equals(driverOptions.getValue(ConnectionFactoryOptions.PROTOCOL))
+                && MultiHost.targetsPrimary(driverOptions);
     }
 
     /** r2dbc-postgresql's switch for its named prepared statements, which PgBouncer in transaction mode cannot keep. */

@@ -1,0 +1,76 @@
+package io.tidepool.internal;
+
+import io.tidepool.PoolListener;
+import io.tidepool.error.ErrorCategory;
+import io.tidepool.error.ErrorClassifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * For a pool whose connections must go to the primary ({@code failover://h1,h2?targetServerType=primary}): when the
+ * primary is gone (a broken connection, a failed connect) or has become read-only (SQLSTATE 25006, a demoted primary
+ * still answering), every connection opened before is retired at once ({@link DefaultTidepoolPool#evictAll()}), so
+ * that the next acquires open connections that r2dbc-postgresql sends to whichever host is primary now, instead of
+ * each old connection failing its own borrower in turn.
+ *
+ * <p>A failover comes as a burst of such failures (every borrowed connection, every connect attempt until a standby is
+ * promoted): the first failure after a quiet {@link #QUIET} evicts, and the rest of the burst (each failure extends
+ * it) does nothing. The connections a burst's evict retires fail or come back within the burst, so they do not
+ * evict the new primary's connections again.
+ */
+final class FailoverWatch implements PoolListener {
+
+    /** Failures closer together than this are one burst: one evict. */
+    static final Duration QUIET = Duration.ofSeconds(2);
+    private static final String READ_ONLY = "25006";
+    private static final Logger log = LoggerFactory.getLogger(io.tidepool.TidepoolPool.class);
+
+    private final DefaultTidepoolPool pool;
+    private final ErrorClassifier classifier;
+    // nanoTime of the last failure; MIN_VALUE before the first
+    private final AtomicLong lastFailure = new AtomicLong(Long.MIN_VALUE);
+
+    private FailoverWatch(DefaultTidepoolPool pool, ErrorClassifier classifier) {
+        this.pool = pool;
+        this.classifier = classifier;
+    }
+
+    /** Watches {@code pool} when its configuration targets the primary of several hosts; does nothing otherwise. */
+    static void install(DefaultTidepoolPool pool) {
+        pool.configuration().driverOptions()
+                .filter(PoolOptions::targetsPrimary)
+                .ifPresent(options -> pool.addListener(new FailoverWatch(pool, pool.configuration().errorClassifier())));
+    }
+
+    @Override
+    public void workFailed(String name, Throwable error) {
+        if (READ_ONLY.equals(ErrorClassifier.sqlState(error))
+                || classifier.classify(error) == ErrorCategory.TRANSIENT_CONNECTION) {
+            failed(error);
+        }
+    }
+
+    @Override
+    public void connectionCreateFailed(String name, Duration took, Throwable error) {
+        if (classifier.classify(error) == ErrorCategory.TRANSIENT_CONNECTION) {
+            failed(error);
+        }
+    }
+
+    private void failed(Throwable error) {
+        long now = System.nanoTime();
+        long previous = lastFailure.getAndSet(now);
+        if (previous != Long.MIN_VALUE && now - previous < QUIET.toNanos()) {
+            return;
+        }
+        log.warn("pool '{}': the primary is gone or read-only ({}); retiring every connection opened before, new "
+                        + "ones go to the host that is primary now", pool.name(),
+                classifier.describe(error));
+        pool.listeners.fire(l -> l.failoverDetected(pool.name(), error));
+        pool.evictAll().subscribe(null, e -> log.debug("pool '{}': evicting after a failover failed: {}",
+                pool.name(), e.toString()));
+    }
+}
