@@ -153,6 +153,17 @@ public record PoolHealth(
     public record LastError(ErrorCategory category, String message, Instant at) {
     }
 
+    /**
+     * This pool's share of the server's connections: its {@code maxSize} over {@code max_connections}, when the probe
+     * read them. Add it up over every pool of every instance (the sizing rule of docs/operations.md): the sum must
+     * stay below 1, with room for administration. Behind PgBouncer the server's {@code max_connections} bounds
+     * PgBouncer's server pools, not this pool; the share then says nothing.
+     */
+    public Optional<Double> serverShare() {
+        return server.filter(s -> s.maxConnections() > 0)
+                .map(s -> (double) saturation.max() / s.maxConnections());
+    }
+
     /** True unless {@link #status()} is {@link HealthStatus#DOWN}. */
     public boolean ready() {
         return status != HealthStatus.DOWN;

@@ -85,6 +85,7 @@ public final class HealthJson {
                 .field("maxConnections", server.maxConnections())
                 .field("headroom", server.headroom())
                 .field("utilization", server.utilization())
+                .field("poolShare", h.serverShare().orElse(0.0))
                 .endObject());
         json.field("leaks", h.leaks());
         h.lastError().ifPresent(e -> json.beginObject("lastError")

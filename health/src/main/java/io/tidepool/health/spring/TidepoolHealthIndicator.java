@@ -95,6 +95,8 @@ public final class TidepoolHealthIndicator implements ReactiveHealthIndicator, A
         h.server().ifPresent(s -> {
             details.put("serverBackends", s.backends());
             details.put("serverMaxConnections", s.maxConnections());
+            details.put("serverHeadroom", s.headroom());
+            h.serverShare().ifPresent(share -> details.put("serverPoolShare", share));
         });
         h.lastError().ifPresent(e -> details.put("lastErrorCategory", e.category().tagValue()));
         return details;
