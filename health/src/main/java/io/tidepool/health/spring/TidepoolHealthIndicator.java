@@ -98,6 +98,10 @@ public final class TidepoolHealthIndicator implements ReactiveHealthIndicator, A
             details.put("serverHeadroom", s.headroom());
             h.serverShare().ifPresent(share -> details.put("serverPoolShare", share));
         });
+        h.replica().ifPresent(r -> {
+            r.lag().ifPresent(lag -> details.put("replicaLagMillis", lag.toMillis()));
+            details.put("replicaInRotation", r.inRotation());
+        });
         h.lastError().ifPresent(e -> details.put("lastErrorCategory", e.category().tagValue()));
         return details;
     }
