@@ -28,7 +28,10 @@ public enum ServerPooling {
      *       transaction they fail with an {@link IllegalStateException}, as a session-wide {@code SET} would land on
      *       whichever backend PgBouncer lends next and stay there for another client;</li>
      *   <li>validation is a simple-protocol round trip and the reset on return is a {@code ROLLBACK} (which stays on
-     *       the transaction's backend), so both work through the pooler.</li>
+     *       the transaction's backend), so both work through the pooler;</li>
+     *   <li>a statement its borrower abandoned is never cancelled with a cancel request (the pooler may deliver it to
+     *       a backend that serves another client by then): the return's {@code ROLLBACK} waits for it up to
+     *       {@code validationTimeout}, then the connection is closed.</li>
      * </ul>
      */
     TRANSACTION;

@@ -163,7 +163,9 @@ final class Lease {
      * unknown moment and could otherwise hit the next borrower's statement.
      */
     private Mono<Void> drainAndRollback(Connection connection) {
-        if (!(connection instanceof PostgresqlConnection postgres)) {
+        // behind a pooler in transaction mode a cancel request may reach a backend that serves another client by
+        // then: the ROLLBACK gets the whole validationTimeout (the release's bound), then the connection is closed
+        if (!(connection instanceof PostgresqlConnection postgres) || transactionPooled()) {
             return rollback(connection);
         }
         return Mono.defer(() -> {

@@ -182,6 +182,9 @@ public final class TestPgBouncer {
                     process.destroyForcibly();
                 }
             });
+            try (java.util.stream.Stream<Path> all = Files.walk(directory)) {
+                all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         } catch (IOException | NumberFormatException e) {
             // the JVM is exiting: nothing left to report to
         }
@@ -213,6 +216,14 @@ public final class TestPgBouncer {
      */
     public List<Map<String, String>> show(String what) {
         return AdminConsole.query(port, ROLE, "SHOW " + what);
+    }
+
+    /**
+     * {@code RECONNECT}: PgBouncer closes each server connection once it is released and opens new ones, as
+     * {@code server_lifetime} and {@code server_idle_timeout} do all the time in production.
+     */
+    public void reconnectServers() {
+        AdminConsole.query(port, ROLE, "RECONNECT");
     }
 
     /** PgBouncer's server connections to the test database that are linked to a client now ({@code active}). */

@@ -28,8 +28,19 @@ final class Unprivileged {
         return "root".equals(System.getProperty("user.name"));
     }
 
-    /** The account the programs run as when the JVM is root; none otherwise. */
+    private static volatile String account;
+
+    /** The account the programs run as: when the JVM is root an unprivileged one, otherwise the JVM's own. */
     static String account() {
+        String known = account;
+        if (known == null) {
+            known = findAccount();
+            account = known;
+        }
+        return known;
+    }
+
+    private static String findAccount() {
         if (!isRoot()) {
             return System.getProperty("user.name");
         }
