@@ -31,7 +31,10 @@ public enum ServerPooling {
      *       the transaction's backend), so both work through the pooler;</li>
      *   <li>a statement its borrower abandoned is never cancelled with a cancel request (the pooler may deliver it to
      *       a backend that serves another client by then): the return's {@code ROLLBACK} waits for it up to
-     *       {@code validationTimeout}, then the connection is closed.</li>
+     *       {@code validationTimeout}, then the connection is closed;</li>
+     *   <li>session-level SQL a borrower ran ({@code SET}, {@code LISTEN}, ...) is not reset on return (the reset
+     *       would run on another server connection): one WARN per pool says so; and {@code connectionInitSql} is
+     *       refused at {@code build()}.</li>
      * </ul>
      */
     TRANSACTION;

@@ -38,6 +38,25 @@ final class TransactionScoped {
                 "SET TRANSACTION ISOLATION LEVEL " + level.asSql());
     }
 
+    private static final java.util.Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(io.tidepool.TidepoolPool.class);
+
+    /**
+     * The return's plan without the session reset: behind a pooler in transaction mode the session state a borrower
+     * set in SQL stays on the server connection it ran on, which the pooler lends to other clients, and a reset sent
+     * now would run on whichever server connection comes next. Says so once per pool, at WARN.
+     */
+    static ReturnRule.Plan withoutSessionReset(ReturnRule.Plan plan, String pool) {
+        if (WARNED.add(pool)) {
+            log.warn("pool '{}' has serverPooling=transaction: a borrower ran SQL that changes its session (SET, "
+                    + "LISTEN, a temporary table, a session advisory lock, ...); through the pooler it stays on the "
+                    + "server connection it ran on, for other clients, and Tidepool cannot reset it there. Use "
+                    + "transaction-scoped forms (SET LOCAL, pg_advisory_xact_lock, ON COMMIT DROP), or PgBouncer's "
+                    + "server_reset_query_always = 1", pool);
+        }
+        return new ReturnRule.Plan(plan.outcome(), plan.rollback(), false, false, false);
+    }
+
     private static Mono<Void> setLocal(Connection connection, String setting, Duration timeout, String method,
                                        String pool) {
         if (timeout == null || timeout.isNegative()) {

@@ -214,6 +214,21 @@ class PgBouncerTests {
         assertNothingLeft(pool);
     }
 
+    /**
+     * A session-level SET in SQL cannot be reset through the pooler (the reset would run on another server
+     * connection): the return skips the session reset, keeps the connection, and warns once.
+     */
+    @Test
+    void sessionStateSetInSqlIsNotResetOnAnotherServerConnection() {
+        TidepoolPool pool = pool("bouncer-sql-set", true);
+        for (int i = 0; i < 3; i++) {
+            pool.withConnection(c -> run(c, "SET work_mem = '8MB'").then(run(c, "SELECT 1")))
+                    .blockLast(Duration.ofSeconds(10));
+        }
+        assertThat(pool.stats().discards()).isZero();
+        assertNothingLeft(pool);
+    }
+
     @Test
     void validationAndResetWorkThroughPgBouncer() {
         TidepoolPool pool = pool("bouncer-check", true);

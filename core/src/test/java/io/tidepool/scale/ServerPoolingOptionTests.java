@@ -52,6 +52,15 @@ class ServerPoolingOptionTests {
     }
 
     @Test
+    void connectionSetupSqlIsRefusedInTransactionMode() {
+        assertThatThrownBy(() -> PoolConfiguration.builder().url(URL + "?serverPooling=transaction")
+                .connectionInitSql("SET search_path = app").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("connectionInitSql must not be set with serverPooling=transaction (a pooler lends another "
+                        + "server connection after each transaction), was 'SET search_path = app'");
+    }
+
+    @Test
     void badValuesNameTheOption() {
         assertThatThrownBy(() -> PoolConfiguration.builder().url(URL + "?serverPooling=statement"))
                 .isInstanceOf(IllegalArgumentException.class)
