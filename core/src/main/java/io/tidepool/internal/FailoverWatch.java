@@ -17,9 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * each old connection failing its own borrower in turn.
  *
  * <p>A failover comes as a burst of such failures (every borrowed connection, every connect attempt until a standby is
- * promoted): the first failure after a quiet {@link #QUIET} evicts, and the rest of the burst (each failure extends
- * it) does nothing. The connections a burst's evict retires fail or come back within the burst, so they do not
- * evict the new primary's connections again.
+ * promoted): the first failure evicts, and the rest of the burst does nothing. The burst lasts while no connection
+ * could be opened since the evict (an outage, however long; the pool's connect backoff spaces attempts up to 5 s
+ * apart), and then until {@link #QUIET} passes without a failure. The connections an evict retires fail or come
+ * back within the burst, so they do not evict the new primary's connections again.
  */
 final class FailoverWatch implements PoolListener {
 
@@ -32,6 +33,9 @@ final class FailoverWatch implements PoolListener {
     private final ErrorClassifier classifier;
     // nanoTime of the last failure; MIN_VALUE before the first
     private final AtomicLong lastFailure = new AtomicLong(Long.MIN_VALUE);
+    // a connection was opened since the last evict: the outage, if any, is over
+    private final java.util.concurrent.atomic.AtomicBoolean connectedSinceEvict =
+            new java.util.concurrent.atomic.AtomicBoolean(true);
 
     private FailoverWatch(DefaultTidepoolPool pool, ErrorClassifier classifier) {
         this.pool = pool;
@@ -54,8 +58,19 @@ final class FailoverWatch implements PoolListener {
     }
 
     @Override
+    public void connectionCreated(String name, Duration took) {
+        connectedSinceEvict.lazySet(true);
+    }
+
+    /**
+     * A connect refused, reset or answered by no primary is a sign; one that only took too long is not (an overloaded
+     * machine looks the same, and an evict would then retire good connections): dead connections to a host that went
+     * silent are found by validation, keepalive and {@code silenceTimeout}.
+     */
+    @Override
     public void connectionCreateFailed(String name, Duration took, Throwable error) {
-        if (classifier.classify(error) == ErrorCategory.TRANSIENT_CONNECTION) {
+        if (!(error instanceof io.tidepool.error.ConnectionCreateTimeoutException)
+                && classifier.classify(error) == ErrorCategory.TRANSIENT_CONNECTION) {
             failed(error);
         }
     }
@@ -63,7 +78,9 @@ final class FailoverWatch implements PoolListener {
     private void failed(Throwable error) {
         long now = System.nanoTime();
         long previous = lastFailure.getAndSet(now);
-        if (previous != Long.MIN_VALUE && now - previous < QUIET.toNanos()) {
+        boolean inBurst = previous != Long.MIN_VALUE
+                && (!connectedSinceEvict.get() || now - previous < QUIET.toNanos());
+        if (inBurst || !connectedSinceEvict.compareAndSet(true, false)) {
             return;
         }
         log.warn("pool '{}': the primary is gone or read-only ({}); retiring every connection opened before, new "
