@@ -57,6 +57,8 @@ class ReplicaSetTests {
                 .standby(pool("replica-standby", servers.standby()))
                 .maxLag(Duration.ofMillis(800))
                 .lagCheckInterval(Duration.ofMillis(200))
+                // generous: a check that times out takes the standby out, and the test machine is shared
+                .lagCheckTimeout(Duration.ofSeconds(5))
                 .fallbackToPrimary(fallback)
                 .build();
     }

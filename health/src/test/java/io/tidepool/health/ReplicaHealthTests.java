@@ -38,6 +38,7 @@ class ReplicaHealthTests {
                     .primary(pool("lag-primary", servers.primary()))
                     .standby(pool("lag-standby", servers.standby()))
                     .maxLag(Duration.ofMillis(800)).lagCheckInterval(Duration.ofMillis(200))
+                    .lagCheckTimeout(Duration.ofSeconds(5))
                     .build();
             TidepoolPool standby = set.standbys().get(0);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
