@@ -62,15 +62,16 @@ class FailoverBurstTests {
     @Test
     void anOutageIsOneFailoverHoweverLongItLasts() {
         Queue<Throwable> failovers = new ConcurrentLinkedQueue<>();
-        TidepoolPool pool = pool("r2dbc:tidepool:postgresql:failover://postgres@127.0.0.1:" + closedPort()
-                + ",127.0.0.1:" + closedPort() + "/postgres?targetServerType=primary", failovers);
+        TidepoolPool pool = pool("r2dbc:tidepool:postgresql:failover://postgres:pw-Failover-7b2@127.0.0.1:"
+                + closedPort() + ",127.0.0.1:" + closedPort() + "/postgres?targetServerType=primary", failovers);
         try {
             // 6 s of callers while nothing answers: the pool's connect backoff grows past the 2 s quiet period,
             // but no connection opened since the evict, so it is still the same failover
             attempts(pool, 30, Duration.ofMillis(200));
             assertThat(pool.stats().createFailures()).isGreaterThanOrEqualTo(4);
             assertThat(failovers).hasSize(1);
-            assertThat(failovers.peek().getMessage()).doesNotContain("tp-Secret");
+            assertThat(String.valueOf(failovers.peek().getMessage())).doesNotContain("pw-Failover-7b2");
+            assertThat(pool.toString()).doesNotContain("pw-Failover-7b2");
         } finally {
             pool.close().block(Duration.ofSeconds(10));
         }
