@@ -64,4 +64,12 @@ public interface PoolListener {
     /** A connection was closed, for any reason. */
     default void connectionClosed(String pool) {
     }
+
+    /**
+     * A pool whose connections must go to the primary of several hosts ({@code targetServerType=primary}) saw it gone
+     * or read-only ({@code cause}: a broken connection, a failed connect, SQLSTATE 25006), and retired every
+     * connection opened before; once per burst of such failures.
+     */
+    default void failoverDetected(String pool, Throwable cause) {
+    }
 }

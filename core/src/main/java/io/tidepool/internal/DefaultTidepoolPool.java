@@ -61,6 +61,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         lifecycle.runsUntilClosed(upkeep.scheduleKeepalive());
         lifecycle.runsUntilClosed(config.silenceTimeout()
                 .map(timeout -> new SilenceWatch(ctx, source, timeout).schedule()).orElse(null));
+        FailoverWatch.install(ctx, upkeep);
     }
 
     // ---- the pipeline ----

@@ -73,6 +73,11 @@ final class Lease {
         return pool.stats();
     }
 
+    /** Behind a pooler in transaction mode: session settings must stay within a transaction. */
+    boolean transactionPooled() {
+        return pool.configuration().serverPooling() == io.tidepool.ServerPooling.TRANSACTION;
+    }
+
     /** The borrower closed its connection. */
     Mono<Void> returnByUser() {
         return Mono.defer(() -> release(SignalType.ON_COMPLETE, null));
@@ -136,11 +141,13 @@ final class Lease {
 
     private Mono<Void> resetAndReturn(SignalType signal, @Nullable Throwable error) {
         Connection connection = ref.poolable().connection();
-        ReturnRule.Plan plan = ReturnRule.decide(new ReturnRule.Borrowing(
+        ReturnRule.Plan decided = ReturnRule.decide(new ReturnRule.Borrowing(
                 error != null && pool.configuration().errorClassifier().classify(error).discardsConnection(),
                 source.isRetired(ref.poolable()), signal == SignalType.ON_COMPLETE, tracker.quiet(),
                 connection.isAutoCommit(), tracker.isolationWasChanged(), tracker.timeoutsWereChanged(),
                 tracker.sessionChanges()));
+        ReturnRule.Plan plan = decided.resetSession() && transactionPooled()
+                ? TransactionScoped.withoutSessionReset(decided, pool.name()) : decided;
         var preRelease = pool.configuration().preRelease();
         if (preRelease.isPresent() && plan.outcome() != ReturnRule.Outcome.DISCARD) {
             // the user's own step comes first; a connection it fails on cannot be trusted
@@ -222,7 +229,9 @@ final class Lease {
      * unknown moment and could otherwise hit the next borrower's statement.
      */
     private Mono<Void> drainAndRollback(Connection connection) {
-        if (!(connection instanceof PostgresqlConnection postgres)) {
+        // behind a pooler in transaction mode a cancel request may reach a backend that serves another client by
+        // then: the ROLLBACK gets the whole validationTimeout (the release's bound), then the connection is closed
+        if (!(connection instanceof PostgresqlConnection postgres) || transactionPooled()) {
             return rollback(connection);
         }
         return Mono.defer(() -> {

@@ -201,16 +201,25 @@ final class PooledConnection implements Connection {
 
     @Override
     public Publisher<Void> setLockWaitTimeout(Duration timeout) {
+        if (lease.transactionPooled()) {
+            return exchange(TransactionScoped.lockWaitTimeout(raw, timeout, lease.poolName()));
+        }
         return setting(raw.setLockWaitTimeout(timeout), CHANGES_TIMEOUTS);
     }
 
     @Override
     public Publisher<Void> setStatementTimeout(Duration timeout) {
+        if (lease.transactionPooled()) {
+            return exchange(TransactionScoped.statementTimeout(raw, timeout, lease.poolName()));
+        }
         return setting(raw.setStatementTimeout(timeout), CHANGES_TIMEOUTS);
     }
 
     @Override
     public Publisher<Void> setTransactionIsolationLevel(IsolationLevel level) {
+        if (lease.transactionPooled()) {
+            return exchange(TransactionScoped.isolation(raw, level, lease.poolName()));
+        }
         return setting(raw.setTransactionIsolationLevel(level), CHANGES_ISOLATION);
     }
 
