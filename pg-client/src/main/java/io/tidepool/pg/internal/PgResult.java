@@ -1,0 +1,147 @@
+package io.tidepool.pg.internal;
+
+import io.r2dbc.spi.R2dbcException;
+import io.r2dbc.spi.Readable;
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.Row;
+import io.r2dbc.spi.RowMetadata;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The result of one statement (up to its CommandComplete, or its error), already complete when emitted: its rows, its
+ * update count and its messages as segments. An error segment makes {@link #map} and {@link #getRowsUpdated} fail
+ * with that error; notices are seen only through {@link #flatMap} and {@link #filter}.
+ */
+final class PgResult implements Result {
+
+    private final List<Segment> segments;
+
+    PgResult(List<Segment> segments) {
+        this.segments = segments;
+    }
+
+    @Override
+    public Mono<Long> getRowsUpdated() {
+        long count = -1;
+        for (Segment s : segments) {
+            if (s instanceof ErrorSegment) {
+                return Mono.error(((ErrorSegment) s).exception());
+            }
+            if (s instanceof UpdateCount) {
+                count = Math.max(count, 0) + ((UpdateCount) s).value();
+            }
+        }
+        return count < 0 ? Mono.empty() : Mono.just(count);
+    }
+
+    @Override
+    public <T> Flux<T> map(BiFunction<Row, RowMetadata, ? extends T> mappingFunction) {
+        return Flux.defer(() -> {
+            List<T> out = new ArrayList<>();
+            for (Segment s : segments) {
+                if (s instanceof ErrorSegment) {
+                    return Flux.concat(Flux.fromIterable(out), Flux.error(((ErrorSegment) s).exception()));
+                }
+                if (s instanceof RowSegment) {
+                    Row row = ((RowSegment) s).row();
+                    out.add(mappingFunction.apply(row, row.getMetadata()));
+                }
+            }
+            return Flux.fromIterable(out);
+        });
+    }
+
+    @Override
+    public <T> Flux<T> map(Function<? super Readable, ? extends T> mappingFunction) {
+        return map((row, metadata) -> mappingFunction.apply(row));
+    }
+
+    @Override
+    public Result filter(Predicate<Segment> filter) {
+        List<Segment> kept = new ArrayList<>(segments.size());
+        for (Segment s : segments) {
+            if (filter.test(s)) {
+                kept.add(s);
+            }
+        }
+        return new PgResult(kept);
+    }
+
+    @Override
+    public <T> Flux<T> flatMap(Function<Segment, ? extends Publisher<? extends T>> mappingFunction) {
+        return Flux.fromIterable(segments).concatMap(mappingFunction);
+    }
+
+    /** A row. */
+    static final class PgRowSegment implements RowSegment {
+        private final Row row;
+
+        PgRowSegment(Row row) {
+            this.row = row;
+        }
+
+        @Override
+        public Row row() {
+            return row;
+        }
+    }
+
+    /** The count from a CommandComplete tag. */
+    static final class PgUpdateCount implements UpdateCount {
+        private final long value;
+
+        PgUpdateCount(long value) {
+            this.value = value;
+        }
+
+        @Override
+        public long value() {
+            return value;
+        }
+    }
+
+    /** A server message: an error (which fails the result) or a notice. */
+    static class PgMessage implements Message {
+        private final R2dbcException exception;
+
+        PgMessage(R2dbcException exception) {
+            this.exception = exception;
+        }
+
+        @Override
+        public R2dbcException exception() {
+            return exception;
+        }
+
+        @Override
+        public int errorCode() {
+            return exception.getErrorCode();
+        }
+
+        @Override
+        public String sqlState() {
+            String s = exception.getSqlState();
+            return s == null ? "" : s;
+        }
+
+        @Override
+        public String message() {
+            return exception.getMessage();
+        }
+    }
+
+    /** An ErrorResponse. */
+    static final class ErrorSegment extends PgMessage {
+        ErrorSegment(R2dbcException exception) {
+            super(exception);
+        }
+    }
+}
