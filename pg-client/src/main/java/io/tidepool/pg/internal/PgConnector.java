@@ -40,12 +40,13 @@ public final class PgConnector {
     public PgConnector(PgConnectionConfiguration config) {
         this.config = config;
         this.hostPort = config.host() + ":" + config.port();
+        Randomness.get(); // seeds the client's SecureRandom here, off the event loops
         this.sslContext = config.sslMode() == PgSslMode.DISABLE ? null : sslContext(config);
     }
 
     private static SslContext sslContext(PgConnectionConfiguration config) {
         try {
-            SslContextBuilder b = SslContextBuilder.forClient();
+            SslContextBuilder b = SslContextBuilder.forClient().secureRandom(Randomness.get());
             if (config.sslMode() == PgSslMode.REQUIRE) {
                 // require: encrypted, nothing verified (libpq's meaning)
                 b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
@@ -116,12 +117,13 @@ public final class PgConnector {
                                 ch.close();
                             }
                         }, config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                        ch.closeFuture().addListener(f -> {
+                        // run after the connect future's own listener, which names a connect failure better
+                        ch.closeFuture().addListener(f -> ch.eventLoop().execute(() -> {
                             if (done.compareAndSet(false, true)) {
                                 sink.error(new PgConnectionException("connection to " + hostPort
                                         + " closed during startup", null));
                             }
-                        });
+                        }));
                     }
                 });
         ChannelFuture future = bootstrap.connect(config.host(), config.port());

@@ -7,7 +7,6 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
@@ -18,7 +17,6 @@ import java.util.Base64;
 final class ScramSha256 {
 
     static final String MECHANISM = "SCRAM-SHA-256";
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final char[] password;
     private final String clientNonce;
@@ -31,7 +29,7 @@ final class ScramSha256 {
             this.password[i] = password.charAt(i);
         }
         byte[] nonce = new byte[18];
-        RANDOM.nextBytes(nonce);
+        Randomness.get().nextBytes(nonce);
         this.clientNonce = Base64.getEncoder().encodeToString(nonce);
         this.clientFirstBare = "n=,r=" + clientNonce;
     }
