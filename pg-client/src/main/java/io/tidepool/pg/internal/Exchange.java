@@ -88,8 +88,8 @@ final class Exchange extends Command {
     }
 
     private void encodeExtended(PgEngine engine, ByteBuf out, List<BindValue[]> all) {
-        // evicted statements are closed first; their CloseCompletes are swallowed
-        prefixToSwallow = engine.writePendingCloses(out);
+        // statements evicted earlier are closed first (their CloseCompletes are ignored wherever they come)
+        engine.writePendingCloses(out);
         String begin = engine.takeBegin();
         if (begin != null) {
             beganHere = true;
@@ -97,7 +97,7 @@ final class Exchange extends Command {
             Frontend.bind(out, "", "", NO_FORMATS, new byte[0][], NO_FORMATS);
             Frontend.execute(out, "", 0);
             engine.stats.parses++;
-            prefixToSwallow += 3; // ParseComplete, BindComplete, CommandComplete
+            prefixToSwallow = 3; // ParseComplete, BindComplete, CommandComplete
         }
         int n = all.size();
         StatementCache.Entry[] used = new StatementCache.Entry[n];
@@ -122,6 +122,8 @@ final class Exchange extends Command {
                     Frontend.parse(out, entry.name, sql, oids);
                     engine.stats.parses++;
                     parsedHere[i] = true;
+                    // what this entry evicted is closed at once, so the server never holds more than the cache
+                    engine.writePendingCloses(out);
                 }
                 name = entry.name;
             } else {
@@ -170,11 +172,13 @@ final class Exchange extends Command {
     @Override
     boolean onMessage(PgEngine engine, BackendMessage m) {
         byte type = m.type();
-        if (prefixToSwallow > 0 && (type == '1' || type == '2' || type == '3' || type == 'C')) {
+        if (prefixToSwallow > 0 && (type == '1' || type == '2' || type == 'C')) {
             prefixToSwallow--;
             return false;
         }
         switch (type) {
+            case '3': // CloseComplete of an evicted statement
+                return false;
             case '1': { // ParseComplete
                 StatementCache.Entry e = entry();
                 if (e != null) {
@@ -219,6 +223,14 @@ final class Exchange extends Command {
             case 'C': {
                 String tag = m.readCString();
                 m.expectEnd();
+                if (copyOut) {
+                    copyOut = false;
+                    segments.add(new PgResult.ErrorSegment(new io.r2dbc.spi.R2dbcNonTransientResourceException(
+                            "COPY TO STDOUT is not supported by the native client (use client=r2dbc-postgresql)",
+                            "0A000")));
+                    finishResult();
+                    return false;
+                }
                 long count = rowCount(tag);
                 if (count >= 0) {
                     segments.add(new PgResult.PgUpdateCount(count));
@@ -305,11 +317,6 @@ final class Exchange extends Command {
             }
             engine.submit(this);
             return true;
-        }
-        if (copyOut) {
-            segments.add(new PgResult.ErrorSegment(new io.r2dbc.spi.R2dbcNonTransientResourceException(
-                    "COPY TO STDOUT is not supported by the native client (use client=r2dbc-postgresql)", "0A000")));
-            finishResult();
         }
         if (!segments.isEmpty()) {
             finishResult();
