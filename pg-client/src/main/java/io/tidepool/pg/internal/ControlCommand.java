@@ -74,6 +74,7 @@ final class ControlCommand extends Command {
         switch (m.type()) {
             case 'E': {
                 ServerErrorFields f = ServerErrorFields.read(m);
+                engine.noteFatal(f);
                 if (error == null) {
                     error = f;
                 }

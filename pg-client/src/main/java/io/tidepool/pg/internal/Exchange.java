@@ -275,6 +275,7 @@ final class Exchange extends Command {
     }
 
     private void onError(PgEngine engine, ServerErrorFields f) {
+        engine.noteFatal(f);
         if (firstError == null) {
             firstError = f;
             firstErrorStep = step;

@@ -135,7 +135,8 @@ final class PgConnectionImpl implements PgSession {
     @Override
     public Mono<Void> setAutoCommit(boolean on) {
         return Mono.defer(() -> {
-            Mono<Void> end = on && inTransaction ? commitTransaction() : Mono.empty();
+            // turning auto-commit on commits what is open (with it off, a transaction is always open or pending)
+            Mono<Void> end = on && (inTransaction || !autoCommit) ? commitTransaction() : Mono.empty();
             autoCommit = on;
             return end.then(control(ControlCommand.Kind.AUTO_COMMIT, on ? "on" : "off"));
         });

@@ -314,6 +314,13 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
         }
     }
 
+    /** A FATAL error in answer to a command: the server closes next; keep why for the commands that fail then. */
+    void noteFatal(ServerErrorFields f) {
+        if (!f.severity().equals("ERROR") && f.isError()) {
+            serverCloseCause = ServerErrors.toException(f, null);
+        }
+    }
+
     R2dbcException closedError(@Nullable Throwable cause) {
         R2dbcException server = serverCloseCause;
         String reason = server != null ? ": " + server.getMessage() : "";
