@@ -24,6 +24,13 @@ abstract class Command {
      */
     abstract boolean onMessage(PgEngine engine, BackendMessage message);
 
+    /**
+     * Emits the command's outcome. Called once the command is out of the queue (after {@code encode} returned
+     * {@code false}, or {@code onMessage} returned {@code true}), so a subscriber that looks at the connection's
+     * state when it is signalled sees the command as done.
+     */
+    abstract void signal();
+
     /** The connection failed or closed before this command was done; called at most once. */
     abstract void fail(Throwable error);
 }

@@ -40,17 +40,14 @@ final class ControlCommand extends Command {
         switch (kind) {
             case BEGIN:
                 engine.recordBegin(sql);
-                sink.success();
                 return false;
             case AUTO_COMMIT:
                 engine.autoCommit(sql.equals("on"));
-                sink.success();
                 return false;
             case END_TRANSACTION:
                 if (engine.tx() != PgEngine.Tx.OPEN) {
                     // nothing was sent in this transaction: nothing to end on the server
                     engine.endTransaction();
-                    sink.success();
                     return false;
                 }
                 engine.endTransaction();
@@ -80,15 +77,8 @@ final class ControlCommand extends Command {
                 }
                 return false;
             }
-            case 'Z': {
-                ServerErrorFields f = error;
-                if (f != null) {
-                    sink.error(ServerErrors.toException(f, sql));
-                } else {
-                    sink.success();
-                }
+            case 'Z':
                 return true;
-            }
             case 'T': case 'D': case 'C': case 'I': case 'N':
                 return false;
             case 'G':
@@ -97,6 +87,16 @@ final class ControlCommand extends Command {
                 return false;
             default:
                 throw new PgProtocolException("unexpected message '" + (char) m.type() + "' in answer to " + sql);
+        }
+    }
+
+    @Override
+    void signal() {
+        ServerErrorFields f = error;
+        if (f != null) {
+            sink.error(ServerErrors.toException(f, sql));
+        } else {
+            sink.success();
         }
     }
 

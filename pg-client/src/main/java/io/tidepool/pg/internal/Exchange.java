@@ -37,6 +37,7 @@ final class Exchange extends Command {
     private int step;
     private boolean beganHere;
     private boolean retried;
+    private boolean resubmitted;
     private @Nullable PgRowMetadata columns;
     private List<Result.Segment> segments = new ArrayList<>();
     private List<Result> results = new ArrayList<>();
@@ -316,14 +317,24 @@ final class Exchange extends Command {
                     engine.closeLater(e.name);
                 }
             }
+            resubmitted = true;
             engine.submit(this);
             return true;
         }
         if (!segments.isEmpty()) {
             finishResult();
         }
-        sink.success(results);
         return true;
+    }
+
+    @Override
+    void signal() {
+        if (resubmitted) {
+            // it runs again: the next attempt signals
+            resubmitted = false;
+            return;
+        }
+        sink.success(results);
     }
 
     private boolean shouldReprepare(PgEngine engine, ServerErrorFields error) {

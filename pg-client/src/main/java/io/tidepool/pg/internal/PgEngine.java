@@ -110,6 +110,7 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
             inFlight.addLast(command);
         } else {
             outstanding.decrementAndGet();
+            command.signal();
         }
         scheduleFlush();
     }
@@ -278,6 +279,7 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
         if (head.onMessage(this, m)) {
             inFlight.pollFirst();
             outstanding.decrementAndGet();
+            head.signal();
         }
     }
 

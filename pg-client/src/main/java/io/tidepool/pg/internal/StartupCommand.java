@@ -22,6 +22,7 @@ final class StartupCommand extends Command {
     private final Consumer<Throwable> onFailure;
     private @Nullable ScramSha256 scram;
     private boolean finished;
+    private boolean ready;
 
     StartupCommand(PgConnectionConfiguration config, Runnable onReady, Consumer<Throwable> onFailure) {
         this.config = config;
@@ -78,8 +79,8 @@ final class StartupCommand extends Command {
                 return true;
             }
             case 'Z':
+                ready = !finished;
                 finished = true;
-                onReady.run();
                 return true;
             default:
                 throw new PgProtocolException("unexpected message '" + (char) m.type() + "' during startup");
@@ -163,6 +164,13 @@ final class StartupCommand extends Command {
         if (!finished) {
             finished = true;
             onFailure.accept(error);
+        }
+    }
+
+    @Override
+    void signal() {
+        if (ready) {
+            onReady.run();
         }
     }
 
