@@ -35,6 +35,11 @@ final class BindEncoder {
             Object v = p.getValue();
             return v == null ? encodeNull(p.getType()) : encode(v);
         }
+        if (value instanceof io.r2dbc.spi.Blob) {
+            return BindValue.lob((io.r2dbc.spi.Blob) value);
+        } else if (value instanceof io.r2dbc.spi.Clob) {
+            return BindValue.lob((io.r2dbc.spi.Clob) value);
+        }
         if (value instanceof String) {
             return text(UNSPECIFIED, (String) value);
         } else if (value instanceof Integer) {
@@ -154,6 +159,10 @@ final class BindEncoder {
             return PgType.BYTEA.oid;
         } else if (c == UUID.class) {
             return PgType.UUID_TYPE.oid;
+        } else if (io.r2dbc.spi.Blob.class.isAssignableFrom(c)) {
+            return PgType.BYTEA.oid;
+        } else if (io.r2dbc.spi.Clob.class.isAssignableFrom(c)) {
+            return PgType.TEXT.oid;
         } else if (c == LocalDate.class) {
             return PgType.DATE.oid;
         } else if (c == LocalTime.class) {

@@ -4,7 +4,6 @@ import io.r2dbc.spi.Batch;
 import io.r2dbc.spi.Result;
 import reactor.core.publisher.Flux;
 
-import java.util.Objects;
 
 /** Several statements without binds sent as one simple Query: one round trip, one Result per statement. */
 final class PgBatch implements Batch {
@@ -18,7 +17,7 @@ final class PgBatch implements Batch {
 
     @Override
     public PgBatch add(String statement) {
-        Objects.requireNonNull(statement, "statement must not be null");
+        Checks.notNull(statement, "statement must not be null");
         if (sql.length() > 0) {
             sql.append("; ");
         }

@@ -16,7 +16,6 @@ import reactor.core.publisher.Mono;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The R2DBC connection over one {@link PgEngine}. Every call becomes one command on the engine's queue;
@@ -61,7 +60,7 @@ final class PgConnectionImpl implements PgSession {
 
     @Override
     public Mono<Void> beginTransaction(TransactionDefinition definition) {
-        Objects.requireNonNull(definition, "definition must not be null");
+        Checks.notNull(definition, "definition must not be null");
         return Mono.defer(() -> {
             inTransaction = true;
             return control(ControlCommand.Kind.BEGIN, beginSql(definition));
@@ -99,7 +98,7 @@ final class PgConnectionImpl implements PgSession {
 
     @Override
     public Mono<Void> createSavepoint(String name) {
-        Objects.requireNonNull(name, "name must not be null");
+        Checks.notNull(name, "name must not be null");
         return Mono.defer(() -> {
             Mono<Void> begin = Mono.empty();
             if (!inTransaction) {
@@ -113,13 +112,13 @@ final class PgConnectionImpl implements PgSession {
 
     @Override
     public Mono<Void> releaseSavepoint(String name) {
-        Objects.requireNonNull(name, "name must not be null");
+        Checks.notNull(name, "name must not be null");
         return control(ControlCommand.Kind.IN_TRANSACTION, "RELEASE SAVEPOINT " + quote(name));
     }
 
     @Override
     public Mono<Void> rollbackTransactionToSavepoint(String name) {
-        Objects.requireNonNull(name, "name must not be null");
+        Checks.notNull(name, "name must not be null");
         return control(ControlCommand.Kind.IN_TRANSACTION, "ROLLBACK TO SAVEPOINT " + quote(name));
     }
 
@@ -149,14 +148,14 @@ final class PgConnectionImpl implements PgSession {
 
     @Override
     public Mono<Void> setTransactionIsolationLevel(IsolationLevel level) {
-        Objects.requireNonNull(level, "level must not be null");
+        Checks.notNull(level, "level must not be null");
         return control(ControlCommand.Kind.PLAIN, "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL "
                 + level.asSql()).doOnSuccess(v -> isolationLevel = level);
     }
 
     @Override
     public Mono<Void> setStatementTimeout(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout must not be null");
+        Checks.notNull(timeout, "timeout must not be null");
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("statement timeout must not be negative, was " + timeout);
         }
@@ -165,7 +164,7 @@ final class PgConnectionImpl implements PgSession {
 
     @Override
     public Mono<Void> setLockWaitTimeout(Duration timeout) {
-        Objects.requireNonNull(timeout, "timeout must not be null");
+        Checks.notNull(timeout, "timeout must not be null");
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("lock wait timeout must not be negative, was " + timeout);
         }
@@ -188,7 +187,7 @@ final class PgConnectionImpl implements PgSession {
 
     @Override
     public Mono<Boolean> validate(ValidationDepth depth) {
-        Objects.requireNonNull(depth, "depth must not be null");
+        Checks.notNull(depth, "depth must not be null");
         if (depth == ValidationDepth.LOCAL || engine.isClosed()) {
             return Mono.fromSupplier(() -> !engine.isClosed());
         }

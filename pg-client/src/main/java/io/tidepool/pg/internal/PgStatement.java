@@ -7,7 +7,6 @@ import reactor.core.publisher.Flux;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A statement: the simple protocol when it has no {@code $n} placeholders, the extended protocol (one Bind/Execute
@@ -25,7 +24,7 @@ final class PgStatement implements Statement {
 
     PgStatement(PgConnectionImpl connection, String sql) {
         this.connection = connection;
-        this.sql = Objects.requireNonNull(sql, "sql must not be null");
+        this.sql = Checks.notNull(sql, "sql must not be null");
         this.parameterCount = SqlParameters.count(sql);
         this.current = new BindValue[parameterCount];
     }
@@ -49,7 +48,7 @@ final class PgStatement implements Statement {
 
     @Override
     public PgStatement bind(int index, Object value) {
-        Objects.requireNonNull(value, "value must not be null: use bindNull");
+        Checks.notNull(value, "value must not be null: use bindNull");
         set(index, BindEncoder.encode(value));
         return this;
     }
@@ -61,7 +60,7 @@ final class PgStatement implements Statement {
 
     @Override
     public PgStatement bindNull(int index, Class<?> type) {
-        Objects.requireNonNull(type, "type must not be null");
+        Checks.notNull(type, "type must not be null");
         set(index, BindEncoder.encodeNull(type));
         return this;
     }
@@ -83,7 +82,7 @@ final class PgStatement implements Statement {
     }
 
     private int indexOf(String name) {
-        Objects.requireNonNull(name, "name must not be null");
+        Checks.notNull(name, "name must not be null");
         if (name.length() > 1 && name.charAt(0) == '$') {
             try {
                 return Integer.parseInt(name.substring(1)) - 1;
@@ -97,7 +96,7 @@ final class PgStatement implements Statement {
 
     @Override
     public PgStatement returnGeneratedValues(String... columns) {
-        Objects.requireNonNull(columns, "columns must not be null");
+        Checks.notNull(columns, "columns must not be null");
         this.generatedColumns = columns.clone();
         return this;
     }
@@ -119,6 +118,10 @@ final class PgStatement implements Statement {
         }
         List<BindValue[]> all = null;
         if (parameterCount > 0) {
+            if (boundInCurrent == 0 && !bindings.isEmpty()) {
+                return Flux.error(new IllegalStateException("execute() after a trailing add(): bind the next"
+                        + " binding's parameters or leave out the last add()"));
+            }
             if (boundInCurrent > 0 || bindings.isEmpty()) {
                 checkComplete();
                 all = new ArrayList<>(bindings);
@@ -129,7 +132,26 @@ final class PgStatement implements Statement {
         }
         String finalSql = text;
         List<BindValue[]> finalBindings = all;
+        if (finalBindings != null && hasLob(finalBindings)) {
+            // Blob and Clob contents are read first, off the event loop's write path
+            return Flux.fromIterable(finalBindings)
+                    .concatMap(values -> Flux.fromArray(values).concatMap(BindValue::resolve).collectList()
+                            .map(list -> list.toArray(new BindValue[0])))
+                    .collectList()
+                    .flatMapMany(resolved -> connection.exchange(finalSql, resolved));
+        }
         return connection.exchange(finalSql, finalBindings);
+    }
+
+    private static boolean hasLob(List<BindValue[]> all) {
+        for (BindValue[] values : all) {
+            for (BindValue v : values) {
+                if (v.lob != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Used by tests: the extended protocol is chosen by placeholders. */

@@ -261,6 +261,12 @@ final class ValueDecoder {
         if (target == String.class) {
             return value instanceof ByteBuffer ? null : value.toString();
         }
+        if (value instanceof ByteBuffer && target == io.r2dbc.spi.Blob.class) {
+            return io.r2dbc.spi.Blob.from(reactor.core.publisher.Mono.just(((ByteBuffer) value).duplicate()));
+        }
+        if (value instanceof String && target == io.r2dbc.spi.Clob.class) {
+            return io.r2dbc.spi.Clob.from(reactor.core.publisher.Mono.just((String) value));
+        }
         if (value instanceof ByteBuffer && target == byte[].class) {
             ByteBuffer bb = ((ByteBuffer) value).duplicate();
             byte[] out = new byte[bb.remaining()];
