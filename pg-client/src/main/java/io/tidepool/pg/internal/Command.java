@@ -31,6 +31,15 @@ abstract class Command {
      */
     abstract void signal();
 
+    /**
+     * Whether nothing may be written behind this command until it is answered: true for a statement that carries a
+     * deferred BEGIN, so that if the BEGIN fails no later statement runs outside the transaction it was meant for.
+     * Asked right after {@code encode}.
+     */
+    boolean holdsQueue() {
+        return false;
+    }
+
     /** The connection failed or closed before this command was done; called at most once. */
     abstract void fail(Throwable error);
 }

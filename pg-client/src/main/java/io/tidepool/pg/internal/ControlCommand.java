@@ -28,6 +28,8 @@ final class ControlCommand extends Command {
     private final String sql;
     private final MonoSink<Void> sink;
     private @Nullable ServerErrorFields error;
+    private @Nullable String carriedBegin;
+    private boolean completedOne;
 
     ControlCommand(Kind kind, String sql, MonoSink<Void> sink) {
         this.kind = kind;
@@ -55,6 +57,7 @@ final class ControlCommand extends Command {
                 break;
             case IN_TRANSACTION: {
                 String begin = engine.takeBegin();
+                carriedBegin = begin;
                 Frontend.query(out, begin == null ? sql : begin + ";" + sql);
                 break;
             }
@@ -72,6 +75,10 @@ final class ControlCommand extends Command {
             case 'E': {
                 ServerErrorFields f = ServerErrorFields.read(m);
                 engine.noteFatal(f);
+                if (carriedBegin != null && !completedOne) {
+                    // the BEGIN in front failed: the transaction is still to begin
+                    engine.beginFailed(carriedBegin);
+                }
                 if (error == null) {
                     error = f;
                 }
@@ -79,7 +86,10 @@ final class ControlCommand extends Command {
             }
             case 'Z':
                 return true;
-            case 'T': case 'D': case 'C': case 'I': case 'N':
+            case 'C':
+                completedOne = true;
+                return false;
+            case 'T': case 'D': case 'I': case 'N':
                 return false;
             case 'G':
                 Frontend.copyFail(engine.out(), "COPY is not supported here");
@@ -88,6 +98,11 @@ final class ControlCommand extends Command {
             default:
                 throw new PgProtocolException("unexpected message '" + (char) m.type() + "' in answer to " + sql);
         }
+    }
+
+    @Override
+    boolean holdsQueue() {
+        return carriedBegin != null;
     }
 
     @Override

@@ -36,6 +36,7 @@ final class Exchange extends Command {
     private int readyForQuery;
     private int step;
     private boolean beganHere;
+    private @Nullable String begin;
     private boolean retried;
     private boolean resubmitted;
     private @Nullable PgRowMetadata columns;
@@ -63,6 +64,7 @@ final class Exchange extends Command {
     }
 
     private void resetAttempt() {
+        begin = null;
         prefixToSwallow = 0;
         readyForQuery = 0;
         step = 0;
@@ -77,6 +79,7 @@ final class Exchange extends Command {
 
     private void encodeSimple(PgEngine engine, ByteBuf out) {
         String begin = engine.takeBegin();
+        this.begin = begin;
         if (begin != null) {
             beganHere = true;
             prefixToSwallow = 1; // BEGIN's CommandComplete
@@ -92,6 +95,7 @@ final class Exchange extends Command {
         // statements evicted earlier are closed first (their CloseCompletes are ignored wherever they come)
         engine.writePendingCloses(out);
         String begin = engine.takeBegin();
+        this.begin = begin;
         if (begin != null) {
             beganHere = true;
             Frontend.parse(out, "", begin, new int[0]);
@@ -277,6 +281,11 @@ final class Exchange extends Command {
 
     private void onError(PgEngine engine, ServerErrorFields f) {
         engine.noteFatal(f);
+        String b = begin;
+        if (b != null && prefixToSwallow > 0) {
+            // the BEGIN itself failed: the statement did not run, and the transaction is still to begin
+            engine.beginFailed(b);
+        }
         if (firstError == null) {
             firstError = f;
             firstErrorStep = step;
@@ -325,6 +334,11 @@ final class Exchange extends Command {
             finishResult();
         }
         return true;
+    }
+
+    @Override
+    boolean holdsQueue() {
+        return beganHere;
     }
 
     @Override

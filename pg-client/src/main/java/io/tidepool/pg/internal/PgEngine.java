@@ -47,6 +47,9 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
     final StatementCache cache;
 
     private final ArrayDeque<Command> inFlight = new ArrayDeque<>();
+    /** Commands submitted while a BEGIN-carrying statement is unanswered: written once it is. */
+    private final ArrayDeque<Command> held = new ArrayDeque<>();
+    private boolean holding;
     private final ArrayDeque<String> pendingCloses = new ArrayDeque<>();
     private final AtomicInteger outstanding = new AtomicInteger();
     private final Runnable flushTask = this::flushNow;
@@ -94,6 +97,14 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
             command.fail(closedError(null));
             return;
         }
+        if (holding) {
+            held.addLast(command);
+            return;
+        }
+        write(command);
+    }
+
+    private void write(Command command) {
         ByteBuf out = out();
         int mark = out.writerIndex();
         boolean needsAnswer;
@@ -108,6 +119,7 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
         }
         if (needsAnswer) {
             inFlight.addLast(command);
+            holding = command.holdsQueue();
         } else {
             outstanding.decrementAndGet();
             command.signal();
@@ -201,6 +213,14 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
         return null;
     }
 
+    /** The BEGIN a statement carried failed: the transaction stays pending, so the next statement tries again. */
+    void beginFailed(String beginSql) {
+        if (tx == Tx.OPEN) {
+            tx = Tx.PENDING;
+            pendingBegin = beginSql;
+        }
+    }
+
     Tx tx() {
         return tx;
     }
@@ -279,6 +299,14 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
         if (head.onMessage(this, m)) {
             inFlight.pollFirst();
             outstanding.decrementAndGet();
+            if (holding && inFlight.isEmpty()) {
+                // the BEGIN-carrying statement is answered: what waited behind it goes out now
+                holding = false;
+                Command next;
+                while (!holding && (next = held.pollFirst()) != null) {
+                    write(next);
+                }
+            }
             head.signal();
         }
     }
@@ -306,6 +334,9 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
             batch = null;
         }
         Command c;
+        while ((c = held.pollFirst()) != null) {
+            inFlight.addLast(c);
+        }
         while ((c = inFlight.pollFirst()) != null) {
             outstanding.decrementAndGet();
             try {

@@ -149,6 +149,26 @@ class TransactionTests {
     }
 
     @Test
+    void afterAFailedBeginTheTransactionIsStillToBeginAndNothingPipelinedRunsOutsideIt() {
+        Mono.from(connection.beginTransaction(bogus())).block(WAIT);
+        long flushes = stats.flushes;
+        // three statements submitted at once: the second and third wait for the first's BEGIN answer
+        List<Throwable> errors = Flux.range(1, 3)
+                .flatMap(i -> Flux.from(connection.createStatement("INSERT INTO " + table + " VALUES ($1, 'x')")
+                        .bind(0, i).execute()).flatMap(Result::getRowsUpdated).then(Mono.<Throwable>empty())
+                        .onErrorResume(e -> Mono.just(e)), 3)
+                .collectList().block(WAIT);
+        assertThat(errors).hasSize(3).allSatisfy(e -> assertThat(e).isInstanceOf(R2dbcBadGrammarException.class));
+        assertThat(count()).isZero();
+        assertThat(stats.flushes - flushes).as("each carried the BEGIN again").isEqualTo(3);
+        assertThat(connection.isAutoCommit()).isFalse();
+        long before = stats.flushes;
+        Mono.from(connection.rollbackTransaction()).block(WAIT);
+        assertThat(stats.flushes).as("nothing to roll back on the server").isEqualTo(before);
+        assertThat(connection.isIdleOutsideTransaction()).isTrue();
+    }
+
+    @Test
     void rollbackUndoes() {
         Mono.from(connection.beginTransaction()).block(WAIT);
         run(connection.createStatement("INSERT INTO " + table + " VALUES ($1, 'a')").bind(0, 1));
