@@ -12,7 +12,8 @@ module io.tidepool.pg {
     requires static transitive org.jspecify;
     requires io.netty.buffer;
     requires io.netty.common;
-    requires io.netty.transport;
+    // a caller may hand its own EventLoopGroup to PgConnectionFactory
+    requires transitive io.netty.transport;
     requires io.netty.codec;
     requires io.netty.handler;
     requires io.netty.transport.classes.epoll;

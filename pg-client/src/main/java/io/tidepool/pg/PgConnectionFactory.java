@@ -1,5 +1,6 @@
 package io.tidepool.pg;
 
+import io.netty.channel.EventLoopGroup;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryMetadata;
 import io.tidepool.pg.internal.PgConnector;
@@ -36,6 +37,19 @@ public final class PgConnectionFactory implements ConnectionFactory {
     public PgConnectionFactory(PgConnectionConfiguration configuration) {
         this.configuration = Objects.requireNonNull(configuration, "configuration must not be null");
         this.connector = new PgConnector(configuration);
+    }
+
+    /**
+     * A factory for {@code configuration} whose connections run on the caller's event loops, for example a pool's
+     * own group, so that one set of loops serves the whole process. Each {@link #create()} takes
+     * {@code group.next()}; the group's lifecycle stays the caller's (closing connections never shuts it down).
+     * Connections use epoll when the group's loops run epoll ({@code EpollIoHandler}) and NIO otherwise.
+     *
+     * @throws IllegalArgumentException when TLS is configured and its context cannot be built
+     */
+    public PgConnectionFactory(PgConnectionConfiguration configuration, EventLoopGroup group) {
+        this.configuration = Objects.requireNonNull(configuration, "configuration must not be null");
+        this.connector = new PgConnector(configuration, Objects.requireNonNull(group, "group must not be null"));
     }
 
     /**

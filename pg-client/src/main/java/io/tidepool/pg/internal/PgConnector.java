@@ -7,6 +7,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -31,13 +33,32 @@ public final class PgConnector {
     private final PgConnectionConfiguration config;
     private final @Nullable SslContext sslContext;
     private final String hostPort;
+    private final EventLoopGroup group;
+    private final Class<? extends SocketChannel> channelClass;
 
     /**
-     * A connector for {@code config}; builds the TLS context once.
+     * A connector for {@code config} on the client's shared event loops; builds the TLS context once.
      *
      * @throws IllegalArgumentException when the TLS context cannot be made (for example an unreadable root cert)
      */
     public PgConnector(PgConnectionConfiguration config) {
+        this(config, PgResources.group(), PgResources.channelClass());
+    }
+
+    /**
+     * A connector for {@code config} whose connections run on {@code group} (NIO, or epoll when the group's loops
+     * run epoll).
+     *
+     * @throws IllegalArgumentException when the TLS context cannot be made (for example an unreadable root cert)
+     */
+    public PgConnector(PgConnectionConfiguration config, EventLoopGroup group) {
+        this(config, group, PgResources.channelClassFor(group));
+    }
+
+    private PgConnector(PgConnectionConfiguration config, EventLoopGroup group,
+            Class<? extends SocketChannel> channelClass) {
+        this.group = group;
+        this.channelClass = channelClass;
         this.config = config;
         this.hostPort = config.host() + ":" + config.port();
         Randomness.get(); // seeds the client's SecureRandom here, off the event loops
@@ -71,8 +92,8 @@ public final class PgConnector {
     private void connect(MonoSink<PgSession> sink) {
         AtomicBoolean done = new AtomicBoolean();
         Bootstrap bootstrap = new Bootstrap()
-                .group(PgResources.group())
-                .channel(PgResources.channelClass())
+                .group(group)
+                .channel(channelClass)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
@@ -117,13 +138,22 @@ public final class PgConnector {
                                 ch.close();
                             }
                         }, config.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                        // run after the connect future's own listener, which names a connect failure better
-                        ch.closeFuture().addListener(f -> ch.eventLoop().execute(() -> {
-                            if (done.compareAndSet(false, true)) {
+                        AtomicBoolean connected = new AtomicBoolean();
+                        ch.pipeline().addFirst("connected", new io.netty.channel.ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelActive(io.netty.channel.ChannelHandlerContext ctx) {
+                                connected.set(true);
+                                ctx.pipeline().remove(this);
+                                ctx.fireChannelActive();
+                            }
+                        });
+                        ch.closeFuture().addListener(f -> {
+                            // a channel that never connected is reported by the connect future's listener
+                            if (connected.get() && done.compareAndSet(false, true)) {
                                 sink.error(new PgConnectionException("connection to " + hostPort
                                         + " closed during startup", null));
                             }
-                        }));
+                        });
                     }
                 });
         ChannelFuture future = bootstrap.connect(config.host(), config.port());
@@ -144,8 +174,8 @@ public final class PgConnector {
     Mono<Void> cancel(int processId, int secretKey) {
         return Mono.create(sink -> {
             Bootstrap bootstrap = new Bootstrap()
-                    .group(PgResources.group())
-                    .channel(PgResources.channelClass())
+                    .group(group)
+                    .channel(channelClass)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                             config.connectTimeout().toMillis()))
                     .handler(new io.netty.channel.ChannelInboundHandlerAdapter());

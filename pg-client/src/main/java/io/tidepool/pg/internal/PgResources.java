@@ -52,4 +52,13 @@ final class PgResources {
     static boolean epoll() {
         return Holder.EPOLL;
     }
+
+    /** The socket channel class for a group given by the caller: epoll when its loops run epoll, else NIO. */
+    static Class<? extends SocketChannel> channelClassFor(EventLoopGroup group) {
+        if (group instanceof io.netty.channel.IoEventLoopGroup && Holder.EPOLL
+                && ((io.netty.channel.IoEventLoopGroup) group).isIoType(EpollIoHandler.class)) {
+            return EpollSocketChannel.class;
+        }
+        return NioSocketChannel.class;
+    }
 }

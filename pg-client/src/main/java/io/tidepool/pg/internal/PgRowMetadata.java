@@ -1,6 +1,7 @@
 package io.tidepool.pg.internal;
 
 import io.r2dbc.spi.RowMetadata;
+import org.jspecify.annotations.Nullable;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -15,15 +16,24 @@ final class PgRowMetadata implements RowMetadata {
     static final PgRowMetadata EMPTY = new PgRowMetadata(new PgColumnMetadata[0]);
 
     final PgColumnMetadata[] columns;
-    private final Map<String, Integer> byName;
+    /** Built on the first lookup by name: most results are read by index or not by name at all. */
+    private volatile @Nullable Map<String, Integer> byName;
 
     PgRowMetadata(PgColumnMetadata[] columns) {
         this.columns = columns;
-        this.byName = new HashMap<>(columns.length * 2);
-        for (int i = columns.length - 1; i >= 0; i--) {
-            byName.put(columns[i].name, i);
-            byName.put(columns[i].name.toLowerCase(Locale.ROOT), i);
+    }
+
+    private Map<String, Integer> byName() {
+        Map<String, Integer> m = byName;
+        if (m == null) {
+            m = new HashMap<>(columns.length * 4);
+            for (int i = columns.length - 1; i >= 0; i--) {
+                m.put(columns[i].name, i);
+                m.put(columns[i].name.toLowerCase(Locale.ROOT), i);
+            }
+            byName = m;
         }
+        return m;
     }
 
     /** Reads a RowDescription. */
@@ -71,9 +81,10 @@ final class PgRowMetadata implements RowMetadata {
     }
 
     int indexOf(String name) {
-        Integer i = byName.get(name);
+        Map<String, Integer> m = byName();
+        Integer i = m.get(name);
         if (i == null) {
-            i = byName.get(name.toLowerCase(Locale.ROOT));
+            i = m.get(name.toLowerCase(Locale.ROOT));
         }
         if (i == null) {
             throw new NoSuchElementException("no column named '" + name + "' (columns: "
@@ -107,6 +118,7 @@ final class PgRowMetadata implements RowMetadata {
 
     @Override
     public boolean contains(String columnName) {
-        return byName.containsKey(columnName) || byName.containsKey(columnName.toLowerCase(Locale.ROOT));
+        Map<String, Integer> m = byName();
+        return m.containsKey(columnName) || m.containsKey(columnName.toLowerCase(Locale.ROOT));
     }
 }

@@ -57,6 +57,24 @@ class EventLoopTests {
     }
 
     @Test
+    void aCallersEventLoopGroupCarriesTheConnections() {
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                Epoll.isAvailable() ? io.netty.channel.epoll.EpollIoHandler.newFactory()
+                        : io.netty.channel.nio.NioIoHandler.newFactory());
+        try {
+            PgSession c = new io.tidepool.pg.PgConnectionFactory(server.config().build(), group).create()
+                    .block(WAIT);
+            PgEngine engine = ((PgConnectionImpl) c).engine();
+            assertThat(group.next()).isSameAs(engine.loop);
+            assertThat(Flux.from(c.createStatement("SELECT 1").execute()).flatMap(Result::getRowsUpdated)
+                    .blockLast(WAIT)).isEqualTo(1L);
+            Mono.from(c.close()).block(WAIT);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
     void blockHoundGuardsTheEventLoops() throws Exception {
         PgSession c = server.factory().create().block(WAIT);
         try {
