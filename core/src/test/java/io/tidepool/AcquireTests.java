@@ -1,5 +1,6 @@
 package io.tidepool;
 
+import io.tidepool.testing.Sql;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.R2dbcTimeoutException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
@@ -7,7 +8,7 @@ import io.tidepool.error.PoolAcquireTimeoutException;
 import io.tidepool.error.PoolPendingLimitException;
 import io.tidepool.test.PoolFixture;
 import io.tidepool.test.PoolTest;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Mono;
@@ -29,7 +30,7 @@ class AcquireTests extends PoolTest {
         Connection held = pool.create().block(Duration.ofSeconds(10));
 
         long started = System.nanoTime();
-        StepVerifier.create(pool.withConnection(PoolFixture::backendPid))
+        StepVerifier.create(pool.withConnection(Sql::backendPid))
                 .expectErrorSatisfies(error -> {
                     long waitedMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
                     assertThat(waitedMillis).as("fires at the timeout, not a multiple of it").isBetween(390L, 1200L);
@@ -44,7 +45,7 @@ class AcquireTests extends PoolTest {
         assertThat(pool.stats().timeouts()).isEqualTo(1);
         Mono.from(held.close()).block(Duration.ofSeconds(10));
         assertNoLeak(pool, 1);
-        assertThat(pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10))).isPositive();
+        assertThat(pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10))).isPositive();
     }
 
     @Test
@@ -59,7 +60,7 @@ class AcquireTests extends PoolTest {
         Mono<Long> first = timedOutAfter(Duration.ZERO, started);
         Mono<Long> second = timedOutAfter(Duration.ofMillis(250), started);
         Mono<Long> cancelled = Mono.delay(Duration.ofMillis(100))
-                .then(pool.withConnection(PoolFixture::backendPid).then(Mono.just(-1L)))
+                .then(pool.withConnection(Sql::backendPid).then(Mono.just(-1L)))
                 .take(Duration.ofMillis(100)).defaultIfEmpty(0L);
         var outcomes = Mono.zip(first, second, cancelled).block(Duration.ofSeconds(10));
 
@@ -69,14 +70,14 @@ class AcquireTests extends PoolTest {
         assertThat(outcomes.getT3()).as("the cancelled waiter got nothing").isZero();
         assertThat(pool.stats().timeouts()).isEqualTo(2);
         Mono.from(held.close()).block(Duration.ofSeconds(10));
-        assertThat(pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10))).isPositive();
+        assertThat(pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10))).isPositive();
         assertNoLeak(pool, 1);
     }
 
     /** Milliseconds from {@code started} until an acquire begun after {@code delay} timed out. */
     private Mono<Long> timedOutAfter(Duration delay, long started) {
         return Mono.delay(delay)
-                .then(pool.withConnection(PoolFixture::backendPid).then(Mono.just(-1L)))
+                .then(pool.withConnection(Sql::backendPid).then(Mono.just(-1L)))
                 .onErrorResume(PoolAcquireTimeoutException.class,
                         e -> Mono.just(Duration.ofNanos(System.nanoTime() - started).toMillis()));
     }
@@ -85,11 +86,11 @@ class AcquireTests extends PoolTest {
     void theWaitingQueueIsBoundedAndOneMoreFailsAtOnce() {
         pool = PoolFixture.builder("pending").maxSize(1).maxPendingAcquires(1).buildPool();
         Connection held = pool.create().block(Duration.ofSeconds(10));
-        var waiting = pool.withConnection(PoolFixture::backendPid).subscribe();
+        var waiting = pool.withConnection(Sql::backendPid).subscribe();
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
                 .until(() -> pool.stats().pending() == 1);
 
-        StepVerifier.create(pool.withConnection(PoolFixture::backendPid))
+        StepVerifier.create(pool.withConnection(Sql::backendPid))
                 .expectErrorSatisfies(error -> assertThat(error).isInstanceOf(PoolPendingLimitException.class)
                         .isInstanceOf(R2dbcTransientResourceException.class)
                         .hasMessageContaining("pool '" + pool.name() + "'")
@@ -104,11 +105,11 @@ class AcquireTests extends PoolTest {
     @Test
     void aConnectionKilledWhileIdleIsReplacedByValidation() {
         pool = PoolFixture.builder("killed-idle").maxSize(2).validateAfterIdle(Duration.ZERO).buildPool();
-        Integer first = pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10));
+        Integer first = pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10));
 
         assertThat(TestDatabase.get().terminate(pool.name())).isEqualTo(1);
 
-        Integer second = pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10));
+        Integer second = pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10));
         assertThat(second).isNotEqualTo(first);
         assertThat(pool.stats().validationFailures()).isEqualTo(1);
         assertNoLeak(pool, 1);
@@ -120,12 +121,12 @@ class AcquireTests extends PoolTest {
 
         StepVerifier.create(pool.withConnection(c -> Mono.fromRunnable(() -> TestDatabase.get().terminate(pool.name()))
                         .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic())
-                        .then(PoolFixture.backendPid(c))))
+                        .then(Sql.backendPid(c))))
                 .expectError()
                 .verify(Duration.ofSeconds(10));
 
         assertThat(pool.stats().discards()).isEqualTo(1);
-        assertThat(pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10))).isPositive();
+        assertThat(pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10))).isPositive();
         assertNoLeak(pool, 1);
     }
 
@@ -133,7 +134,7 @@ class AcquireTests extends PoolTest {
     void aValidationQueryIsUsedWhenConfigured() {
         pool = PoolFixture.builder("vquery").maxSize(1).validateAfterIdle(Duration.ZERO)
                 .validationQuery("SELECT 'tidepool-validation'").buildPool();
-        Integer pid = pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10));
+        Integer pid = pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10));
         pool.withConnection(c -> Mono.just(1)).blockLast(Duration.ofSeconds(10));
 
         assertThat(PoolFixture.lastQueries(pool)).containsEntry(pid, "SELECT 'tidepool-validation'");

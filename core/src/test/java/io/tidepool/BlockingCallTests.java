@@ -11,7 +11,7 @@ import reactor.test.StepVerifier;
 
 import java.time.Duration;
 
-import static io.tidepool.test.PoolFixture.queryOne;
+import static io.tidepool.testing.Sql.queryOne;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -16,7 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.tidepool.test.PoolFixture.assertNoLeak;
-import static io.tidepool.test.PoolFixture.queryOne;
+import static io.tidepool.testing.Sql.queryOne;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -1,9 +1,11 @@
 package io.tidepool;
 
+import io.tidepool.testing.ServerChecks;
+import io.tidepool.testing.Sql;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
 import io.tidepool.test.PoolFixture;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Flux;
@@ -34,7 +36,7 @@ class ConnectionFactoryProviderTests {
             assertThat(pool.toString()).doesNotContain(db.password());
 
             // the way a framework uses a ConnectionFactory: create, use, close
-            Integer pid = Flux.usingWhen(factory.create(), PoolFixture::backendPid, c -> c.close())
+            Integer pid = Flux.usingWhen(factory.create(), Sql::backendPid, c -> c.close())
                     .blockLast(Duration.ofSeconds(10));
             assertThat(pid).isPositive();
             assertThat(pool.stats().acquired()).isZero();
@@ -43,6 +45,6 @@ class ConnectionFactoryProviderTests {
         } finally {
             Mono.from(pool.close()).block(Duration.ofSeconds(30));
         }
-        PoolFixture.awaitBackends(name, 0);
+        ServerChecks.awaitBackends(name, 0);
     }
 }

@@ -1,5 +1,6 @@
 package io.tidepool;
 
+import io.tidepool.testing.Sql;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
@@ -8,7 +9,7 @@ import io.tidepool.error.ErrorCategory;
 import io.tidepool.error.ErrorClassifier;
 import io.tidepool.error.PoolStartException;
 import io.tidepool.test.PoolFixture;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -98,7 +99,7 @@ class CredentialsTests {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
         assertThat(pool.stats().createFailures()).as("no reconnect storm").isEqualTo(1);
 
-        StepVerifier.create(pool.withConnection(PoolFixture::backendPid))
+        StepVerifier.create(pool.withConnection(Sql::backendPid))
                 .expectErrorSatisfies(error -> outputs.add(stackOf(error)))
                 .verify(Duration.ofSeconds(10));
         assertNoSecretAnywhere(RIGHT, WRONG);
@@ -120,7 +121,7 @@ class CredentialsTests {
                 .url(db.r2dbcUrl("tp_delims", URLEncoder.encode(secret, StandardCharsets.UTF_8)))
                 .maxSize(1).buildPool();
         pool.start().block(Duration.ofSeconds(20));
-        assertThat(pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10))).isPositive();
+        assertThat(pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10))).isPositive();
         outputs.add(pool.toString());
         outputs.add(pool.configuration().toString());
         PoolFixture.assertNoLeak(pool, 1);
@@ -142,13 +143,13 @@ class CredentialsTests {
                 }))
                 .maxSize(2).minIdle(1).buildPool();
         pool.start().block(Duration.ofSeconds(20));
-        Integer before = pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10));
+        Integer before = pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10));
 
         TestDatabase.get().createRole("tp_rotate", ROTATED);
         current.set(ROTATED);
         pool.evictAll().block(Duration.ofSeconds(20));
 
-        Integer after = pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10));
+        Integer after = pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10));
         assertThat(after).isNotEqualTo(before);
         assertThat(asked.get()).isGreaterThanOrEqualTo(2);
         outputs.add(pool.toString());

@@ -1,5 +1,6 @@
 package io.tidepool;
 
+import io.tidepool.testing.Sql;
 import io.r2dbc.spi.Connection;
 import io.tidepool.test.PoolFixture;
 import io.tidepool.test.PoolTest;
@@ -24,7 +25,7 @@ class EvictAllTests extends PoolTest {
         Set<Integer> before = PoolFixture.lastQueries(pool).keySet();
         assertThat(before).hasSize(2);
         Connection borrowed = pool.create().block(Duration.ofSeconds(10));
-        Integer borrowedPid = PoolFixture.backendPid(borrowed).block(Duration.ofSeconds(10));
+        Integer borrowedPid = Sql.backendPid(borrowed).block(Duration.ofSeconds(10));
 
         pool.evictAll().block(Duration.ofSeconds(20));
 
@@ -35,8 +36,24 @@ class EvictAllTests extends PoolTest {
         Mono.from(borrowed.close()).block(Duration.ofSeconds(10));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(PoolFixture.lastQueries(pool).keySet()).doesNotContainAnyElementsOf(before));
-        Integer after = pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10));
+        Integer after = pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10));
         assertThat(before).doesNotContain(after);
         PoolFixture.assertNoLeak(pool, 4);
+    }
+
+    @Test
+    void evictAllReplacesEveryIdleConnectionWithAFreshOne() {
+        pool = PoolFixture.builder("evict-n").maxSize(5).initialSize(5).buildPool();
+        pool.start().block(Duration.ofSeconds(20));
+        Set<Integer> before = PoolFixture.lastQueries(pool).keySet();
+        assertThat(before).hasSize(5);
+
+        pool.evictAll().block(Duration.ofSeconds(20));
+
+        // before: borrowed and given back one at a time, the five were replaced by a single fresh one
+        assertThat(pool.stats().idle()).isEqualTo(5);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(PoolFixture.lastQueries(pool).keySet())
+                .hasSize(5).doesNotContainAnyElementsOf(before));
+        PoolFixture.assertNoLeak(pool, 5);
     }
 }

@@ -1,11 +1,12 @@
 package io.tidepool;
 
+import io.tidepool.testing.Sql;
 import io.tidepool.error.DatabaseUnavailableException;
 import io.tidepool.error.ErrorCategory;
 import io.tidepool.error.ErrorClassifier;
-import io.tidepool.test.FaultProxy;
+import io.tidepool.testing.FaultProxy;
 import io.tidepool.test.PoolFixture;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-import static io.tidepool.test.PoolFixture.queryOne;
+import static io.tidepool.testing.Sql.queryOne;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -145,12 +146,12 @@ class FaultMatrixTests {
                 .maxSize(MAX_SIZE).acquireTimeout(Duration.ofSeconds(2)).buildPool();
         proxy.cut();
 
-        StepVerifier.create(pool.withConnection(PoolFixture::backendPid))
+        StepVerifier.create(pool.withConnection(Sql::backendPid))
                 .expectErrorSatisfies(e -> assertThat(ErrorClassifier.defaults().classify(e))
                         .isEqualTo(ErrorCategory.TRANSIENT_CONNECTION))
                 .verify(Duration.ofSeconds(10));
         long started = System.nanoTime();
-        StepVerifier.create(pool.withConnection(PoolFixture::backendPid))
+        StepVerifier.create(pool.withConnection(Sql::backendPid))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(DatabaseUnavailableException.class)
                         .hasMessageStartingWith("pool '" + name + "': database unavailable since ")
                         .hasMessageContaining("1 failed attempt to connect; last error: "))
@@ -161,7 +162,7 @@ class FaultMatrixTests {
 
         proxy.pass();
         await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() ->
-                pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(5)) != null);
+                pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(5)) != null);
         assertThat(attemptsWhileDown).as("one probe per backoff period, not one per caller").isLessThanOrEqualTo(2);
         PoolFixture.assertNoLeak(pool, MAX_SIZE);
     }

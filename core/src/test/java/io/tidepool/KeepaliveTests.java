@@ -1,7 +1,8 @@
 package io.tidepool;
 
+import io.tidepool.testing.Sql;
 import io.tidepool.test.PoolFixture;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.TestDatabase;
 import io.tidepool.test.VirtualTimePoolTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,7 +47,7 @@ class KeepaliveTests extends VirtualTimePoolTest {
         pool = PoolFixture.builder("keepalive-evict").maxSize(2).keepaliveTime(Duration.ofSeconds(20))
                 .maxIdleTime(Duration.ofSeconds(60)).evictionInterval(Duration.ofSeconds(10))
                 .clock(clock).scheduler(scheduler).buildPool();
-        Integer pid = pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10));
+        Integer pid = pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10));
         Map<Integer, String> lastQuery = PoolFixture.lastQueries(pool);
         assertThat(lastQuery).containsOnlyKeys(pid);
 
@@ -72,7 +73,7 @@ class KeepaliveTests extends VirtualTimePoolTest {
         pool.start().block(Duration.ofSeconds(10));
 
         long served = Flux.range(0, 4000)
-                .flatMap(i -> pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)), 2)
+                .flatMap(i -> pool.withConnection(c -> Sql.queryOne(c, "SELECT 1", Integer.class)), 2)
                 .count()
                 .block(Duration.ofSeconds(45));
 

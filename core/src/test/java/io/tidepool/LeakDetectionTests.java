@@ -1,5 +1,6 @@
 package io.tidepool;
 
+import io.tidepool.testing.Sql;
 import io.r2dbc.spi.Connection;
 import io.tidepool.test.PoolFixture;
 import io.tidepool.test.PoolTest;
@@ -48,7 +49,7 @@ class LeakDetectionTests extends PoolTest {
         pool.addListener(recorder);
 
         Connection leaked = pool.create().block(Duration.ofSeconds(10));
-        pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10));
+        pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> pool.stats().leaks() == 1);
         assertThat(recorder.suspected).hasSize(1);
@@ -82,7 +83,7 @@ class LeakDetectionTests extends PoolTest {
         PoolFixture.awaitBackends(pool, 0);
 
         // the pool serves again at once: the reclaimed slot was freed
-        assertThat(pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10))).isPositive();
+        assertThat(pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10))).isPositive();
         Mono.from(leaked.close()).block(Duration.ofSeconds(5));
         PoolFixture.assertNoLeak(pool, 1);
     }

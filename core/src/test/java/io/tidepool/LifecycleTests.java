@@ -1,5 +1,7 @@
 package io.tidepool;
 
+import io.tidepool.testing.ServerChecks;
+import io.tidepool.testing.Sql;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
@@ -9,7 +11,7 @@ import io.tidepool.error.PoolClosedException;
 import io.tidepool.error.PoolStartException;
 import io.tidepool.test.PoolFixture;
 import io.tidepool.test.PoolTest;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.reactivestreams.Publisher;
@@ -260,7 +262,7 @@ class LifecycleTests extends PoolTest {
 
         assertThat(pool.state()).isEqualTo(PoolState.CLOSED);
         awaitBackends(pool, 0);
-        StepVerifier.create(pool.withConnection(PoolFixture::backendPid))
+        StepVerifier.create(pool.withConnection(Sql::backendPid))
                 .expectErrorSatisfies(error -> assertThat(error).isInstanceOf(PoolClosedException.class)
                         .hasMessage("pool '" + pool.name() + "' is closed: it hands out no more connections"))
                 .verify(Duration.ofSeconds(5));
@@ -271,7 +273,7 @@ class LifecycleTests extends PoolTest {
     void closeFailsWaitersAtOnceAndReclaimsLateBorrowersAfterTheDeadline() {
         pool = PoolFixture.builder("close-late").maxSize(1).closeTimeout(Duration.ofMillis(500)).buildPool();
         Connection held = pool.create().block(Duration.ofSeconds(10));
-        var waiter = StepVerifier.create(pool.withConnection(PoolFixture::backendPid))
+        var waiter = StepVerifier.create(pool.withConnection(Sql::backendPid))
                 .expectSubscription()
                 .expectErrorSatisfies(error -> assertThat(error).isInstanceOf(PoolClosedException.class))
                 .verifyLater();
@@ -306,22 +308,22 @@ class LifecycleTests extends PoolTest {
     void theScopedFormClosesThePoolOnCompletionErrorAndCancel() {
         PoolConfiguration config = PoolFixture.builder("scoped").minIdle(1).build();
 
-        assertThat(TidepoolPool.using(config, p -> p.withConnection(PoolFixture::backendPid)).blockLast(
+        assertThat(TidepoolPool.using(config, p -> p.withConnection(Sql::backendPid)).blockLast(
                 Duration.ofSeconds(20))).isPositive();
-        awaitBackends(config.name(), 0);
+        ServerChecks.awaitBackends(config.name(), 0);
 
-        StepVerifier.create(TidepoolPool.using(config, p -> p.withConnection(PoolFixture::backendPid)
+        StepVerifier.create(TidepoolPool.using(config, p -> p.withConnection(Sql::backendPid)
                         .then(Mono.error(new IllegalStateException("work failed")))))
                 .expectErrorMessage("work failed")
                 .verify(Duration.ofSeconds(20));
-        awaitBackends(config.name(), 0);
+        ServerChecks.awaitBackends(config.name(), 0);
 
         StepVerifier.create(TidepoolPool.using(config, p -> Flux.never()))
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(500))
                 .thenCancel()
                 .verify(Duration.ofSeconds(5));
-        awaitBackends(config.name(), 0);
+        ServerChecks.awaitBackends(config.name(), 0);
     }
 
     /** Real connections whose health check always fails. */

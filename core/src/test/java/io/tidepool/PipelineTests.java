@@ -1,5 +1,6 @@
 package io.tidepool;
 
+import io.tidepool.testing.Sql;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.R2dbcBadGrammarException;
 import io.tidepool.test.PoolFixture;
@@ -16,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static io.tidepool.test.PoolFixture.assertNoLeak;
-import static io.tidepool.test.PoolFixture.backendPid;
-import static io.tidepool.test.PoolFixture.queryOne;
+import static io.tidepool.testing.Sql.backendPid;
+import static io.tidepool.testing.Sql.queryOne;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,8 +29,8 @@ class PipelineTests extends PoolTest {
     void completionReturnsTheConnectionOnceWithNoDiscard() {
         pool = PoolFixture.builder("complete").maxSize(2).buildPool();
 
-        Integer first = pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10));
-        Integer second = pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10));
+        Integer first = pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10));
+        Integer second = pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10));
 
         assertThat(second).as("the same connection serves again").isEqualTo(first);
         PoolStats stats = pool.stats();
@@ -44,13 +45,13 @@ class PipelineTests extends PoolTest {
     @Test
     void anSqlErrorReturnsTheConnectionOnceAndKeepsIt() {
         pool = PoolFixture.builder("error").maxSize(2).buildPool();
-        Integer pid = pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10));
+        Integer pid = pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10));
 
         StepVerifier.create(pool.withConnection(c -> queryOne(c, "SELECT * FROM no_such_table", Integer.class)))
                 .expectError(R2dbcBadGrammarException.class)
                 .verify(Duration.ofSeconds(10));
 
-        assertThat(pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10)))
+        assertThat(pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10)))
                 .as("a bad query does not cost the connection").isEqualTo(pid);
         assertThat(pool.stats().discards()).isZero();
         assertThat(pool.stats().acquires()).isEqualTo(3);
@@ -66,7 +67,7 @@ class PipelineTests extends PoolTest {
                 .verify(Duration.ofSeconds(10));
 
         assertNoLeak(pool, 1);
-        assertThat(pool.withConnection(PoolFixture::backendPid).blockLast(Duration.ofSeconds(10))).isNotNull();
+        assertThat(pool.withConnection(Sql::backendPid).blockLast(Duration.ofSeconds(10))).isNotNull();
     }
 
     @Test
@@ -121,7 +122,9 @@ class PipelineTests extends PoolTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("connection of pool '" + pool.name()
                         + "' was already returned to the pool and must not be used any more");
-        assertThatThrownBy(connection::beginTransaction).isInstanceOf(IllegalStateException.class);
+        // a publisher fails when subscribed, not when made
+        StepVerifier.create(connection.beginTransaction()).expectError(IllegalStateException.class)
+                .verify(Duration.ofSeconds(10));
         assertThat(Mono.from(connection.validate(io.r2dbc.spi.ValidationDepth.LOCAL)).block()).isFalse();
         assertNoLeak(pool, 1);
     }

@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import static io.tidepool.test.PoolFixture.assertNoLeak;
-import static io.tidepool.test.PoolFixture.queryOne;
-import static io.tidepool.test.PoolFixture.run;
+import static io.tidepool.testing.Sql.queryOne;
+import static io.tidepool.testing.Sql.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** However a borrower leaves its connection, the next borrower gets a clean one: and a clean one costs nothing. */

@@ -1,9 +1,10 @@
 package io.tidepool;
 
+import io.tidepool.testing.Sql;
 import io.r2dbc.spi.R2dbcException;
 import io.tidepool.error.ErrorClassifier;
 import io.tidepool.test.PoolFixture;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,8 +16,8 @@ import reactor.test.StepVerifier;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static io.tidepool.test.PoolFixture.queryOne;
-import static io.tidepool.test.PoolFixture.run;
+import static io.tidepool.testing.Sql.queryOne;
+import static io.tidepool.testing.Sql.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -95,7 +96,7 @@ class RetryTests {
     void idempotentWorkIsRetriedOnABrokenConnection() {
         AtomicInteger attempts = new AtomicInteger();
 
-        Integer answer = pool.withConnection(RetryPolicy.defaults(), c -> PoolFixture.backendPid(c)
+        Integer answer = pool.withConnection(RetryPolicy.defaults(), c -> Sql.backendPid(c)
                         .flatMap(pid -> attempts.incrementAndGet() == 1
                                 ? Mono.fromRunnable(() -> TestDatabase.get().execute(
                                         "SELECT pg_terminate_backend(" + pid + ")"))

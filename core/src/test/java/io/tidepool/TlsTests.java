@@ -3,8 +3,8 @@ package io.tidepool;
 import io.tidepool.error.ErrorCategory;
 import io.tidepool.error.ErrorClassifier;
 import io.tidepool.test.PoolFixture;
-import io.tidepool.test.TestCertificate;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.TestCertificate;
+import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Flux;
@@ -12,7 +12,7 @@ import reactor.test.StepVerifier;
 
 import java.time.Duration;
 
-import static io.tidepool.test.PoolFixture.queryOne;
+import static io.tidepool.testing.Sql.queryOne;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** TLS through the pool, against a certificate made for the test run and valid for "localhost" only. */

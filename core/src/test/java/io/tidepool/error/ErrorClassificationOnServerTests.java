@@ -3,7 +3,7 @@ package io.tidepool.error;
 import io.r2dbc.spi.Connection;
 import io.tidepool.TidepoolPool;
 import io.tidepool.test.PoolFixture;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,7 @@ import reactor.core.scheduler.Schedulers;
 import java.time.Duration;
 import java.util.function.Function;
 
-import static io.tidepool.test.PoolFixture.run;
+import static io.tidepool.testing.Sql.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The categories of the errors a real PostgreSQL raises, and what the pool does with their connections. */

@@ -1,5 +1,6 @@
 package io.tidepool.registry;
 
+import io.tidepool.testing.Sql;
 import io.tidepool.TidepoolPool;
 import io.tidepool.test.PoolFixture;
 import org.junit.jupiter.api.AfterEach;
@@ -13,8 +14,8 @@ import java.time.Duration;
 import java.util.List;
 
 import static io.tidepool.test.PoolFixture.assertNoLeak;
-import static io.tidepool.test.PoolFixture.queryOne;
-import static io.tidepool.test.PoolFixture.run;
+import static io.tidepool.testing.Sql.queryOne;
+import static io.tidepool.testing.Sql.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,7 +39,7 @@ class BlockingPoolTests {
         pool = PoolFixture.builder("blocking").maxSize(1).buildPool();
         BlockingPool blocking = BlockingPool.of(pool);
 
-        List<Integer> rows = blocking.withConnection(c -> PoolFixture.queryOne(c,
+        List<Integer> rows = blocking.withConnection(c -> Sql.queryOne(c,
                 "SELECT 42", Integer.class).concatWith(queryOne(c, "SELECT 43", Integer.class)), WAIT);
 
         assertThat(rows).containsExactly(42, 43);

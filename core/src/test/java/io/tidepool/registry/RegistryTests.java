@@ -4,7 +4,7 @@ import io.tidepool.PoolConfiguration;
 import io.tidepool.PoolState;
 import io.tidepool.TidepoolPool;
 import io.tidepool.test.PoolFixture;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.tidepool.test.PoolFixture.awaitBackends;
-import static io.tidepool.test.PoolFixture.queryOne;
+import static io.tidepool.testing.Sql.queryOne;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -3,6 +3,8 @@ package io.tidepool.test;
 import org.junit.jupiter.api.AfterEach;
 import reactor.test.scheduler.VirtualTimeScheduler;
 
+import io.tidepool.testing.ManualClock;
+
 import java.time.Duration;
 
 import static org.awaitility.Awaitility.await;

@@ -2,7 +2,7 @@ package io.tidepool.health;
 
 import io.tidepool.PoolConfiguration;
 import io.tidepool.TidepoolPool;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.TestDatabase;
 
 import reactor.core.publisher.Mono;
 

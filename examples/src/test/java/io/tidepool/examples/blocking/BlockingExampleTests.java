@@ -1,9 +1,11 @@
 package io.tidepool.examples.blocking;
 
 import io.tidepool.registry.BlockingTimeoutException;
-import io.tidepool.test.PoolFixture;
-import io.tidepool.test.PoolTest;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.ServerChecks;
+import io.tidepool.PoolConfiguration;
+import io.tidepool.TidepoolPool;
+import io.tidepool.testing.TestDatabase;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Mono;
@@ -28,9 +30,28 @@ import static org.awaitility.Awaitility.await;
 
 /** The blocking service on a real PostgreSQL, called from plain threads, from a non-blocking one, and out of time. */
 @Timeout(120)
-class BlockingExampleTests extends PoolTest {
+class BlockingExampleTests {
 
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+
+    private TidepoolPool pool;
+
+    @AfterEach
+    void closePool() {
+        if (pool != null) {
+            pool.close().block(Duration.ofSeconds(45));
+        }
+    }
+
+    /** A pool on the test server with a fresh application name, so the server's view of it can be checked. */
+    private static PoolConfiguration.Builder poolNamed(String prefix) {
+        return PoolConfiguration.builder().url(TestDatabase.get().r2dbcUrl(""))
+                .name(TestDatabase.uniqueApplicationName(prefix));
+    }
+
+    private static void assertNoLeak(TidepoolPool pool, int maxBackends) {
+        ServerChecks.assertNoLeak(pool.name(), () -> pool.stats().acquired() + pool.stats().pending(), maxBackends);
+    }
 
     @Test
     void theExampleRunsAndLeavesNoConnectionBehind() throws InterruptedException {
@@ -49,12 +70,12 @@ class BlockingExampleTests extends PoolTest {
                 .contains("on a parallel thread: refused: BlockingPool.withConnection on pool 'stock' must not be "
                         + "called on the non-blocking thread 'parallel-")
                 .contains("pool closed: allocated=0/4, acquired=0, idle=0, pending=0");
-        PoolFixture.awaitBackends(BlockingExample.POOL_NAME, 0);
+        ServerChecks.awaitBackends(BlockingExample.POOL_NAME, 0);
     }
 
     @Test
     void ordersFromManyPlainThreadsAtOnceNeverOversell() throws Exception {
-        pool = PoolFixture.builder("stock-orders").maxSize(2).buildPool();
+        pool = poolNamed("stock-orders").maxSize(2).buildPool();
         StockService stock = new StockService(pool, CALL_TIMEOUT);
         stock.restock(Map.of("plum", 30));
         ExecutorService threads = Executors.newFixedThreadPool(8);
@@ -75,12 +96,12 @@ class BlockingExampleTests extends PoolTest {
         assertThat(placed).isEqualTo(30);
         assertThat(stock.available("plum")).isZero();
         assertThat(stock.ordered("plum")).isEqualTo(30);
-        PoolFixture.assertNoLeak(pool, 2);
+        assertNoLeak(pool, 2);
     }
 
     @Test
     void aCallOnANonBlockingThreadIsRefusedBeforeBorrowingAnything() {
-        pool = PoolFixture.builder("stock-refused").maxSize(1).buildPool();
+        pool = poolNamed("stock-refused").maxSize(1).buildPool();
         StockService stock = new StockService(pool, CALL_TIMEOUT);
         stock.restock(Map.of("kiwi", 5));
         long acquires = pool.stats().acquires();
@@ -100,7 +121,7 @@ class BlockingExampleTests extends PoolTest {
 
     @Test
     void aTimeoutCancelsTheQueryAndReturnsTheConnection() {
-        pool = PoolFixture.builder("stock-timeout").maxSize(1).buildPool();
+        pool = poolNamed("stock-timeout").maxSize(1).buildPool();
         StockService stock = new StockService(pool, CALL_TIMEOUT);
         stock.restock(Map.of("fig", 3));
 
@@ -113,7 +134,7 @@ class BlockingExampleTests extends PoolTest {
                 .isLessThan(Duration.ofMillis((long) (StockService.REPORT_SECONDS * 1000)));
 
         // the one connection came back (or was replaced), and the query does not run on in the server
-        PoolFixture.assertNoLeak(pool, 1);
+        assertNoLeak(pool, 1);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(TestDatabase.get().query(
                 "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND application_name = '" + pool.name() + "'"))
                 .as("queries still running").isEmpty());

@@ -1,7 +1,7 @@
 package io.tidepool.examples.cli;
 
-import io.tidepool.test.PoolFixture;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.ServerChecks;
+import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,7 +30,7 @@ class NotesCliTests {
         int code = NotesCli.run(List.of(args), url, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(code).as("exit code of %s; stderr: %s", List.of(args), err).isZero();
-        PoolFixture.awaitBackends(NotesCli.POOL_NAME, 0);
+        ServerChecks.awaitBackends(NotesCli.POOL_NAME, 0);
         return out.toString(StandardCharsets.UTF_8).trim();
     }
 
@@ -57,7 +57,7 @@ class NotesCliTests {
 
         assertThat(code).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("failed: ").contains("note_tag");
-        PoolFixture.awaitBackends(NotesCli.POOL_NAME, 0);
+        ServerChecks.awaitBackends(NotesCli.POOL_NAME, 0);
     }
 
     @Test

@@ -3,8 +3,8 @@ package io.tidepool.examples.registry;
 import io.tidepool.PoolListener;
 import io.tidepool.registry.PoolRegistry;
 import io.tidepool.registry.RegistryState;
-import io.tidepool.test.PoolFixture;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.ServerChecks;
+import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -52,8 +52,8 @@ class RegistryExampleTests {
         assertThat(closed).as("connections closed, in order").contains("main", "analytics");
         assertThat(closed.lastIndexOf("analytics")).as("analytics closed before main")
                 .isLessThan(closed.indexOf("main"));
-        PoolFixture.awaitBackends("main", 0);
-        PoolFixture.awaitBackends("analytics", 0);
+        ServerChecks.awaitBackends("main", 0);
+        ServerChecks.awaitBackends("analytics", 0);
     }
 
     @Test
@@ -72,7 +72,7 @@ class RegistryExampleTests {
         assertThat(registry.state()).isEqualTo(RegistryState.STOPPED);
         assertThat(Duration.ofNanos(System.nanoTime() - begun)).as("held up by the optional pool for its startTimeout")
                 .isLessThan(Duration.ofSeconds(30));
-        PoolFixture.awaitBackends("main", 0);
+        ServerChecks.awaitBackends("main", 0);
     }
 
     private static String run(PoolRegistry registry) {

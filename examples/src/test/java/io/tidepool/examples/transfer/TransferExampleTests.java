@@ -3,8 +3,8 @@ package io.tidepool.examples.transfer;
 import io.tidepool.examples.transfer.TransferExample.Outcome;
 import io.tidepool.examples.transfer.TransferExample.Report;
 import io.tidepool.examples.transfer.TransferExample.Transfer;
-import io.tidepool.test.PoolFixture;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.ServerChecks;
+import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -54,7 +54,7 @@ class TransferExampleTests {
         assertThat(report.after().allocated()).isLessThanOrEqualTo(report.after().maxSize());
 
         // the scoped pool closed: no connection of it is left on the server
-        PoolFixture.awaitBackends(TransferExample.POOL_NAME, 0);
+        ServerChecks.awaitBackends(TransferExample.POOL_NAME, 0);
 
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .contains(TRANSFERS + " transfers between " + ACCOUNTS + " accounts")

@@ -11,7 +11,7 @@ import io.tidepool.health.HealthThresholds;
 import io.tidepool.health.MiniJson;
 import io.tidepool.health.PoolHealthCheck;
 import io.tidepool.health.micrometer.TidepoolMeterBinder;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,11 +1,11 @@
 package io.tidepool.health.micrometer;
 
+import io.tidepool.testing.Sql;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidepool.TidepoolPool;
 import io.tidepool.health.HealthTestPools;
 import io.tidepool.health.MiniJson;
-import io.tidepool.test.PoolFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.test.StepVerifier;
@@ -72,7 +72,7 @@ class DashboardTests {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (TidepoolMeterBinder binder = TidepoolMeterBinder.of(pool)) {
             binder.bindTo(registry);
-            StepVerifier.create(pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
+            StepVerifier.create(pool.withConnection(c -> Sql.queryOne(c, "SELECT 1", Integer.class)))
                     .expectNext(1).verifyComplete();
             return registry.scrape();
         } finally {

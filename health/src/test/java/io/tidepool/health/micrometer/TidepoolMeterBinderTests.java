@@ -1,5 +1,6 @@
 package io.tidepool.health.micrometer;
 
+import io.tidepool.testing.Sql;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -7,8 +8,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidepool.TidepoolPool;
+import io.tidepool.error.ErrorCategory;
+import io.tidepool.error.ErrorClassifier;
 import io.tidepool.health.HealthTestPools;
-import io.tidepool.test.PoolFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.test.StepVerifier;
@@ -69,7 +71,7 @@ class TidepoolMeterBinderTests {
 
     @Test
     void aSecondPoolWithTheSameNameIsRefusedRatherThanGivenTheFirstPoolsMeters() {
-        String name = io.tidepool.test.TestDatabase.uniqueApplicationName("twin");
+        String name = io.tidepool.testing.TestDatabase.uniqueApplicationName("twin");
         TidepoolPool first = HealthTestPools.builder("twin").name(name).buildPool();
         TidepoolPool second = HealthTestPools.builder("twin").name(name).buildPool();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -103,9 +105,9 @@ class TidepoolMeterBinderTests {
         try (TidepoolMeterBinder binder = TidepoolMeterBinder.of(pool)) {
             binder.bindTo(registry);
 
-            StepVerifier.create(pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
+            StepVerifier.create(pool.withConnection(c -> Sql.queryOne(c, "SELECT 1", Integer.class)))
                     .expectNext(1).verifyComplete();
-            StepVerifier.create(pool.withConnection(c -> PoolFixture.run(c, "SELECT * FROM no_such_table")))
+            StepVerifier.create(pool.withConnection(c -> Sql.run(c, "SELECT * FROM no_such_table")))
                     .expectError().verify(Duration.ofSeconds(10));
 
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -130,13 +132,36 @@ class TidepoolMeterBinderTests {
     }
 
     @Test
+    void errorsAreCountedByThePoolsOwnClassifierNotTheDefaultTable() {
+        // this service counts a missing table as a timeout; the default table says "other"
+        TidepoolPool pool = HealthTestPools.builder("meters-classifier")
+                .errorClassifier(ErrorClassifier.defaults().withSqlState("42P01", ErrorCategory.TIMEOUT))
+                .buildPool();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TidepoolMeterBinder binder = TidepoolMeterBinder.of(pool)) {
+            binder.bindTo(registry);
+
+            StepVerifier.create(pool.withConnection(c -> Sql.run(c, "SELECT * FROM no_such_table")))
+                    .expectError().verify(Duration.ofSeconds(10));
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(registry.get("tidepool.connection.errors").tag("category", "timeout").counter()
+                            .count()).isEqualTo(1));
+            assertThat(registry.get("tidepool.connection.errors").tag("category", "other").counter().count())
+                    .isZero();
+        } finally {
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
     void aFailedOpenIsCountedOnceAsAConnectionError() {
         TidepoolPool pool = HealthTestPools.unreachable("meters-unreachable").buildPool();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (TidepoolMeterBinder binder = TidepoolMeterBinder.of(pool)) {
             binder.bindTo(registry);
 
-            StepVerifier.create(pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
+            StepVerifier.create(pool.withConnection(c -> Sql.queryOne(c, "SELECT 1", Integer.class)))
                     .expectError().verify(Duration.ofSeconds(10));
 
             assertThat(registry.get("tidepool.connection.errors").tag("category", "connection").counter().count())
@@ -169,7 +194,7 @@ class TidepoolMeterBinderTests {
             assertThat(first.getMeters()).isEmpty();
             assertThat(second.getMeters()).isEmpty();
             // the listener is gone too: activity after close records nothing anywhere
-            StepVerifier.create(pool.withConnection(c -> PoolFixture.queryOne(c, "SELECT 1", Integer.class)))
+            StepVerifier.create(pool.withConnection(c -> Sql.queryOne(c, "SELECT 1", Integer.class)))
                     .expectNext(1).verifyComplete();
             assertThat(first.getMeters()).isEmpty();
         } finally {

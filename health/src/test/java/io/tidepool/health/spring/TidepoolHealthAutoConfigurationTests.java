@@ -13,7 +13,7 @@ import io.tidepool.health.DashboardResources;
 import io.tidepool.health.HealthTestPools;
 import io.tidepool.health.HealthThresholds;
 import io.tidepool.health.micrometer.TidepoolMeters;
-import io.tidepool.test.TestDatabase;
+import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.reactivestreams.Publisher;

@@ -1,4 +1,4 @@
-package io.tidepool.test;
+package io.tidepool.testing;
 
 import reactor.blockhound.BlockHound;
 import reactor.blockhound.integration.BlockHoundIntegration;

@@ -1,4 +1,4 @@
-package io.tidepool.test;
+package io.tidepool.testing;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package io.tidepool.test;
+package io.tidepool.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
