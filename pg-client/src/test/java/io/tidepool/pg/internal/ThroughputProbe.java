@@ -38,12 +38,35 @@ class ThroughputProbe {
         List<PgSession> connections = Flux.range(0, CONNECTIONS).flatMap(i -> factory.create()).collectList()
                 .block(Duration.ofSeconds(30));
         try {
+            pgbench(server, "SELECT 1;\n");
+            pgbench(server, "\\set id random(1, 1000)\nBEGIN;\nUPDATE tp_probe SET n = n + 1 WHERE id = :id;\n"
+                    + "SELECT n FROM tp_probe WHERE id = :id;\nCOMMIT;\n");
             run("SELECT 1, pipelined (64 in flight over 10 connections)", connections, c -> select1(c), IN_FLIGHT);
             run("SELECT 1, one in flight per connection", connections, c -> select1(c), CONNECTIONS);
             run("transaction BEGIN;UPDATE;SELECT;COMMIT, one per connection", connections, this::transaction,
                     CONNECTIONS);
         } finally {
             Flux.fromIterable(connections).flatMap(PgSession::close).blockLast(Duration.ofSeconds(30));
+        }
+    }
+
+    /** pgbench -M prepared, 10 clients, on the same server in the same run, for the ratio; skipped if absent. */
+    private static void pgbench(PgTestServer server, String script) {
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("tp-probe", ".sql");
+            java.nio.file.Files.writeString(file, script);
+            long seconds = Long.getLong("tidepool.probe.seconds", 10);
+            Process p = new ProcessBuilder("pgbench", "-n", "-M", "prepared", "-c", "10", "-j", "2", "-T",
+                    String.valueOf(seconds), "-f", file.toString(), "-h", "127.0.0.1", "-p",
+                    String.valueOf(server.port()), "-U", "postgres", "postgres").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            p.waitFor(seconds + 60, java.util.concurrent.TimeUnit.SECONDS);
+            String tps = out.lines().filter(l -> l.startsWith("tps")).findFirst().orElse(out);
+            System.out.println("pgbench -M prepared -c 10 " + script.replace("\n", " ").trim() + ": " + tps);
+        } catch (java.io.IOException e) {
+            System.out.println("pgbench not available: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
