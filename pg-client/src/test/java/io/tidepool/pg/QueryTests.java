@@ -118,7 +118,7 @@ class QueryTests {
             assertThat(v[11]).isEqualTo(date);
             assertThat(v[12]).isEqualTo(time);
             assertThat(v[13]).isEqualTo(timestamp);
-            assertThat(((OffsetDateTime) v[14]).toInstant()).isEqualTo(timestamptz.toInstant());
+            assertThat(v[14]).as("UTC in text and binary").isEqualTo(timestamptz.withOffsetSameInstant(ZoneOffset.UTC));
             assertThat(v[15]).isEqualTo("{\"a\": 1}");
             assertThat(v[16]).isEqualTo("{\"b\": 2}");
             assertThat((Integer[]) v[17]).containsExactly(1, null, 3);
@@ -141,6 +141,15 @@ class QueryTests {
         assertThat((byte[]) rows.get(0)[3]).containsExactly('b');
         assertThat(rows.get(0)[4]).isEqualTo(3.5d);
         assertThat(rows.get(0)[5]).isEqualTo("5");
+    }
+
+    @Test
+    void specialValues() {
+        List<Object[]> rows = rows(connection.createStatement("SELECT 'NaN'::numeric, 'infinity'::timestamptz,"
+                + " '-infinity'::date, 'Infinity'::float8, ''::text, '{}'::int4[]"), (row, m) -> new Object[] {
+                        row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5)});
+        assertThat(rows.get(0)).containsExactly(Double.NaN, OffsetDateTime.MAX, LocalDate.MIN,
+                Double.POSITIVE_INFINITY, "", new Integer[0]);
     }
 
     @Test

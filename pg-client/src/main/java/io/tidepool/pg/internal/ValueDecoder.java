@@ -61,7 +61,8 @@ final class ValueDecoder {
             case FLOAT8:
                 return Double.valueOf(s);
             case NUMERIC:
-                return new BigDecimal(s);
+                // NaN has no BigDecimal: the same Double the binary form gives
+                return s.equals("NaN") ? (Object) Double.NaN : new BigDecimal(s);
             case BYTEA:
                 return ByteBuffer.wrap(hexBytea(s));
             case UUID_TYPE:
@@ -74,8 +75,9 @@ final class ValueDecoder {
                 return s.equals("infinity") ? LocalDateTime.MAX : s.equals("-infinity") ? LocalDateTime.MIN
                         : LocalDateTime.parse(s, TIMESTAMP);
             case TIMESTAMPTZ:
+                // normalized to UTC, as the binary form is: the same statement reads the same either way
                 return s.equals("infinity") ? OffsetDateTime.MAX : s.equals("-infinity") ? OffsetDateTime.MIN
-                        : OffsetDateTime.parse(s, TIMESTAMPTZ);
+                        : OffsetDateTime.parse(s, TIMESTAMPTZ).withOffsetSameInstant(ZoneOffset.UTC);
             case INT2_ARRAY:
                 return TextArrays.parse(s).stream().map(e -> e == null ? null : Short.valueOf(e)).toArray(Short[]::new);
             case INT4_ARRAY:

@@ -18,6 +18,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every row of the SQLSTATE-to-exception table. */
+@org.junit.jupiter.api.Timeout(10)
 class ServerErrorsTests {
 
     @ParameterizedTest
