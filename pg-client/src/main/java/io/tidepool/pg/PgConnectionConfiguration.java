@@ -53,6 +53,130 @@ public final class PgConnectionConfiguration {
         this.options = Collections.unmodifiableMap(new LinkedHashMap<>(b.options));
     }
 
+    /**
+     * A configuration from R2DBC options, for example those parsed from an {@code r2dbc:} URL; every value goes through
+     * the builder's checks. Read: {@code host} (required), {@code port}, {@code database}, {@code user} (required),
+     * {@code password}, {@code ssl} ({@code true} means {@link PgSslMode#REQUIRE} unless {@code sslMode} says more),
+     * {@code sslMode} ({@code disable}, {@code require}, {@code verify-full}), {@code sslRootCert} (a PEM file),
+     * {@code applicationName}, {@code connectTimeout}, {@code statementCacheSize} (also read as r2dbc-postgresql's
+     * {@code preparedStatementCacheQueries}, which must not be negative here), {@code statementTimeout} and
+     * {@code lockWaitTimeout} (sent at startup as {@code statement_timeout} / {@code lock_timeout}), and
+     * {@code options} (a {@code Map<String, String>} of server parameters). A value may be typed or a string, as a URL
+     * gives it: durations as ISO-8601 ({@code PT5S}) or milliseconds.
+     *
+     * @throws IllegalArgumentException when a value is malformed or out of range, naming the option
+     * @throws IllegalStateException    when host or user is missing
+     */
+    public static PgConnectionConfiguration from(io.r2dbc.spi.ConnectionFactoryOptions options) {
+        Objects.requireNonNull(options, "options must not be null");
+        Builder b = builder();
+        Object host = options.getValue(io.r2dbc.spi.ConnectionFactoryOptions.HOST);
+        if (host != null) {
+            b.host(host.toString());
+        }
+        Object port = options.getValue(io.r2dbc.spi.ConnectionFactoryOptions.PORT);
+        if (port != null) {
+            b.port(integer("port", port));
+        }
+        Object database = options.getValue(io.r2dbc.spi.ConnectionFactoryOptions.DATABASE);
+        if (database != null) {
+            b.database(database.toString());
+        }
+        Object user = options.getValue(io.r2dbc.spi.ConnectionFactoryOptions.USER);
+        if (user != null) {
+            b.user(user.toString());
+        }
+        Object password = options.getValue(io.r2dbc.spi.ConnectionFactoryOptions.PASSWORD);
+        if (password != null) {
+            b.password(password instanceof CharSequence ? (CharSequence) password : password.toString());
+        }
+        Object ssl = options.getValue(io.r2dbc.spi.ConnectionFactoryOptions.SSL);
+        if (ssl != null && Boolean.parseBoolean(ssl.toString())) {
+            b.sslMode(PgSslMode.REQUIRE);
+        }
+        Object sslMode = options.getValue(io.r2dbc.spi.Option.valueOf("sslMode"));
+        if (sslMode != null) {
+            b.sslMode(sslMode instanceof PgSslMode ? (PgSslMode) sslMode : sslMode(sslMode.toString()));
+        }
+        Object rootCert = options.getValue(io.r2dbc.spi.Option.valueOf("sslRootCert"));
+        if (rootCert != null) {
+            b.sslRootCert(rootCert instanceof Path ? (Path) rootCert : Path.of(rootCert.toString()));
+        }
+        Object applicationName = options.getValue(io.r2dbc.spi.Option.valueOf("applicationName"));
+        if (applicationName != null) {
+            b.applicationName(applicationName.toString());
+        }
+        Object connectTimeout = options.getValue(io.r2dbc.spi.ConnectionFactoryOptions.CONNECT_TIMEOUT);
+        if (connectTimeout != null) {
+            b.connectTimeout(duration("connectTimeout", connectTimeout));
+        }
+        Object cache = options.getValue(io.r2dbc.spi.Option.valueOf("statementCacheSize"));
+        if (cache == null) {
+            cache = options.getValue(io.r2dbc.spi.Option.valueOf("preparedStatementCacheQueries"));
+        }
+        if (cache != null) {
+            b.statementCacheSize(integer("statementCacheSize", cache));
+        }
+        Object serverOptions = options.getValue(io.r2dbc.spi.Option.valueOf("options"));
+        if (serverOptions instanceof Map) {
+            ((Map<?, ?>) serverOptions).forEach((k, v) -> b.option(String.valueOf(k), String.valueOf(v)));
+        } else if (serverOptions != null) {
+            throw new IllegalArgumentException("options must be a Map<String, String> of server parameters, was "
+                    + serverOptions.getClass().getName());
+        }
+        Object statementTimeout = options.getValue(io.r2dbc.spi.ConnectionFactoryOptions.STATEMENT_TIMEOUT);
+        if (statementTimeout != null) {
+            b.option("statement_timeout", Long.toString(duration("statementTimeout", statementTimeout).toMillis()));
+        }
+        Object lockWaitTimeout = options.getValue(io.r2dbc.spi.ConnectionFactoryOptions.LOCK_WAIT_TIMEOUT);
+        if (lockWaitTimeout != null) {
+            b.option("lock_timeout", Long.toString(duration("lockWaitTimeout", lockWaitTimeout).toMillis()));
+        }
+        return b.build();
+    }
+
+    private static PgSslMode sslMode(String value) {
+        switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "disable":
+                return PgSslMode.DISABLE;
+            case "require":
+                return PgSslMode.REQUIRE;
+            case "verify-full":
+            case "verify_full":
+                return PgSslMode.VERIFY_FULL;
+            default:
+                throw new IllegalArgumentException("sslMode must be disable, require or verify-full, was '" + value
+                        + "'");
+        }
+    }
+
+    private static int integer(String name, Object value) {
+        if (value instanceof Number) {
+            return ((Number) value).intValue();
+        }
+        try {
+            return Integer.parseInt(value.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer, was '" + value + "'");
+        }
+    }
+
+    private static Duration duration(String name, Object value) {
+        if (value instanceof Duration) {
+            return (Duration) value;
+        }
+        if (value instanceof Number) {
+            return Duration.ofMillis(((Number) value).longValue());
+        }
+        String s = value.toString().trim();
+        try {
+            return s.startsWith("P") || s.startsWith("p") ? Duration.parse(s) : Duration.ofMillis(Long.parseLong(s));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(name + " must be an ISO-8601 duration (PT5S) or milliseconds, was '"
+                    + value + "'");
+        }
+    }
+
     /** A new builder with the defaults: port 5432, sslMode disable, connect timeout 10 s, statement cache 256. */
     public static Builder builder() {
         return new Builder();

@@ -42,6 +42,34 @@ class PgConnectionConfigurationTests {
     }
 
     @Test
+    void fromR2dbcOptionsAsAUrlGivesThem() {
+        PgConnectionConfiguration c = PgConnectionConfiguration.from(io.r2dbc.spi.ConnectionFactoryOptions.parse(
+                "r2dbc:postgresql://app:pw@db.example:6432/orders?sslMode=verify-full&applicationName=svc"
+                        + "&connectTimeout=PT3S&statementCacheSize=0&statementTimeout=1500&lockWaitTimeout=PT2S"));
+        assertThat(c.host()).isEqualTo("db.example");
+        assertThat(c.port()).isEqualTo(6432);
+        assertThat(c.database()).isEqualTo("orders");
+        assertThat(c.user()).isEqualTo("app");
+        assertThat(c.password()).hasToString("pw");
+        assertThat(c.sslMode()).isEqualTo(PgSslMode.VERIFY_FULL);
+        assertThat(c.applicationName()).isEqualTo("svc");
+        assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.statementCacheSize()).isZero();
+        assertThat(c.options()).containsEntry("statement_timeout", "1500").containsEntry("lock_timeout", "2000");
+    }
+
+    @Test
+    void fromR2dbcOptionsRejectsBadValuesNamingThem() {
+        assertThatIllegalArgumentException().isThrownBy(() -> PgConnectionConfiguration.from(
+                        io.r2dbc.spi.ConnectionFactoryOptions.parse("r2dbc:postgresql://u@h/d?sslMode=prefer")))
+                .withMessage("sslMode must be disable, require or verify-full, was 'prefer'");
+        assertThatIllegalArgumentException().isThrownBy(() -> PgConnectionConfiguration.from(
+                        io.r2dbc.spi.ConnectionFactoryOptions.parse(
+                                "r2dbc:postgresql://u@h/d?preparedStatementCacheQueries=-1")))
+                .withMessage("statementCacheSize must not be negative, was -1");
+    }
+
+    @Test
     void hostAndUserAreRequired() {
         assertThatIllegalStateException().isThrownBy(() -> PgConnectionConfiguration.builder().user("u").build())
                 .withMessage("host must be set");
