@@ -8,6 +8,15 @@ final class Checks {
     private Checks() {
     }
 
+    /** Checked before anything is encoded: a NUL would end the string early on the wire. */
+    static String sql(@Nullable String sql) {
+        notNull(sql, "sql must not be null");
+        if (sql.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("sql must not contain the NUL character");
+        }
+        return sql;
+    }
+
     static <T> T notNull(@Nullable T value, String message) {
         if (value == null) {
             throw new IllegalArgumentException(message);

@@ -165,11 +165,6 @@ final class Frontend {
         out.writeInt(4);
     }
 
-    static void flush(ByteBuf out) {
-        out.writeByte('H');
-        out.writeInt(4);
-    }
-
     static void terminate(ByteBuf out) {
         out.writeByte('X');
         out.writeInt(4);

@@ -17,7 +17,7 @@ final class PgBatch implements Batch {
 
     @Override
     public PgBatch add(String statement) {
-        Checks.notNull(statement, "statement must not be null");
+        Checks.sql(statement);
         if (sql.length() > 0) {
             sql.append("; ");
         }

@@ -382,10 +382,6 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
         return outstanding.get() == 0;
     }
 
-    int inFlightCount() {
-        return inFlight.size();
-    }
-
     Map<String, String> parametersView() {
         return Collections.unmodifiableMap(parameters);
     }

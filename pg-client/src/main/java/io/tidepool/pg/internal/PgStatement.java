@@ -24,7 +24,7 @@ final class PgStatement implements Statement {
 
     PgStatement(PgConnectionImpl connection, String sql) {
         this.connection = connection;
-        this.sql = Checks.notNull(sql, "sql must not be null");
+        this.sql = Checks.sql(sql);
         this.parameterCount = SqlParameters.count(sql);
         this.current = new BindValue[parameterCount];
     }
@@ -152,10 +152,5 @@ final class PgStatement implements Statement {
             }
         }
         return false;
-    }
-
-    /** Used by tests: the extended protocol is chosen by placeholders. */
-    int parameterCount() {
-        return parameterCount;
     }
 }

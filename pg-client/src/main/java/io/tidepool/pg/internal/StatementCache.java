@@ -76,8 +76,4 @@ final class StatementCache {
     void remove(Entry entry) {
         entries.remove(entry.key, entry);
     }
-
-    int size() {
-        return entries.size();
-    }
 }
