@@ -24,6 +24,8 @@ public final class PgConnectionConfiguration {
     public static final int DEFAULT_PORT = 5432;
     /** The default size of the per-connection prepared-statement cache, {@value}. */
     public static final int DEFAULT_STATEMENT_CACHE_SIZE = 256;
+    /** The default pipeline limit: commands written and not yet answered per connection, {@value}. */
+    public static final int DEFAULT_PIPELINE_LIMIT = 256;
     /** The default connect timeout (TCP connect, TLS and authentication together): 10 seconds. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -37,6 +39,7 @@ public final class PgConnectionConfiguration {
     private final @Nullable Path sslRootCert;
     private final Duration connectTimeout;
     private final int statementCacheSize;
+    private final int pipelineLimit;
     private final Map<String, String> options;
 
     private PgConnectionConfiguration(Builder b) {
@@ -50,6 +53,7 @@ public final class PgConnectionConfiguration {
         this.sslRootCert = b.sslRootCert;
         this.connectTimeout = b.connectTimeout;
         this.statementCacheSize = b.statementCacheSize;
+        this.pipelineLimit = b.pipelineLimit;
         this.options = Collections.unmodifiableMap(new LinkedHashMap<>(b.options));
     }
 
@@ -59,7 +63,7 @@ public final class PgConnectionConfiguration {
      * {@code password}, {@code ssl} ({@code true} means {@link PgSslMode#REQUIRE} unless {@code sslMode} says more),
      * {@code sslMode} ({@code disable}, {@code require}, {@code verify-full}), {@code sslRootCert} (a PEM file),
      * {@code applicationName}, {@code connectTimeout}, {@code statementCacheSize} (also read as r2dbc-postgresql's
-     * {@code preparedStatementCacheQueries}, which must not be negative here), {@code statementTimeout} and
+     * {@code preparedStatementCacheQueries}, which must not be negative here), {@code pipelineLimit}, {@code statementTimeout} and
      * {@code lockWaitTimeout} (sent at startup as {@code statement_timeout} / {@code lock_timeout}), and
      * {@code options} (a {@code Map<String, String>} of server parameters). A value may be typed or a string, as a URL
      * gives it: durations as ISO-8601 ({@code PT5S}) or milliseconds.
@@ -116,6 +120,10 @@ public final class PgConnectionConfiguration {
         }
         if (cache != null) {
             b.statementCacheSize(integer("statementCacheSize", cache));
+        }
+        Object pipelineLimit = options.getValue(io.r2dbc.spi.Option.valueOf("pipelineLimit"));
+        if (pipelineLimit != null) {
+            b.pipelineLimit(integer("pipelineLimit", pipelineLimit));
         }
         Object serverOptions = options.getValue(io.r2dbc.spi.Option.valueOf("options"));
         if (serverOptions instanceof Map) {
@@ -235,6 +243,14 @@ public final class PgConnectionConfiguration {
         return statementCacheSize;
     }
 
+    /**
+     * How many commands a connection writes ahead of their answers; more wait, unwritten, until one is answered.
+     * {@code 1} turns pipelining off.
+     */
+    public int pipelineLimit() {
+        return pipelineLimit;
+    }
+
     /** Extra server parameters sent in the startup message (for example {@code search_path}), read-only. */
     public Map<String, String> options() {
         return options;
@@ -246,7 +262,7 @@ public final class PgConnectionConfiguration {
         return "PgConnectionConfiguration{host=" + host + ", port=" + port + ", database=" + database + ", user="
                 + user + ", password=" + (password == null ? "<none>" : "<hidden>") + ", applicationName="
                 + applicationName + ", sslMode=" + sslMode + ", sslRootCert=" + sslRootCert + ", connectTimeout="
-                + connectTimeout + ", statementCacheSize=" + statementCacheSize + ", options=" + options.keySet() + "}";
+                + connectTimeout + ", statementCacheSize=" + statementCacheSize + ", pipelineLimit=" + pipelineLimit + ", options=" + options.keySet() + "}";
     }
 
     /**
@@ -266,6 +282,7 @@ public final class PgConnectionConfiguration {
         private @Nullable Path sslRootCert;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private int statementCacheSize = DEFAULT_STATEMENT_CACHE_SIZE;
+        private int pipelineLimit = DEFAULT_PIPELINE_LIMIT;
         private final Map<String, String> options = new LinkedHashMap<>();
 
         private Builder() {
@@ -351,6 +368,15 @@ public final class PgConnectionConfiguration {
                         + statementCacheSize);
             }
             this.statementCacheSize = statementCacheSize;
+            return this;
+        }
+
+        /** Commands written ahead of their answers per connection: 1 (no pipelining) or more; default 256. */
+        public Builder pipelineLimit(int pipelineLimit) {
+            if (pipelineLimit < 1) {
+                throw new IllegalArgumentException("pipelineLimit must be at least 1, was " + pipelineLimit);
+            }
+            this.pipelineLimit = pipelineLimit;
             return this;
         }
 

@@ -101,7 +101,8 @@ public final class PgConnector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        PgEngine engine = new PgEngine(ch, hostPort, config.statementCacheSize());
+                        PgEngine engine = new PgEngine(ch, hostPort, config.statementCacheSize(),
+                                config.pipelineLimit());
                         PgConnectionImpl connection = new PgConnectionImpl(engine, PgConnector.this);
                         Runnable ready = () -> {
                             if (done.compareAndSet(false, true)) {

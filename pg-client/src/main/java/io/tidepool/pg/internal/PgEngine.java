@@ -47,9 +47,13 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
     final StatementCache cache;
 
     private final ArrayDeque<Command> inFlight = new ArrayDeque<>();
-    /** Commands submitted while a BEGIN-carrying statement is unanswered: written once it is. */
+    /**
+     * Commands submitted while a BEGIN-carrying statement is unanswered, or beyond the pipeline limit: written, in
+     * order, as answers arrive.
+     */
     private final ArrayDeque<Command> held = new ArrayDeque<>();
     private boolean holding;
+    private final int pipelineLimit;
     private final ArrayDeque<String> pendingCloses = new ArrayDeque<>();
     private final AtomicInteger outstanding = new AtomicInteger();
     private final Runnable flushTask = this::flushNow;
@@ -67,6 +71,11 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
     private volatile boolean autoCommit = true;
 
     PgEngine(Channel channel, String hostPort, int statementCacheSize) {
+        this(channel, hostPort, statementCacheSize, io.tidepool.pg.PgConnectionConfiguration.DEFAULT_PIPELINE_LIMIT);
+    }
+
+    PgEngine(Channel channel, String hostPort, int statementCacheSize, int pipelineLimit) {
+        this.pipelineLimit = pipelineLimit;
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.hostPort = hostPort;
@@ -97,7 +106,7 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
             command.fail(closedError(null));
             return;
         }
-        if (holding) {
+        if (holding || inFlight.size() >= pipelineLimit) {
             held.addLast(command);
             return;
         }
@@ -302,10 +311,10 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
             if (holding && inFlight.isEmpty()) {
                 // the BEGIN-carrying statement is answered: what waited behind it goes out now
                 holding = false;
-                Command next;
-                while (!holding && (next = held.pollFirst()) != null) {
-                    write(next);
-                }
+            }
+            Command next;
+            while (!holding && inFlight.size() < pipelineLimit && (next = held.pollFirst()) != null) {
+                write(next);
             }
             head.signal();
         }

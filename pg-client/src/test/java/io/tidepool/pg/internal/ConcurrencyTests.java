@@ -53,6 +53,18 @@ class ConcurrencyTests {
     }
 
     @Test
+    void thePipelineLimitHoldsBackWhatIsOverIt() {
+        Mono.from(connection.close()).block(WAIT);
+        connection = new io.tidepool.pg.PgConnectionFactory(server.config().pipelineLimit(1).build()).create()
+                .block(WAIT);
+        WireStats stats = ((PgConnectionImpl) connection).engine().stats;
+        long flushes = stats.flushes;
+        List<Integer> values = Flux.range(0, 50).flatMapSequential(this::echo, 50).collectList().block(WAIT);
+        assertThat(values).hasSize(50).isSorted();
+        assertThat(stats.flushes - flushes).as("one command per write at limit 1").isEqualTo(50);
+    }
+
+    @Test
     void aCancelledSubscriberLeavesTheConnectionUsable() {
         StepVerifier.create(Flux.from(connection.createStatement("SELECT g FROM generate_series(1, 10000) g")
                         .execute()).flatMap(r -> r.map((row, m) -> row.get(0, Integer.class))).take(3))
