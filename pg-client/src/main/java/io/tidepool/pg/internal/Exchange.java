@@ -4,16 +4,17 @@ import io.netty.buffer.ByteBuf;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Result;
 import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.MonoSink;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One R2DBC exchange: a statement (simple protocol without binds, extended protocol with them, one Bind/Execute per
- * binding) or a batch, with its hand-written response handler. Results are collected as they arrive and handed over
- * at the last ReadyForQuery, so a re-prepare (SQLSTATE 26000, or 0A000 "cached plan must not change result type") can
- * run the statement again unseen.
+ * binding) or a batch, with its hand-written response handler. Each statement's Result is emitted when it begins and
+ * its rows stream into it as they arrive; only while a cached statement's first Bind is unanswered are results held
+ * back, so that a re-prepare (SQLSTATE 26000, or 0A000 "cached plan must not change result type", both answered in
+ * place of BindComplete) can run the statement again unseen. The streams complete after the last ReadyForQuery, once
+ * the exchange has left the queue.
  *
  * <p>A pending BEGIN rides in front of the statement in the same write: as text before it in the simple Query, or as
  * Parse/Bind/Execute of the unnamed statement before its own messages with no Sync in between, so that if BEGIN
@@ -26,7 +27,7 @@ final class Exchange extends Command {
     private final String sql;
     /** {@code null}: simple protocol. */
     private final @Nullable List<BindValue[]> bindings;
-    private final MonoSink<List<Result>> sink;
+    private final EventStream<Result> out;
 
     // per attempt
     private StatementCache.@Nullable Entry @Nullable [] entries;
@@ -40,26 +41,35 @@ final class Exchange extends Command {
     private boolean retried;
     private boolean resubmitted;
     private @Nullable PgRowMetadata columns;
-    private List<Result.Segment> segments = new ArrayList<>();
-    private List<Result> results = new ArrayList<>();
+    private @Nullable PgEngine engine;
+    /** The current statement's segments, or null between statements. */
+    private @Nullable EventStream<Result.Segment> current;
+    /** Statements whose answer is complete: their streams complete when the exchange is done. */
+    private List<EventStream<Result.Segment>> finished = new ArrayList<>();
+    /** Results not handed out yet, while a re-prepare is still possible. */
+    private List<Result> held = new ArrayList<>();
+    private boolean emitting;
     private @Nullable ServerErrorFields firstError;
     private int firstErrorStep = -1;
     private boolean copyOut;
 
-    Exchange(String sql, @Nullable List<BindValue[]> bindings, MonoSink<List<Result>> sink) {
+    Exchange(String sql, @Nullable List<BindValue[]> bindings, EventStream<Result> out) {
         this.sql = sql;
         this.bindings = bindings;
-        this.sink = sink;
+        this.out = out;
     }
 
     @Override
-    boolean encode(PgEngine engine, ByteBuf out) {
+    boolean encode(PgEngine engine, ByteBuf buffer) {
         resetAttempt();
+        this.engine = engine;
         if (bindings == null) {
-            encodeSimple(engine, out);
+            encodeSimple(engine, buffer);
         } else {
-            encodeExtended(engine, out, bindings);
+            encodeExtended(engine, buffer, bindings);
         }
+        // only a cached statement run outside a BEGIN of its own, for the first time, may be prepared again
+        emitting = bindings == null || !engine.cache.enabled() || beganHere || retried;
         return true;
     }
 
@@ -70,8 +80,9 @@ final class Exchange extends Command {
         step = 0;
         beganHere = false;
         columns = null;
-        segments = new ArrayList<>();
-        results = new ArrayList<>();
+        current = null;
+        finished = new ArrayList<>();
+        held = new ArrayList<>();
         firstError = null;
         firstErrorStep = -1;
         copyOut = false;
@@ -196,6 +207,11 @@ final class Exchange extends Command {
                 if (e != null && e.layout != null && bindings != null) {
                     columns = e.layout;
                 }
+                if (!emitting) {
+                    // the first Bind succeeded: no re-prepare can happen now, results may flow
+                    emitting = true;
+                    flushHeld();
+                }
                 return false;
             }
             case 'T': {
@@ -222,7 +238,7 @@ final class Exchange extends Command {
                 if (c == null) {
                     throw new PgProtocolException("DataRow without a RowDescription");
                 }
-                segments.add(new PgResult.PgRowSegment(PgRow.read(m, c)));
+                segment(new PgResult.PgRowSegment(PgRow.read(m, c)));
                 return false;
             }
             case 'C': {
@@ -230,7 +246,7 @@ final class Exchange extends Command {
                 m.expectEnd();
                 if (copyOut) {
                     copyOut = false;
-                    segments.add(new PgResult.ErrorSegment(new io.r2dbc.spi.R2dbcNonTransientResourceException(
+                    segment(new PgResult.ErrorSegment(new io.r2dbc.spi.R2dbcNonTransientResourceException(
                             "COPY TO STDOUT is not supported by the native client (use client=r2dbc-postgresql)",
                             "0A000")));
                     finishResult();
@@ -238,7 +254,7 @@ final class Exchange extends Command {
                 }
                 long count = rowCount(tag);
                 if (count >= 0) {
-                    segments.add(new PgResult.PgUpdateCount(count));
+                    segment(new PgResult.PgUpdateCount(count));
                 }
                 finishResult();
                 return false;
@@ -248,7 +264,7 @@ final class Exchange extends Command {
                 finishResult();
                 return false;
             case 'N':
-                segments.add(new PgResult.PgMessage(ServerErrors.toException(ServerErrorFields.read(m), sql)));
+                segment(new PgResult.PgMessage(ServerErrors.toException(ServerErrorFields.read(m), sql)));
                 return false;
             case 'E': {
                 ServerErrorFields f = ServerErrorFields.read(m);
@@ -280,7 +296,10 @@ final class Exchange extends Command {
     }
 
     private void onError(PgEngine engine, ServerErrorFields f) {
-        engine.noteFatal(f);
+        if (engine.noteFatal(f)) {
+            // the server closes the connection next: the exchange fails then, with the host:port and this message
+            return;
+        }
         String b = begin;
         if (b != null && prefixToSwallow > 0) {
             // the BEGIN itself failed: the statement did not run, and the transaction is still to begin
@@ -302,15 +321,48 @@ final class Exchange extends Command {
         }
         prefixToSwallow = 0;
         R2dbcException ex = ServerErrors.toException(f, sql);
-        segments.add(new PgResult.ErrorSegment(ex));
+        segment(new PgResult.ErrorSegment(ex));
         finishResult();
     }
 
+    private void segment(Result.Segment s) {
+        EventStream<Result.Segment> c = current;
+        if (c == null) {
+            c = start();
+        }
+        c.add(s);
+    }
+
+    /** A statement's answer begins: its Result goes out now (or is held while a re-prepare is possible). */
+    private EventStream<Result.Segment> start() {
+        PgEngine e = engine;
+        EventStream<Result.Segment> c = new EventStream<>(e == null ? null : e.readGate);
+        current = c;
+        PgResult result = new PgResult(c);
+        if (emitting) {
+            out.add(result);
+        } else {
+            held.add(result);
+        }
+        return c;
+    }
+
     private void finishResult() {
-        results.add(new PgResult(segments));
-        segments = new ArrayList<>();
+        EventStream<Result.Segment> c = current;
+        if (c == null) {
+            c = start();
+        }
+        finished.add(c);
+        current = null;
         columns = null;
         step++;
+    }
+
+    private void flushHeld() {
+        for (Result r : held) {
+            out.add(r);
+        }
+        held.clear();
     }
 
     /** True when done; false when the exchange was put back in the queue to run again after a re-prepare. */
@@ -330,9 +382,10 @@ final class Exchange extends Command {
             engine.submit(this);
             return true;
         }
-        if (!segments.isEmpty()) {
+        if (current != null) {
             finishResult();
         }
+        flushHeld();
         return true;
     }
 
@@ -348,7 +401,10 @@ final class Exchange extends Command {
             resubmitted = false;
             return;
         }
-        sink.success(results);
+        for (EventStream<Result.Segment> s : finished) {
+            s.complete();
+        }
+        out.complete();
     }
 
     private boolean shouldReprepare(PgEngine engine, ServerErrorFields error) {
@@ -380,6 +436,14 @@ final class Exchange extends Command {
 
     @Override
     void fail(Throwable error) {
-        sink.error(error);
+        flushHeld();
+        EventStream<Result.Segment> c = current;
+        if (c != null) {
+            c.error(error);
+        }
+        for (EventStream<Result.Segment> s : finished) {
+            s.complete();
+        }
+        out.error(error);
     }
 }

@@ -40,8 +40,11 @@ final class PgConnectionImpl implements PgSession {
     }
 
     Flux<Result> exchange(String sql, @Nullable List<BindValue[]> bindings) {
-        return Mono.<List<Result>>create(sink -> engine.submit(new Exchange(sql, bindings, sink)))
-                .flatMapIterable(results -> results);
+        return Flux.defer(() -> {
+            EventStream<Result> results = new EventStream<>(null);
+            engine.submit(new Exchange(sql, bindings, results));
+            return results;
+        });
     }
 
     private Mono<Void> control(ControlCommand.Kind kind, String sql) {

@@ -47,6 +47,24 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
     final StatementCache cache;
 
     private final ArrayDeque<Command> inFlight = new ArrayDeque<>();
+    private final AtomicInteger pausedBy = new AtomicInteger();
+
+    /** Pauses reading from the socket while a result's subscriber is far behind (several may ask; counted). */
+    final EventStream.Backpressure readGate = new EventStream.Backpressure() {
+        @Override
+        public void pause() {
+            if (pausedBy.incrementAndGet() == 1) {
+                channel.config().setAutoRead(false);
+            }
+        }
+
+        @Override
+        public void resume() {
+            if (pausedBy.decrementAndGet() == 0) {
+                channel.config().setAutoRead(true);
+            }
+        }
+    };
     /**
      * Commands submitted while a BEGIN-carrying statement is unanswered, or beyond the pipeline limit: written, in
      * order, as answers arrive.
@@ -356,11 +374,17 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
         }
     }
 
-    /** A FATAL error in answer to a command: the server closes next; keep why for the commands that fail then. */
-    void noteFatal(ServerErrorFields f) {
+    /**
+     * A FATAL error in answer to a command: the server closes next; keep why for the commands that fail then.
+     *
+     * @return whether it was FATAL (or PANIC)
+     */
+    boolean noteFatal(ServerErrorFields f) {
         if (!f.severity().equals("ERROR") && f.isError()) {
             serverCloseCause = ServerErrors.toException(f, null);
+            return true;
         }
+        return false;
     }
 
     R2dbcException closedError(@Nullable Throwable cause) {

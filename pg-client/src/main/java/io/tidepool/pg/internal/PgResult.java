@@ -9,53 +9,43 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * The result of one statement (up to its CommandComplete, or its error), already complete when emitted: its rows, its
- * update count and its messages as segments. An error segment makes {@link #map} and {@link #getRowsUpdated} fail
- * with that error; notices are seen only through {@link #flatMap} and {@link #filter}.
+ * The result of one statement (up to its CommandComplete, or its error): its rows, its update count and its messages
+ * as segments, streamed as they arrive (one subscription). An error segment makes {@link #map} and
+ * {@link #getRowsUpdated} fail with that error; notices are seen only through {@link #flatMap} and {@link #filter}.
  */
 final class PgResult implements Result {
 
-    private final List<Segment> segments;
+    private final Publisher<Segment> segments;
 
-    PgResult(List<Segment> segments) {
+    PgResult(Publisher<Segment> segments) {
         this.segments = segments;
     }
 
     @Override
     public Mono<Long> getRowsUpdated() {
-        long count = -1;
-        for (Segment s : segments) {
+        return Flux.from(segments).<Long>handle((s, sink) -> {
             if (s instanceof ErrorSegment) {
-                return Mono.error(((ErrorSegment) s).exception());
+                sink.error(((ErrorSegment) s).exception());
+            } else if (s instanceof UpdateCount) {
+                sink.next(((UpdateCount) s).value());
             }
-            if (s instanceof UpdateCount) {
-                count = Math.max(count, 0) + ((UpdateCount) s).value();
-            }
-        }
-        return count < 0 ? Mono.empty() : Mono.just(count);
+        }).reduce(Long::sum);
     }
 
     @Override
     public <T> Flux<T> map(BiFunction<Row, RowMetadata, ? extends T> mappingFunction) {
-        return Flux.defer(() -> {
-            List<T> out = new ArrayList<>();
-            for (Segment s : segments) {
-                if (s instanceof ErrorSegment) {
-                    return Flux.concat(Flux.fromIterable(out), Flux.error(((ErrorSegment) s).exception()));
-                }
-                if (s instanceof RowSegment) {
-                    Row row = ((RowSegment) s).row();
-                    out.add(mappingFunction.apply(row, row.getMetadata()));
-                }
+        return Flux.from(segments).<T>handle((s, sink) -> {
+            if (s instanceof RowSegment) {
+                Row row = ((RowSegment) s).row();
+                sink.next(mappingFunction.apply(row, row.getMetadata()));
+            } else if (s instanceof ErrorSegment) {
+                sink.error(((ErrorSegment) s).exception());
             }
-            return Flux.fromIterable(out);
         });
     }
 
@@ -66,18 +56,12 @@ final class PgResult implements Result {
 
     @Override
     public Result filter(Predicate<Segment> filter) {
-        List<Segment> kept = new ArrayList<>(segments.size());
-        for (Segment s : segments) {
-            if (filter.test(s)) {
-                kept.add(s);
-            }
-        }
-        return new PgResult(kept);
+        return new PgResult(Flux.from(segments).filter(filter));
     }
 
     @Override
     public <T> Flux<T> flatMap(Function<Segment, ? extends Publisher<? extends T>> mappingFunction) {
-        return Flux.fromIterable(segments).concatMap(mappingFunction);
+        return Flux.from(segments).concatMap(mappingFunction);
     }
 
     /** A row. */

@@ -73,8 +73,8 @@ class DecoderTests {
     @Test
     void pipelinedCommandsAreAnsweredInOrderAndWrittenInOneFlush() throws Exception {
         ScriptedConnection c = new ScriptedConnection();
-        CompletableFuture<List<Result>> first = Reactor.exchange(c, "SELECT 1");
-        CompletableFuture<List<Result>> second = Reactor.exchange(c, "SELECT 2");
+        CompletableFuture<List<Result>> first = c.exchange("SELECT 1");
+        CompletableFuture<List<Result>> second = c.exchange("SELECT 2");
         c.channel.runPendingTasks();
         assertThat(c.engine.stats.flushes).isEqualTo(1);
         assertThat(c.engine.stats.queries).isEqualTo(2);
@@ -135,13 +135,5 @@ class DecoderTests {
         assertThat(c.channel.isOpen()).isFalse();
         assertThat(c.engine.isClosed()).isTrue();
         c.close();
-    }
-
-    /** Submits without running the loop's tasks, so several commands share one flush. */
-    static final class Reactor {
-        static CompletableFuture<List<Result>> exchange(ScriptedConnection c, String sql) {
-            return reactor.core.publisher.Mono.<List<Result>>create(
-                    s -> c.engine.submit(new Exchange(sql, null, s))).toFuture();
-        }
     }
 }

@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.r2dbc.spi.Result;
-import reactor.core.publisher.Mono;
+import reactor.core.publisher.Flux;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +22,18 @@ final class ScriptedConnection {
     }
 
     CompletableFuture<List<Result>> submit(String sql) {
-        CompletableFuture<List<Result>> f = Mono.<List<Result>>create(s -> engine.submit(new Exchange(sql, null, s)))
-                .toFuture();
+        CompletableFuture<List<Result>> f = exchange(sql);
         channel.runPendingTasks();
         return f;
+    }
+
+    /** Submits without running the loop's tasks, so several commands can share one flush. */
+    CompletableFuture<List<Result>> exchange(String sql) {
+        return Flux.defer(() -> {
+            EventStream<Result> results = new EventStream<>(null);
+            engine.submit(new Exchange(sql, null, results));
+            return results;
+        }).collectList().toFuture();
     }
 
     /** What the client wrote since the last call, as one byte array (and releases it). */
