@@ -301,6 +301,18 @@ class QueryTests {
     }
 
     @Test
+    void listenIsRefusedWithTheFeatureAndTheOption() {
+        StepVerifier.create(Flux.from(connection.createStatement("LISTEN tp_channel").execute())
+                        .flatMap(Result::getRowsUpdated))
+                .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("LISTEN/NOTIFY is not supported")
+                        .hasMessageContaining("client=r2dbc-postgresql"))
+                .verify(WAIT);
+        // a notification that reaches the connection anyway is dropped without harm
+        server.execute("NOTIFY tp_channel, 'hello'");
+        assertThat(single("SELECT 3")).isEqualTo(3);
+    }
+
+    @Test
     void validate() {
         assertThat(Mono.from(connection.validate(io.r2dbc.spi.ValidationDepth.REMOTE)).block(WAIT)).isTrue();
         assertThat(Mono.from(connection.validate(io.r2dbc.spi.ValidationDepth.LOCAL)).block(WAIT)).isTrue();

@@ -252,6 +252,14 @@ final class Exchange extends Command {
                     finishResult();
                     return false;
                 }
+                if (tag.equals("LISTEN")) {
+                    // the server listens now, but this client drops notifications: say so rather than lose them
+                    segment(new PgResult.ErrorSegment(new io.r2dbc.spi.R2dbcNonTransientResourceException(
+                            "LISTEN/NOTIFY is not supported by the native client: notifications would be dropped"
+                                    + " (use client=r2dbc-postgresql)", "0A000")));
+                    finishResult();
+                    return false;
+                }
                 long count = rowCount(tag);
                 if (count >= 0) {
                     segment(new PgResult.PgUpdateCount(count));
