@@ -47,6 +47,16 @@ class ConnectTests {
     }
 
     @Test
+    void scramWithANonAsciiPasswordIsSaslPrepared() {
+        // fullwidth letters and a no-break space: SASLprep makes them "Pass word", as the server did for the verifier
+        String password = "\uFF30ass\u00A0word\u00AD";
+        server.execute("SET password_encryption = 'scram-sha-256'; DROP ROLE IF EXISTS tp_prep;"
+                + " CREATE ROLE tp_prep LOGIN PASSWORD '" + password + "'");
+        assertThat(selectUser(server.config().user("tp_prep").password(password).build())).isEqualTo("tp_prep");
+        assertThat(selectUser(server.config().user("tp_prep").password("Pass word").build())).isEqualTo("tp_prep");
+    }
+
+    @Test
     void cleartextPassword() {
         assertThat(selectUser(server.config().user("tp_clear").password(PgTestServer.SECRET).build()))
                 .isEqualTo("tp_clear");

@@ -11,8 +11,8 @@ import java.util.Base64;
 
 /**
  * The client side of SCRAM-SHA-256 (RFC 5802, RFC 7677) as PostgreSQL runs it: no channel binding ({@code n,,}), the
- * user name left empty (the server uses the startup user). The password is used as given (no SASLprep: ASCII
- * passwords, the common case, are unaffected).
+ * user name left empty (the server uses the startup user). The password goes through SASLprep first, as on the
+ * server.
  */
 final class ScramSha256 {
 
@@ -24,10 +24,8 @@ final class ScramSha256 {
     private byte[] serverSignature = new byte[0];
 
     ScramSha256(CharSequence password) {
-        this.password = new char[password.length()];
-        for (int i = 0; i < this.password.length; i++) {
-            this.password[i] = password.charAt(i);
-        }
+        // the server derived its verifier from the SASLprep'd password
+        this.password = SaslPrep.prepare(password).toCharArray();
         byte[] nonce = new byte[18];
         Randomness.get().nextBytes(nonce);
         this.clientNonce = Base64.getEncoder().encodeToString(nonce);
