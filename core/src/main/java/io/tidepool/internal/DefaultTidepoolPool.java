@@ -67,6 +67,8 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     // every open connection, updated only when one opens or closes; a borrowed one names its lease
     private final Set<Slot> slots = ConcurrentHashMap.newKeySet();
     private final Waiters waiters;
+    /** The time acquire deadlines are measured in: the scheduler's, so that virtual time moves them too. */
+    final Ticks ticks;
     private final AtomicReference<PoolState> state = new AtomicReference<>(PoolState.NEW);
     private final AtomicReference<Sinks.@Nullable One<Void>> starting = new AtomicReference<>();
     private final AtomicBoolean closeBegun = new AtomicBoolean();
@@ -92,7 +94,8 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         this.validateAfterIdleMillis = config.validateAfterIdle().map(Duration::toMillis).orElse(Long.MAX_VALUE);
         this.maxIdleMillis = config.maxIdleTime().map(Duration::toMillis).orElse(Long.MAX_VALUE);
         this.watchesLeaks = config.leakDetectionThreshold().isPresent() || config.leakReclaimAfter().isPresent();
-        this.waiters = new Waiters(config.scheduler());
+        this.ticks = Ticks.of(config.scheduler());
+        this.waiters = new Waiters(config.scheduler(), ticks);
         this.setup = ConnectionSetup.of(config);
         this.allocation = new GatedAllocation(config.maxSize(), availability);
         this.engine = PoolBuilder.from(Mono.defer(this::openSlot))
@@ -237,8 +240,8 @@ public final class DefaultTidepoolPool implements TidepoolPool {
 
     @Override
     public Mono<Connection> create() {
-        return acquireLease(origin()).map(Lease::handle)
-                .doOnDiscard(PooledConnection.class, connection -> Mono.from(connection.close()).subscribe());
+        // a connection delivered just as the caller gives up (a timeout downstream) is returned by the acquire
+        return acquireLease(origin()).map(Lease::handle);
     }
 
     /**
@@ -279,6 +282,11 @@ public final class DefaultTidepoolPool implements TidepoolPool {
 
     static Duration since(long startedNanos) {
         return startedNanos == NOT_TIMED ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - startedNanos);
+    }
+
+    /** The time since {@code startedTicks}, taken from {@link #ticks}. */
+    Duration sinceTicks(long startedTicks) {
+        return startedTicks == NOT_TIMED ? Duration.ZERO : Duration.ofNanos(ticks.nanoTime() - startedTicks);
     }
 
     /** Whether a borrowing's start must be timed now: for leak detection, or for a listener's durations. */

@@ -53,6 +53,11 @@ final class Lease {
         return handle;
     }
 
+    /** Whether the borrower has used its handle (called a method of it) yet. */
+    boolean inUse() {
+        return handle.touched();
+    }
+
     /** This borrowing's leak watch, if the pool watches for leaks. */
     @Nullable LeakWatch leakWatch() {
         return leakWatch;
