@@ -64,7 +64,7 @@ final class PgRow implements Row {
         if (length < 0) {
             return null;
         }
-        if (type == String.class && !c.binary) {
+        if (type == String.class && (!c.binary || c.type.binaryIsText)) {
             // the text form is already what was asked for
             return type.cast(ValueDecoder.text(data, offset, length));
         }

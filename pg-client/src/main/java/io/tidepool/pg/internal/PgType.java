@@ -42,7 +42,7 @@ enum PgType implements Type {
     TIMETZ(1266, "timetz", String.class, false),
     NUMERIC(1700, "numeric", BigDecimal.class, true),
     UUID_TYPE(2950, "uuid", UUID.class, true),
-    JSONB(3802, "jsonb", String.class, false);
+    JSONB(3802, "jsonb", String.class, true);
 
     private static final PgType[] BY_SMALL_OID = new PgType[4096];
 
@@ -57,12 +57,15 @@ enum PgType implements Type {
     private final Class<?> javaType;
     /** Whether results of this type are asked for in binary once the statement's columns are known. */
     final boolean binaryResult;
+    /** Whether the binary form is the UTF-8 text itself (so a String is read without decoding). */
+    final boolean binaryIsText;
 
     PgType(int oid, String typeName, Class<?> javaType, boolean binaryResult) {
         this.oid = oid;
         this.typeName = typeName;
         this.javaType = javaType;
         this.binaryResult = binaryResult;
+        this.binaryIsText = javaType == String.class && oid != 3802;
     }
 
     /** The known type of {@code oid}, or {@code null} for one the client decodes as text into a String. */

@@ -169,6 +169,12 @@ final class ValueDecoder {
             case VARCHAR_ARRAY:
                 return binaryArray(b, d).stream().map(e -> e == null ? null
                         : text(d, e.position(), e.remaining())).toArray(String[]::new);
+            case JSONB:
+                // a version byte (1), then the JSON text
+                if (len < 1 || d[o] != 1) {
+                    throw new IllegalArgumentException("unknown binary jsonb version");
+                }
+                return text(d, o + 1, len - 1);
             default:
                 return text(d, o, len);
         }
