@@ -6,6 +6,9 @@ import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryMetadata;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.tidepool.PoolConfiguration;
+import io.tidepool.ProtocolClient;
+import io.tidepool.pg.PgConnectionConfiguration;
+import io.tidepool.pg.PgConnectionFactory;
 import io.tidepool.error.ConnectionCreateTimeoutException;
 import io.tidepool.error.CredentialsUnavailableException;
 import org.jspecify.annotations.Nullable;
@@ -55,6 +58,10 @@ final class ConnectionSource {
         }
         if (password != null) {
             builder.option(ConnectionFactoryOptions.PASSWORD, password);
+        }
+        if (config.client() == ProtocolClient.NATIVE) {
+            // Tidepool's own client spreads its connections over its own event loops
+            return new PgConnectionFactory(PgConnectionConfiguration.from(builder.build()));
         }
         return new PostgresqlConnectionFactoryProvider().create(builder.build());
     }

@@ -88,6 +88,8 @@ public final class PoolOptions {
                     "most a statement waits without a byte from the server"),
             new Spec("connectionInitSql", null, (b, v) -> b.connectionInitSql(text("connectionInitSql", v)),
                     "SQL run on every new connection"),
+            new Spec("client", null, (b, v) -> b.client(v instanceof io.tidepool.ProtocolClient c ? c
+                    : io.tidepool.ProtocolClient.parse(v.toString())), "native or r2dbc-postgresql"),
             new Spec("serverPooling", null, (b, v) -> b.serverPooling(serverPooling(v)),
                     "session or transaction: how a pooler in front of the server (PgBouncer) lends backends"),
             // r2dbc-pool options with no Tidepool equivalent: checked, then left alone (see docs/configuration.md).
@@ -182,6 +184,12 @@ public final class PoolOptions {
             return MultiHost.driverOptions(driver.build());
         }
         return driver.build();
+    }
+
+    /** Whether the options, as given to the builder, name several hosts (r2dbc-postgresql's {@code failover} form). */
+    public static boolean isMultiHost(ConnectionFactoryOptions options) {
+        return MultiHost.isFailover(options.getValue(ConnectionFactoryOptions.DRIVER),
+                options.getValue(ConnectionFactoryOptions.PROTOCOL));
     }
 
     /**
