@@ -5,8 +5,6 @@ import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.ValidationDepth;
 import io.tidepool.error.ErrorClassifier;
-import io.tidepool.internal.PoolOptions;
-import io.tidepool.internal.Redaction;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -40,6 +38,8 @@ import org.reactivestreams.Publisher;
  */
 public final class PoolConfiguration {
 
+    /** The R2DBC driver name that selects Tidepool: {@code r2dbc:tidepool:postgresql://...}. */
+    public static final String R2DBC_DRIVER = "tidepool";
     /** Default {@link Builder#name(String)}. */
     public static final String DEFAULT_NAME = "tidepool";
     /** Default {@link Builder#maxSize(int)}. */
@@ -402,6 +402,15 @@ public final class PoolConfiguration {
      */
     public ProtocolClient client() {
         return client;
+    }
+
+    /**
+     * Whether connections go to whichever of several hosts is the primary now (a failover URL with
+     * {@code targetServerType=primary}): the pool then retires every connection when the primary is gone or
+     * read-only, once per failover.
+     */
+    public boolean followsPrimary() {
+        return driverOptions != null && PoolOptions.targetsPrimary(driverOptions);
     }
 
     /** Where connections go, for messages: {@code postgresql://user@host:port/database}, never a password. */

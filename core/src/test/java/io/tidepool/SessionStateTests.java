@@ -143,7 +143,7 @@ class SessionStateTests extends PoolTest {
 
     @Test
     void anR2dbcPoolOptionTidepoolIgnoresIsNamedInAWarning() {
-        Logger logger = (Logger) LoggerFactory.getLogger("io.tidepool.internal.PoolOptions");
+        Logger logger = (Logger) LoggerFactory.getLogger("io.tidepool.PoolOptions");
         ListAppender<ILoggingEvent> seen = new ListAppender<>();
         seen.start();
         logger.addAppender(seen);

@@ -50,6 +50,16 @@ final class ConnectionSource {
     }
 
     private static ConnectionFactory driverFactory(PoolConfiguration config, @Nullable CharSequence password) {
+        ConnectionFactoryOptions options = driverOptions(config, password);
+        if (config.client() == ProtocolClient.NATIVE) {
+            // Tidepool's own client spreads its connections over its own event loops
+            return new PgConnectionFactory(PgConnectionConfiguration.from(options));
+        }
+        return new PostgresqlConnectionFactoryProvider().create(options);
+    }
+
+    /** The options a connection is opened with: the configuration's, and the connection source's own defaults. */
+    static ConnectionFactoryOptions driverOptions(PoolConfiguration config, @Nullable CharSequence password) {
         ConnectionFactoryOptions options = config.driverOptions().orElseThrow();
         ConnectionFactoryOptions.Builder builder = ConnectionFactoryOptions.builder().from(options);
         if (!options.hasOption(ConnectionFactoryOptions.CONNECT_TIMEOUT)) {
@@ -59,11 +69,15 @@ final class ConnectionSource {
         if (password != null) {
             builder.option(ConnectionFactoryOptions.PASSWORD, password);
         }
-        if (config.client() == ProtocolClient.NATIVE) {
-            // Tidepool's own client spreads its connections over its own event loops
-            return new PgConnectionFactory(PgConnectionConfiguration.from(builder.build()));
+        if (!options.hasOption(PostgresqlConnectionFactoryProvider.LOOP_RESOURCES)) {
+            // spread over every event loop, whatever thread opens the connection
+            builder.option(PostgresqlConnectionFactoryProvider.LOOP_RESOURCES, EventLoops.shared());
         }
-        return new PostgresqlConnectionFactoryProvider().create(builder.build());
+        if (!options.hasOption(PostgresqlConnectionFactoryProvider.TCP_KEEPALIVE)) {
+            // the kernel probes an idle connection and notices a dead peer (timing from the host's net.ipv4 settings)
+            builder.option(PostgresqlConnectionFactoryProvider.TCP_KEEPALIVE, true);
+        }
+        return builder.build();
     }
 
     /** The driver's metadata, so frameworks that pick a dialect by it (Spring Data R2DBC) see PostgreSQL. */
