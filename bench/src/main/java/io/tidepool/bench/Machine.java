@@ -95,6 +95,25 @@ final class Machine {
         }
     }
 
+    /**
+     * Write-type system calls this JVM has made so far ({@code syscw} of {@code /proc/self/io}: write, writev,
+     * pwrite; every thread, ended ones included); -1 if unknown. On a socket each is one flush of the client's
+     * buffered messages (Netty's {@code write}/{@code writev}, the JDK's socket streams), so per request it counts the
+     * client's flushes; the JVM's own log and console writes between runs are not in a run's delta.
+     */
+    static long writeSyscalls() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+                if (line.startsWith("syscw:")) {
+                    return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+            return -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** {@code /proc/loadavg}'s 1, 5 and 15 minute averages: other work on the machine skews every figure. */
     static String loadAverage() {
         try {
