@@ -52,7 +52,7 @@ final class EndToEnd {
                                     options.runLength(), 0, CANCEL_WITHIN, target.port());
                         }
                         System.out.printf("  round %d %-28s %10.0f/s %8.1f µs CPU/req %7.0f B/req %5.2f cs/req"
-                                        + " %5.2f writes/req %5.2f/%5.2f segs/req on %d conns  p99 %6.2f ms (wait %6.2f)%n",
+                                        + " %5.2f writes/req %5.2f rt/req (%5.2f back) on %d conns  p99 %6.2f ms (wait %6.2f)%n",
                                 round + 1, result.contender(), result.throughput(), result.cpuMicrosPerRequest(),
                                 result.bytesPerRequest(), result.switchesPerRequest(), result.writesPerRequest(),
                                 result.clientSegmentsPerRequest(), result.serverSegmentsPerRequest(),

@@ -44,8 +44,8 @@ final class LoadRunner {
         Map<String, long[]> wireBefore = serverPort < 0 ? null : Wire.snapshot(serverPort);
         long writesBefore = Machine.writeSyscalls();
         long cpuBefore = Machine.processCpuNanos();
-        long bytesBefore = Machine.allocatedBytes();
-        long switchesBefore = Machine.contextSwitches();
+        Map<Long, Long> bytesBefore = Machine.allocatedBytesByThread();
+        Map<Long, Long> switchesBefore = Machine.contextSwitchesByThread();
         long start = System.nanoTime();
         long end = start + length.toNanos();
         Flux.range(0, clients)
@@ -60,8 +60,8 @@ final class LoadRunner {
                 .then()
                 .block(length.plus(DRAIN));
         long cpu = Machine.processCpuNanos() - cpuBefore;
-        long bytes = Machine.allocatedBytes() - bytesBefore;
-        long switches = Machine.contextSwitches() - switchesBefore;
+        long bytes = Machine.growth(bytesBefore, Machine.allocatedBytesByThread());
+        long switches = Machine.growth(switchesBefore, Machine.contextSwitchesByThread());
         long writes = Machine.writeSyscalls() - writesBefore;
         long[] wire = serverPort < 0 ? null : Wire.delta(wireBefore, Wire.snapshot(serverPort));
         long done = finished.get();
@@ -78,8 +78,8 @@ final class LoadRunner {
                 latencies, wait.getIntervalHistogram(), latencies.getMean() / 1e6, fewest, most, errors.get(),
                 cancels.get(), firstError.get(), contender.discardsSinceLast(), contender.borrowedNow(),
                 cpuBefore < 0 || finished.get() == 0 ? Double.NaN : cpu / 1e3 / finished.get(),
-                bytesBefore < 0 || finished.get() == 0 ? Double.NaN : (double) bytes / finished.get(),
-                switchesBefore < 0 || done == 0 ? Double.NaN : (double) switches / done,
+                bytes < 0 || done == 0 ? Double.NaN : (double) bytes / done,
+                switches < 0 || done == 0 ? Double.NaN : (double) switches / done,
                 writesBefore < 0 || done == 0 ? Double.NaN : (double) writes / done,
                 wire == null || done == 0 ? Double.NaN : (double) wire[0] / done,
                 wire == null || done == 0 ? Double.NaN : (double) wire[1] / done,

@@ -105,16 +105,17 @@ final class Tables {
                             + "request (the JVM's, all threads; pgbench's process), median round; B/req: bytes the "
                             + "JVM allocated per request; cs/req: the JVM's context switches per request (thread "
                             + "wake-ups), median round. Per request on the wire (median round): writes: the JVM's "
-                            + "write/writev calls (/proc/self/io syscw; Netty's native epoll transport sends "
-                            + "through calls syscw does not count, so its stacks show about 0: read their client "
-                            + "segments); client segs and server segs: TCP segments with data each way on the "
-                            + "connections to the server (kernel counters, ss -ti): server segs are the round trips "
-                            + "of a client that waits for each answer, fewer for one that pipelines; conns: "
+                            + "write/writev calls (/proc/self/io syscw; Netty's native epoll transport, under "
+                            + "Tidepool, r2dbc-pool and the bare driver, sends with sendto, which syscw does not "
+                            + "count: about 0 there); round trips: the TCP segments with data the client sent to the "
+                            + "server (kernel counters of each connection, ss -ti), i.e. its flushes, each followed "
+                            + "by a wait unless the client pipelines, so a pipelining client has fewer than its "
+                            + "statements; server segs: the segments with data the server sent back; conns: the "
                             + "connections that carried data in the busiest round.\n\n");
             double pgbench = e.getValue().stream().filter(s -> s.contender().equals("pgbench"))
                     .mapToDouble(Summary::medianThroughput).findFirst().orElse(Double.NaN);
             out.append("| contender | in flight | requests/s (median) | rounds | ratio to pgbench | client CPU µs/req "
-                    + "| B/req | cs/req | writes/req | client segs/req | server segs/req (round trips) | conns "
+                    + "| B/req | cs/req | writes/req | round trips/req | server segs/req | conns "
                     + "| mean ms | p50 ms | p99 ms | p99.9 ms | p99 by round ms | errors |\n");
             out.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
             for (Summary s : e.getValue()) {

@@ -83,8 +83,9 @@ final class Wire {
     }
 
     /**
-     * The change between two snapshots: {client segments, server segments, connections that carried data}; null when
-     * either is unknown.
+     * The change between two snapshots: {client segments, server segments, connections that carried at least 1 % of
+     * the client's segments}; null when either is unknown. The 1 % leaves out the other contenders' idle connections,
+     * which carry a background statement now and then (a pool's validation or keepalive).
      */
     static long @Nullable [] delta(@Nullable Map<String, long[]> before, @Nullable Map<String, long[]> after) {
         if (before == null || after == null) {
@@ -92,15 +93,16 @@ final class Wire {
         }
         long sent = 0;
         long received = 0;
-        long used = 0;
+        java.util.List<Long> perConnection = new java.util.ArrayList<>();
         for (Map.Entry<String, long[]> e : after.entrySet()) {
             long[] was = before.getOrDefault(e.getKey(), new long[2]);
             long s = Math.max(0, e.getValue()[0] - was[0]);
-            long r = Math.max(0, e.getValue()[1] - was[1]);
             sent += s;
-            received += r;
-            used += s + r > 0 ? 1 : 0;
+            received += Math.max(0, e.getValue()[1] - was[1]);
+            perConnection.add(s);
         }
+        long threshold = Math.max(1, sent / 100);
+        long used = perConnection.stream().filter(s -> s >= threshold).count();
         return new long[]{sent, received, used};
     }
 
