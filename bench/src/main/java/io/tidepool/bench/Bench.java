@@ -20,7 +20,8 @@ import java.util.Map;
 
 /**
  * Runs every benchmark and prints one report: pool overhead (JMH, fake connections), end to end against PostgreSQL
- * (Tidepool, r2dbc-pool with and without {@code validationQuery}, the bare driver, pgbench), and stress (twice the
+ * (Tidepool, r2dbc-pool with and without {@code validationQuery}, the bare driver, the Vert.x pg client pooled and
+ * pipelined, HikariCP + pgjdbc, pgbench), and stress (twice the
  * requests in flight, with and without a 1-in-100 cancellation rate).
  *
  * <pre>
@@ -31,6 +32,7 @@ import java.util.Map;
  * java -jar bench/target/tidepool-bench.jar --only e2e --contenders tidepool --seconds 20   # to profile one
  * java -jar bench/target/tidepool-bench.jar --only e2e --contenders tidepool,tidepool@baseline \
  *     --baseline /tmp/before/tidepool-core.jar             # a change against the build before it, same run
+ * java -jar bench/target/tidepool-bench.jar --only e2e --chart docs/performance-chart.svg   # and the chart
  * </pre>
  *
  * On a small machine the client and the server share the CPU, so only ratios within one run mean anything: the
@@ -196,7 +198,7 @@ public final class Bench {
         report.append("\nLoad average after: ").append(loadAfter).append("\n");
         if (options.chart() != null && !endToEnd.isEmpty()) {
             String caption = "Pool " + options.poolSize() + ", " + options.inFlight() + " in flight; "
-                    + options.rounds() + " round(s) x " + Tables.f(options.runLength().toMillis() / 1000.0, 1)
+                    + options.rounds() + " round(s) x " + java.math.BigDecimal.valueOf(options.runLength().toMillis(), 3).stripTrailingZeros().toPlainString()
                     + " s, median round; Java " + Runtime.version().feature() + ", "
                     + Runtime.getRuntime().availableProcessors() + " cores shared with the server; load "
                     + loadBefore.split(" ")[0] + " -> " + loadAfter.split(" ")[0] + "; "

@@ -53,7 +53,9 @@ final class Chart {
         double top = Math.ceil(max * 1.05 / step) * step;
         int plot = WIDTH - LABEL - RIGHT;
         int group = workloads.size() * BAR + GAP;
-        int height = TOP + names.size() * group + 40;
+        List<String> captionLines = wrap(caption, 118);
+        int top0 = TOP + 16 * (captionLines.size() - 1);
+        int height = top0 + names.size() * group + 40;
 
         StringBuilder svg = new StringBuilder();
         svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"")
@@ -62,30 +64,34 @@ final class Chart {
         svg.append("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
         svg.append(text(12, 22, "Throughput relative to pgbench -M prepared in the same run (higher is better)",
                 "font-size=\"15\" font-weight=\"bold\""));
-        svg.append(text(12, 40, caption, "fill=\"#555555\""));
+        for (int i = 0; i < captionLines.size(); i++) {
+            svg.append(text(12, 40 + 16 * i, captionLines.get(i), "fill=\"#555555\""));
+        }
+        int legend = 52 + 16 * (captionLines.size() - 1);
         // legend
         int x = 12;
         for (int i = 0; i < workloads.size(); i++) {
-            svg.append("<rect x=\"").append(x).append("\" y=\"52\" width=\"12\" height=\"12\" fill=\"")
+            svg.append("<rect x=\"").append(x).append("\" y=\"").append(legend)
+                    .append("\" width=\"12\" height=\"12\" fill=\"")
                     .append(COLORS[i % COLORS.length]).append("\"/>\n");
             String label = workloads.get(i).label();
-            svg.append(text(x + 17, 62, label, ""));
+            svg.append(text(x + 17, legend + 10, label, ""));
             x += 17 + label.length() * 7 + 24;
         }
         // grid and axis
-        int bottom = TOP + names.size() * group;
+        int bottom = top0 + names.size() * group;
         for (double t = 0; t <= top + 1e-9; t += step) {
             double gx = LABEL + plot * t / top;
-            svg.append("<line x1=\"").append(f(gx)).append("\" y1=\"").append(TOP - 6).append("\" x2=\"").append(f(gx))
+            svg.append("<line x1=\"").append(f(gx)).append("\" y1=\"").append(top0 - 6).append("\" x2=\"").append(f(gx))
                     .append("\" y2=\"").append(bottom).append("\" stroke=\"#e3e3e3\"/>\n");
             svg.append(text(gx, bottom + 16, String.format(Locale.ROOT, "%.2f", t), "text-anchor=\"middle\" fill=\"#555555\""));
         }
         double one = LABEL + plot / top;
-        svg.append("<line x1=\"").append(f(one)).append("\" y1=\"").append(TOP - 10).append("\" x2=\"").append(f(one))
+        svg.append("<line x1=\"").append(f(one)).append("\" y1=\"").append(top0 - 10).append("\" x2=\"").append(f(one))
                 .append("\" y2=\"").append(bottom).append("\" stroke=\"#333333\" stroke-dasharray=\"4 3\"/>\n");
-        svg.append(text(one + 4, TOP - 12, "pgbench = 1.00", "fill=\"#333333\""));
+        svg.append(text(one + 4, top0 - 12, "pgbench = 1.00", "fill=\"#333333\""));
         // bars
-        int y = TOP;
+        int y = top0;
         for (String name : names) {
             svg.append(text(LABEL - 8, y + group / 2.0 - 2, label(name), "text-anchor=\"end\""));
             for (int i = 0; i < workloads.size(); i++) {
@@ -110,6 +116,23 @@ final class Chart {
         }
         svg.append("</svg>\n");
         return svg.toString();
+    }
+
+    /** {@code text} in lines of at most about {@code width} characters, broken after "; ". */
+    private static List<String> wrap(String text, int width) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String part : text.split("(?<=; )")) {
+            if (line.length() > 0 && line.length() + part.length() > width) {
+                lines.add(line.toString().trim());
+                line.setLength(0);
+            }
+            line.append(part);
+        }
+        if (line.length() > 0) {
+            lines.add(line.toString().trim());
+        }
+        return lines;
     }
 
     /** The contender's name on the chart: says how HikariCP's requests ran. */

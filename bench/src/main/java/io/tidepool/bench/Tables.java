@@ -107,7 +107,7 @@ final class Tables {
                             + "wake-ups), median round. Per request on the wire (median round): writes: the JVM's "
                             + "write/writev calls (/proc/self/io syscw; Netty's native epoll transport, under "
                             + "Tidepool, r2dbc-pool and the bare driver, sends with sendto, which syscw does not "
-                            + "count: about 0 there); round trips: the TCP segments with data the client sent to the "
+                            + "count: what is left there is other writes, such as event-loop wake-ups); round trips: the TCP segments with data the client sent to the "
                             + "server (kernel counters of each connection, ss -ti), i.e. its flushes, each followed "
                             + "by a wait unless the client pipelines, so a pipelining client has fewer than its "
                             + "statements; server segs: the segments with data the server sent back; conns: the "
