@@ -111,7 +111,7 @@ final class Tables {
                             + "server (kernel counters of each connection, ss -ti), i.e. its flushes, each followed "
                             + "by a wait unless the client pipelines, so a pipelining client has fewer than its "
                             + "statements; server segs: the segments with data the server sent back; conns: the "
-                            + "connections that carried data in the busiest round.\n\n");
+                            + "connections that carried at least 1 % of the client's segments, busiest round.\n\n");
             double pgbench = e.getValue().stream().filter(s -> s.contender().equals("pgbench"))
                     .mapToDouble(Summary::medianThroughput).findFirst().orElse(Double.NaN);
             out.append("| contender | in flight | requests/s (median) | rounds | ratio to pgbench | client CPU µs/req "
