@@ -184,8 +184,10 @@ class FaultMatrixTests {
         db.createRole("tp_limited", "Limited-pw-1f0a");
         db.execute("ALTER ROLE tp_limited CONNECTION LIMIT 2");
         String name = TestDatabase.uniqueApplicationName("fault-limit");
+        // callers wait for the two connections: with a 2 s acquireTimeout a loaded machine sometimes made one wait
+        // longer (a POOL_EXHAUSTED among the failures); 10 s keeps "they wait rather than fail" and does not flake
         pool = PoolConfiguration.builder().url(db.r2dbcUrl("tp_limited", "Limited-pw-1f0a") + "?applicationName="
-                + name).name(name).maxSize(MAX_SIZE).acquireTimeout(Duration.ofSeconds(2)).buildPool();
+                + name).name(name).maxSize(MAX_SIZE).acquireTimeout(Duration.ofSeconds(10)).buildPool();
         load = Flux.interval(Duration.ofMillis(5))
                 .onBackpressureDrop()
                 .flatMap(i -> pool.withConnection(c -> queryOne(c, "SELECT pg_sleep(0.01)::text", String.class))

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import static io.tidepool.fast.FastPools.assertSettledAfterClose;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,7 +39,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Race loops in reactor-pool's {@code CommonPoolTest} style: two actions started at once on two threads
- * ({@link RaceTestUtils#race}), 100,000 times, each round's variant drawn from a seeded random (logged; replay with
+ * ({@link RaceTestUtils#race(reactor.core.scheduler.Scheduler, Runnable...)}), 100,000 times, each round's variant drawn from a seeded random (logged; replay with
  * {@code -Dtidepool.test.seed=...}). After every round nothing is borrowed or pending and every hand-out was returned
  * exactly once; each loop ends, after close, with creates == destroys in the pool's stats and in the fake's own
  * counts, each connection closed exactly once. (Where close() races an acquire, PoolStats' live gauges are wrong
@@ -83,24 +84,60 @@ class RaceFastTests {
     }
 
     /**
-     * The two actions, started together on two bounded-elastic threads ({@link RaceTestUtils#race(Runnable...)}).
-     * Not the parallel scheduler's: RaceTestUtils spins with {@code Thread.yield}, which BlockHound refuses there.
+     * The two actions, started together ({@link RaceTestUtils#race(reactor.core.scheduler.Scheduler, Runnable...)}):
+     * the first on a thread of its own, the second on the test's thread, as the first RaceTestUtils did. Both spin on
+     * RaceTestUtils' barrier until both are there, then run. One thread hand-off a round instead of three (two workers
+     * woken, the test thread parked and woken): on a loaded 2-core machine the hand-offs are most of a round's cost.
      */
     private static void race(Runnable first, Runnable second) {
-        RaceTestUtils.race(first, second);
+        RaceTestUtils.race(ONE_ASIDE, first, second);
     }
 
-    private static void check(boolean ok, long seed, int round, String what, Object state) {
+    private static final OneAside ONE_ASIDE = new OneAside();
+
+    /** Runs every other task on its one thread (a plain one: RaceTestUtils spins with Thread.yield), the rest inline. */
+    private static final class OneAside implements reactor.core.scheduler.Scheduler {
+
+        private final java.util.concurrent.ExecutorService aside = java.util.concurrent.Executors
+                .newSingleThreadExecutor(task -> {
+                    Thread t = new Thread(task, "race-aside");
+                    t.setDaemon(true);
+                    return t;
+                });
+        // touched only by the test's thread, which schedules both tasks of a race
+        private boolean first = true;
+
+        @Override
+        public Disposable schedule(Runnable task) {
+            boolean toAside = first;
+            first = !first;
+            if (toAside) {
+                java.util.concurrent.Future<?> running = aside.submit(task);
+                return () -> running.cancel(false);
+            }
+            task.run();
+            return reactor.core.Disposables.disposed();
+        }
+
+        @Override
+        public Worker createWorker() {
+            throw new UnsupportedOperationException("RaceTestUtils only schedules tasks");
+        }
+    }
+
+    /** Fails with the seed and round when {@code ok} is false; the message is made only then (a round is ~10 µs). */
+    private static void check(boolean ok, long seed, int round, Supplier<String> what) {
         if (!ok) {
-            fail("seed " + seed + ", round " + round + ": " + what + " (" + state + ")");
+            fail("seed " + seed + ", round " + round + ": " + what.get());
         }
     }
 
     private static void checkIdle(TidepoolPool pool, FastPools.Returns returns, long seed, int round) {
         PoolStats s = pool.stats();
-        check(s.acquired() == 0 && s.pending() == 0, seed, round, "nothing borrowed, nothing pending", s);
-        check(returns.returned.get() == returns.acquired.get(), seed, round, "every hand-out returned once",
-                returns.returned + " returned of " + returns.acquired);
+        check(s.acquired() == 0 && s.pending() == 0, seed, round,
+                () -> "nothing borrowed, nothing pending (" + s + ")");
+        check(returns.returned.get() == returns.acquired.get(), seed, round, () -> "every hand-out returned once ("
+                + returns.returned + " returned of " + returns.acquired + ")");
     }
 
     /** A subscriber that asks for nothing until told: its request and its cancel can then be raced. */
@@ -156,7 +193,7 @@ class RaceFastTests {
                     AtomicReference<Connection> held = new AtomicReference<>();
                     pool.create().subscribe(held::set);
                     Disposable waiter = pool.create().subscribe(RaceFastTests::closeLent);
-                    check(pool.stats().pending() == 1, seed, round, "one waiter", pool.stats());
+                    check(pool.stats().pending() == 1, seed, round, () -> "one waiter (" + pool.stats() + ")");
                     race(waiter::dispose, () -> closeLent(held.get()));
                 }
                 default -> {
@@ -194,7 +231,7 @@ class RaceFastTests {
                 default -> pool.inTransaction(c -> select(c).then(end.asMono()));
             };
             Disposable running = op.subscribe(v -> { }, e -> { });
-            check(pool.stats().acquired() == 1, seed, round, "borrowed", pool.stats());
+            check(pool.stats().acquired() == 1, seed, round, () -> "borrowed (" + pool.stats() + ")");
             int ending = random.nextInt(3);
             Runnable finish = switch (ending) {
                 case 0 -> () -> end.tryEmitValue(1);
@@ -235,7 +272,8 @@ class RaceFastTests {
      * borrowers, so a borrower counted out concurrently takes it below zero, and a permit taken for an allocation the
      * disposal then skips is never given back (likely mechanisms, not proven). Seeds 3398490860387 (round 11739),
      * 3462614532888 (round 18522), 3489976983771 (round 1871, pending=-1 too), 3618549892189 (round 5209):
-     * acquired=-1; 3615024633452 (round 4453): allocated=1 on a cold pool.
+     * acquired=-1; 3615024633452 (round 4453): allocated=1 on a cold pool; 4486741909622 (round 83768): allocated=1
+     * and pending=-1 on a cold pool with {@code create()}.
      *
      * <p>2. With {@code create()} (the lent connection closed as soon as it arrives): close() completes, after its
      * "connections did not finish closing within createTimeout" warning, with the connection still open and idle in
@@ -275,11 +313,12 @@ class RaceFastTests {
                     : () -> pool.create().subscribe(RaceFastTests::closeLent, failure::set);
             race(() -> closed.set(pool.close().toFuture()), acquire);
 
-            String variant = (warm ? "warm" : "cold") + " pool, " + (pipeline ? "withConnection" : "create()");
+            Supplier<String> variant = () -> (warm ? "warm" : "cold") + " pool, "
+                    + (pipeline ? "withConnection" : "create()");
             settle(pool, clock, scheduler, closed.get(), seed, round);
             Throwable error = failure.get();
             check(error == null || error instanceof PoolClosedException, seed, round,
-                    variant + ": the acquire either succeeded or found the pool closed", error);
+                    () -> variant.get() + ": the acquire either succeeded or found the pool closed (" + error + ")");
             checkClosedAndSettled(pool, fake, returns, seed, round, variant, gauges);
             scheduler.dispose();
         }
@@ -309,7 +348,7 @@ class RaceFastTests {
                 case 2 -> () -> end.tryEmitError(failed);
                 default -> running::dispose;
             };
-            String variant = (transaction ? "inTransaction" : "withConnection") + " ended by "
+            Supplier<String> variant = () -> (transaction ? "inTransaction" : "withConnection") + " ended by "
                     + List.of("a value", "completion", "an error", "cancel").get(ending);
             AtomicReference<CompletableFuture<Void>> closed = new AtomicReference<>();
             race(finish, () -> closed.set(pool.close().toFuture()));
@@ -327,22 +366,24 @@ class RaceFastTests {
         for (int i = 0; i < 1_000 && !closed.isDone(); i++) {
             FastPools.elapse(clock, scheduler, step);
         }
-        check(closed.isDone() && !closed.isCompletedExceptionally(), seed, round, "close() completed", closed);
+        check(closed.isDone() && !closed.isCompletedExceptionally(), seed, round, () -> "close() completed (" + closed
+                + ")");
     }
 
     private static void checkClosedAndSettled(TidepoolPool pool, FakeConnectionFactory fake,
-                                              FastPools.Returns returns, long seed, int round, String variant,
-                                              boolean gauges) {
+                                              FastPools.Returns returns, long seed, int round,
+                                              Supplier<String> variant, boolean gauges) {
         PoolStats s = pool.stats();
-        String counts = s + "; fake opened " + fake.creates() + ", closed " + fake.closes() + "; "
+        Supplier<String> counts = () -> s + "; fake opened " + fake.creates() + ", closed " + fake.closes() + "; "
                 + returns.returned + " returns of " + returns.acquired + " hand-outs";
         check(!gauges || s.allocated() == 0 && s.acquired() == 0 && s.pending() == 0, seed, round,
-                variant + ": nothing allocated, borrowed or pending after close", counts);
+                () -> variant.get() + ": nothing allocated, borrowed or pending after close: " + counts.get());
         check(s.destroys() == s.creates() && fake.creates() == s.creates(), seed, round,
-                variant + ": creates == destroys, as the fake counted", counts);
+                () -> variant.get() + ": creates == destroys, as the fake counted: " + counts.get());
         check(fake.closes() == fake.creates() && fake.openConnections() == 0, seed, round,
-                variant + ": the fake closed each connection once", counts);
+                () -> variant.get() + ": the fake closed each connection once: " + counts.get());
         check(returns.returned.get() == returns.acquired.get(), seed, round,
-                variant + ": every hand-out returned once", counts);
+                () -> variant.get() + ": every hand-out returned once: " + counts.get());
     }
+
 }
