@@ -46,9 +46,10 @@ import java.util.function.Supplier;
  *
  * <p><b>As it comes</b> ({@code new FakeConnectionFactory()}), for measuring a pool's own cost (the bench): connections
  * open at once, every exchange completes at once, {@code validate} answers true. A statement answers with one result
- * that updated one row and holds one row of one column ({@code 1}). Nothing is allocated per exchange beyond what the
- * publishers themselves cost (a statement's {@code execute} is one {@code Mono.just}, as before); the counts below are
- * plain atomic increments on the connection's own counters.
+ * that updated one row and holds one row of one column ({@code 1}). The fake allocates nothing per exchange of its
+ * own: BEGIN, COMMIT, ROLLBACK, close and validate answer with publishers made once per connection, a statement's
+ * {@code execute} with one shared {@code Mono}, and the counts below are atomic increments on the connection's own
+ * counters (only the setters that take a value, and BEGIN with an isolation level, make a publisher per call).
  *
  * <p><b>Scripted</b>, for deterministic pool tests: {@link #always} and {@link #next} make an {@link Exchange} (opening
  * a connection, a statement, BEGIN, COMMIT, ROLLBACK, a validation, a close) fail, complete after a delay on a given
