@@ -39,13 +39,14 @@ import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Race loops in reactor-pool's {@code CommonPoolTest} style: two actions started at once on two threads
- * ({@link RaceTestUtils#race(reactor.core.scheduler.Scheduler, Runnable...)}), 100,000 times, each round's variant drawn from a seeded random (logged; replay with
- * {@code -Dtidepool.test.seed=...}). After every round nothing is borrowed or pending and every hand-out was returned
- * exactly once; each loop ends, after close, with creates == destroys in the pool's stats and in the fake's own
- * counts, each connection closed exactly once. (Where close() races an acquire, PoolStats' live gauges are wrong
- * after close, and on a warm pool a connection can outlive close(): that loop, {@code @Disabled}, documents both;
- * the live one runs on cold pools and asserts the return count and the connections, not the gauges.) The fake answers at once, so every action completes on the thread that
- * started it, and no timer runs unless the test moves virtual time.
+ * ({@link RaceTestUtils#race(reactor.core.scheduler.Scheduler, Runnable...)}), 100,000 times, each round's variant
+ * drawn from a seeded random (logged; replay with {@code -Dtidepool.test.seed=...}). After every round nothing is
+ * borrowed or pending and every hand-out was returned exactly once; each loop ends, after close, with creates ==
+ * destroys in the pool's stats and in the fake's own counts, each connection closed exactly once. Where close() races
+ * an acquire, PoolStats' live gauges are wrong after close, and on a warm pool a connection can outlive close(): the
+ * {@code @Disabled} loop documents both, and the live one runs on cold pools and asserts the return count and the
+ * connections, not the gauges. The fake answers at once, so every action completes on the thread that started it,
+ * and no timer runs unless the test moves virtual time.
  */
 @Tag("fast")
 @Timeout(120)
@@ -85,7 +86,7 @@ class RaceFastTests {
 
     /**
      * The two actions, started together ({@link RaceTestUtils#race(reactor.core.scheduler.Scheduler, Runnable...)}):
-     * the first on a thread of its own, the second on the test's thread, as the first RaceTestUtils did. Both spin on
+     * the first on a thread of its own, the second on the test's thread. Both spin on
      * RaceTestUtils' barrier until both are there, then run. One thread hand-off a round instead of three (two workers
      * woken, the test thread parked and woken): on a loaded 2-core machine the hand-offs are most of a round's cost.
      */
@@ -125,7 +126,7 @@ class RaceFastTests {
         }
     }
 
-    /** Fails with the seed and round when {@code ok} is false; the message is made only then (a round is ~10 µs). */
+    /** Fails with the seed and round when {@code ok} is false; the message is made only then, not every round. */
     private static void check(boolean ok, long seed, int round, Supplier<String> what) {
         if (!ok) {
             fail("seed " + seed + ", round " + round + ": " + what.get());
