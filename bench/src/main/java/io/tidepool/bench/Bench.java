@@ -134,11 +134,24 @@ public final class Bench {
      * @param stress one summary per contender and cancellation rate, keyed "name" or "name, 1/100 cancelled"
      * @param notes what was skipped and why, and the conditions
      */
+    /**
+     * The bench's own logback.xml, not the logback-test.xml that tidepool-test-support (where the fake connection
+     * factory lives) ships for the tests: logback would pick that one first. Set before the first logger is made.
+     */
+    static void useBenchLogging() {
+        if (System.getProperty(LOGBACK_CONFIGURATION) == null) {
+            System.setProperty(LOGBACK_CONFIGURATION, "logback.xml");
+        }
+    }
+
+    static final String LOGBACK_CONFIGURATION = "logback.configurationFile";
+
     public record Results(List<Overhead.Row> overhead, Map<Workload, List<Summary>> endToEnd,
                           Map<String, Summary> stress, List<String> notes) {
     }
 
     public static void main(String[] args) throws Exception {
+        useBenchLogging();
         Options options = Options.parse(args);
         StringBuilder report = new StringBuilder();
         Results results = run(options, report);
