@@ -152,8 +152,11 @@ final class ConnectionSource {
         return slot.generation() < generation.get();
     }
 
-    /** Closes one connection, within the create timeout, and counts it: reactor-pool's destroy handler. */
+    /** Closes one connection, once, within the create timeout, and counts it: reactor-pool's destroy handler. */
     Mono<Void> close(Slot slot) {
+        if (!slot.startClosing()) {
+            return Mono.empty();
+        }
         return Mono.from(slot.connection().close())
                 .timeout(config.createTimeout(), config.scheduler())
                 .onErrorResume(e -> {
@@ -165,6 +168,25 @@ final class ConnectionSource {
                     ctx.counters.destroys.increment();
                     ctx.listeners.fire(l -> l.connectionClosed(config.name()));
                 });
+    }
+
+    /**
+     * Closes every open connection nobody borrows: after reactor-pool's dispose, which closes its idle ones, what is
+     * left unborrowed was handed to reactor-pool's queue as it was disposed (a return or an acquire racing close()),
+     * and nothing else would ever close it.
+     */
+    Mono<Void> closeUnborrowed() {
+        List<Slot> left = new ArrayList<>();
+        for (Slot slot : slots) {
+            if (slot.lease() == null) {
+                left.add(slot);
+            }
+        }
+        if (!left.isEmpty()) {
+            log.debug("pool '{}': closing {} connections left behind by reactor-pool's dispose", config.name(),
+                    left.size());
+        }
+        return reactor.core.publisher.Flux.fromIterable(left).flatMap(this::close).then();
     }
 
     /** The connections borrowed now, from the open ones. */

@@ -285,11 +285,20 @@ class RaceFastTests {
      * here: the pool's internals are being restructured (issue 16).
      */
     @Test
-    @Disabled("bug: close() racing an acquire on a warm pool: with create() a connection stays open after close "
-            + "(seed 3555059560656); PoolStats.acquired/pending read -1 (seeds 3398490860387, 3462614532888, "
-            + "3489976983771) or allocated 1 with nothing open (seed 3615024633452) after close; see the Javadoc")
+    @Disabled("reactor-pool's own gauges after close() raced an acquire: PoolStats.acquired/pending read -1 (seeds "
+            + "3398490860387, 3462614532888, 3489976983771) or allocated 1 with nothing open (seed 3615024633452); "
+            + "every connection is closed (see closeRacingAcquireOnAWarmPoolClosesEveryConnection); see the Javadoc")
     void closeRacingAcquireLeavesNothingOpenAndGaugesAtZero(TestInfo test) {
         closeRacingAcquire(Seeds.of(test.getDisplayName()), true, true);
+    }
+
+    /**
+     * As above on warm pools too, without reactor-pool's gauges: a connection handed to reactor-pool's queue as it was
+     * disposed stayed open after close() before the dispose's sweep (seed 3555059560656, round 19105).
+     */
+    @Test
+    void closeRacingAcquireOnAWarmPoolClosesEveryConnection(TestInfo test) {
+        closeRacingAcquire(Seeds.of(test.getDisplayName()), true, false);
     }
 
     /** close() racing an acquire on a fresh pool each round, warm (one idle connection) when {@code warmToo}, at random. */
