@@ -21,6 +21,7 @@ module io.tidepool.core {
     exports io.tidepool;
     exports io.tidepool.error;
     exports io.tidepool.registry;
+    exports io.tidepool.blocking;
     exports io.tidepool.replica;
 
     provides io.r2dbc.spi.ConnectionFactoryProvider with io.tidepool.internal.TidepoolConnectionFactoryProvider;
