@@ -1,5 +1,6 @@
 package io.tidepool.health;
 
+import io.tidepool.health.test.HealthTestPools;
 import io.tidepool.testing.Sql;
 import io.r2dbc.spi.Connection;
 import io.tidepool.TidepoolPool;

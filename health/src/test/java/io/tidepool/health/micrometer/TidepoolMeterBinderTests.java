@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidepool.TidepoolPool;
-import io.tidepool.health.HealthTestPools;
+import io.tidepool.health.test.HealthTestPools;
 import io.tidepool.test.PoolFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,0 +1,102 @@
+package io.tidepool.spring.boot.autoconfigure;
+
+import io.tidepool.TidepoolPool;
+import io.tidepool.health.AggregateHealth;
+import io.tidepool.health.HealthAggregate;
+import io.tidepool.health.HealthStatus;
+import io.tidepool.health.HealthThresholds;
+import io.tidepool.health.PoolHealth;
+import io.tidepool.health.PoolHealthCheck;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import reactor.core.publisher.Mono;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Tidepool's health for Spring Boot's health endpoint: the aggregate of {@link HealthAggregate} as a
+ * {@link ReactiveHealthIndicator}. UP and DOWN map to Spring's; DEGRADED maps to {@link #DEGRADED}, a custom status
+ * that Spring Boot orders after UP unless {@code management.endpoint.health.status.order} lists it (for example
+ * {@code DOWN,OUT_OF_SERVICE,DEGRADED,UP,UNKNOWN}). Details name each pool with its status, reasons and load; no
+ * URL and no password.
+ *
+ * <p>{@link #close()} removes the health listeners of the checks this indicator created.
+ */
+public final class TidepoolHealthIndicator implements ReactiveHealthIndicator, AutoCloseable {
+
+    /** The status of a pool that answers but struggles; see {@link HealthStatus#DEGRADED}. */
+    public static final Status DEGRADED = new Status("DEGRADED", "answers, but saturated, slow or near its limits");
+
+    private final HealthAggregate aggregate;
+    private final List<PoolHealthCheck> owned;
+
+    /** An indicator over {@code aggregate}; closing it closes nothing. */
+    public TidepoolHealthIndicator(HealthAggregate aggregate) {
+        this.aggregate = aggregate;
+        this.owned = List.of();
+    }
+
+    private TidepoolHealthIndicator(List<PoolHealthCheck> checks) {
+        this.aggregate = HealthAggregate.of(checks.stream().map(HealthAggregate.Entry::required).toList());
+        this.owned = checks;
+    }
+
+    /** An indicator checking every one of {@code pools} as required, with {@code thresholds}. */
+    public static TidepoolHealthIndicator forPools(List<? extends TidepoolPool> pools, HealthThresholds thresholds) {
+        List<PoolHealthCheck> checks = new ArrayList<>();
+        pools.forEach(pool -> checks.add(PoolHealthCheck.builder(pool).thresholds(thresholds).build()));
+        return new TidepoolHealthIndicator(List.copyOf(checks));
+    }
+
+    @Override
+    public Mono<Health> health() {
+        return aggregate.check().map(TidepoolHealthIndicator::toHealth);
+    }
+
+    /** Closes the checks this indicator created. */
+    @Override
+    public void close() {
+        owned.forEach(PoolHealthCheck::close);
+    }
+
+    static Health toHealth(AggregateHealth health) {
+        Health.Builder builder = Health.status(statusOf(health.status()));
+        for (AggregateHealth.Member member : health.members()) {
+            builder.withDetail(member.health().pool(), details(member));
+        }
+        return builder.build();
+    }
+
+    private static Status statusOf(HealthStatus status) {
+        return switch (status) {
+            case UP -> Status.UP;
+            case DEGRADED -> DEGRADED;
+            case DOWN -> Status.DOWN;
+        };
+    }
+
+    private static Map<String, Object> details(AggregateHealth.Member member) {
+        PoolHealth h = member.health();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("status", h.status().name());
+        details.put("required", member.required());
+        details.put("reasons", h.reasons().stream().map(PoolHealth.Reason::code).toList());
+        details.put("probe", h.probe().outcome().name().toLowerCase(java.util.Locale.ROOT));
+        details.put("used", h.saturation().inUse());
+        details.put("idle", h.saturation().idle());
+        details.put("max", h.saturation().max());
+        details.put("pending", h.saturation().pending());
+        details.put("acquireTimeouts", h.saturation().timeouts());
+        details.put("p99WaitMillis", h.saturation().p99Wait().toMillis());
+        h.server().ifPresent(s -> {
+            details.put("serverBackends", s.backends());
+            details.put("serverMaxConnections", s.maxConnections());
+        });
+        h.lastError().ifPresent(e -> details.put("lastErrorCategory", e.category().tagValue()));
+        return details;
+    }
+}
