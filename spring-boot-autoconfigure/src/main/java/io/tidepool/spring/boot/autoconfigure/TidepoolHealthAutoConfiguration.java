@@ -3,94 +3,68 @@ package io.tidepool.spring.boot.autoconfigure;
 import io.r2dbc.spi.ConnectionFactory;
 import io.tidepool.TidepoolPool;
 import io.tidepool.health.HealthThresholds;
+import io.tidepool.health.PoolHealthCheck;
+import io.tidepool.registry.PoolRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
-import org.springframework.core.type.AnnotatedTypeMetadata;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * Spring Boot auto-configuration for the application's Tidepool pools: a health indicator named {@code tidepool} over
- * all of them (each required, with the application's {@link HealthThresholds} bean if it has one) and a meter binder
- * publishing their meters. Either bean can be replaced by declaring one of the same type.
+ * The {@code tidepool} health component of Spring Boot's health endpoint: one indicator per pool
+ * ({@link TidepoolHealthContributor}), each with the application's {@link HealthThresholds} bean if it has one;
+ * optional pools (a registry's optional ones, the auto-configured pool with {@code tidepool.required=false}) are
+ * marked {@code "required": false} and their DOWN shows as DEGRADED.
  *
- * <p>The pools are the {@link ConnectionFactory} beans that are a {@link TidepoolPool}, or that wrap one (as Spring
- * Boot wraps the factory it builds from {@code spring.r2dbc.url=r2dbc:tidepool:postgresql://...}). It applies when a
- * bean is declared with the type {@link TidepoolPool}, or when {@code spring.r2dbc.url} names the {@code tidepool}
- * driver: Spring decides from declared types before creating beans, so a pool declared only as a
- * {@code ConnectionFactory} under another URL is not seen.
- *
- * <p>A pool that Spring Boot built and wrapped is closed by this configuration when the context closes (the
- * wrapper has no {@code close()} for Spring to call); a pool that is a bean itself is left to Spring's destroy
- * method, or to whoever declared it with {@code destroyMethod = ""}.
+ * <p>Applies with Spring Boot's health API and {@code tidepool-health} on the class path, when the application has
+ * pools ({@link OnTidepoolPoolsCondition}) and {@code management.health.tidepool.enabled} is not {@code false}.
+ * Declare a bean named {@code tidepoolHealthContributor} to replace it.
  */
-@AutoConfiguration(afterName = "org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration")
-@ConditionalOnClass({TidepoolPool.class, ReactiveHealthIndicator.class})
-@Conditional(TidepoolHealthAutoConfiguration.OnTidepoolPools.class)
+@AutoConfiguration(after = TidepoolAutoConfiguration.class,
+        afterName = TidepoolAutoConfiguration.BOOT_R2DBC_AUTO_CONFIGURATION)
+@ConditionalOnClass({TidepoolPool.class, PoolHealthCheck.class, ReactiveHealthIndicator.class})
+@ConditionalOnEnabledHealthIndicator("tidepool")
+@Conditional(OnTidepoolPoolsCondition.class)
 public class TidepoolHealthAutoConfiguration {
 
     /** Creates the auto-configuration; Spring calls this. */
     public TidepoolHealthAutoConfiguration() {
     }
 
-    /** The health indicator over every pool; its name in the health endpoint is {@code tidepool}. */
+    /**
+     * The component; its name in the health endpoint is {@code tidepool}, each pool's under it is the pool's name.
+     *
+     * @param factories the application's connection factories
+     * @param registries the application's pool registries
+     * @param autoConfigured the pool the auto-configuration made, if it made one
+     * @param thresholds the application's thresholds, if it has them
+     * @return the component
+     * @throws IllegalStateException if two pools have the same name
+     */
     @Bean
-    @ConditionalOnMissingBean
-    public TidepoolHealthIndicator tidepoolHealthIndicator(ObjectProvider<ConnectionFactory> factories,
-                                                           ObjectProvider<HealthThresholds> thresholds) {
-        return TidepoolHealthIndicator.forPools(SpringPools.of(factories).all(),
-                thresholds.getIfAvailable(HealthThresholds::defaults));
-    }
-
-    /** The meters of every pool, bound by Spring Boot to its meter registries. */
-    @Bean
-    @ConditionalOnMissingBean
-    public TidepoolPoolsMeterBinder tidepoolMeterBinder(ObjectProvider<ConnectionFactory> factories) {
-        return new TidepoolPoolsMeterBinder(SpringPools.of(factories).all());
-    }
-
-    /** Closes, with the context, the pools that are reachable only through a wrapper Spring Boot built. */
-    @Bean
-    WrappedPoolsCloser tidepoolWrappedPoolsCloser(ObjectProvider<ConnectionFactory> factories) {
-        return new WrappedPoolsCloser(SpringPools.of(factories).wrappedOnly());
-    }
-
-    /** A bean declared as a {@link TidepoolPool}, or a {@code spring.r2dbc.url} with the {@code tidepool} driver. */
-    static final class OnTidepoolPools extends AnyNestedCondition {
-
-        OnTidepoolPools() {
-            super(ConfigurationPhase.REGISTER_BEAN);
+    @ConditionalOnMissingBean(name = "tidepoolHealthContributor")
+    public TidepoolHealthContributor tidepoolHealthContributor(
+            ObjectProvider<ConnectionFactory> factories, ObjectProvider<PoolRegistry> registries,
+            ObjectProvider<TidepoolAutoConfiguration.AutoConfiguredPool> autoConfigured,
+            ObjectProvider<HealthThresholds> thresholds) {
+        HealthThresholds chosen = thresholds.getIfAvailable(HealthThresholds::defaults);
+        Map<String, TidepoolHealthIndicator> indicators = new LinkedHashMap<>();
+        for (TidepoolPools.Member member : TidepoolPools.of(factories, registries, autoConfigured).members()) {
+            String name = member.pool().name();
+            if (indicators.containsKey(name)) {
+                indicators.values().forEach(TidepoolHealthIndicator::close);
+                throw new IllegalStateException("two pools are named '" + name + "': give each pool its own name"
+                        + " (tidepool.name, or the builder's name(...)) so that health and metrics can tell them apart");
+            }
+            indicators.put(name, TidepoolHealthIndicator.forPool(member.pool(), member.required(), chosen));
         }
-
-        @ConditionalOnBean(TidepoolPool.class)
-        static final class PoolBean {
-        }
-
-        @Conditional(TidepoolUrl.class)
-        static final class UrlNamesTidepool {
-        }
-    }
-
-    /** {@code spring.r2dbc.url} names the {@code tidepool} driver; the outcome never quotes the URL (password). */
-    static final class TidepoolUrl extends SpringBootCondition {
-
-        static final String PROPERTY = "spring.r2dbc.url";
-        static final String PREFIX = "r2dbc:tidepool:";
-
-        @Override
-        public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            String url = context.getEnvironment().getProperty(PROPERTY, "");
-            return url.startsWith(PREFIX)
-                    ? ConditionOutcome.match(PROPERTY + " names the tidepool driver")
-                    : ConditionOutcome.noMatch(PROPERTY + " does not start with " + PREFIX);
-        }
+        return new TidepoolHealthContributor(indicators);
     }
 }

@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Tidepool's health for Spring Boot's health endpoint: the aggregate of {@link HealthAggregate} as a
- * {@link ReactiveHealthIndicator}. UP and DOWN map to Spring's; DEGRADED maps to {@link #DEGRADED}, a custom status
+ * Tidepool's health for Spring Boot's health endpoint: the aggregate of {@link HealthAggregate} (or of one pool,
+ * {@link #forPool}) as a {@link ReactiveHealthIndicator}. UP and DOWN map to Spring's; DEGRADED maps to {@link #DEGRADED}, a custom status
  * that Spring Boot orders after UP unless {@code management.endpoint.health.status.order} lists it (for example
  * {@code DOWN,OUT_OF_SERVICE,DEGRADED,UP,UNKNOWN}). Details name each pool with its status, reasons and load; no
  * URL and no password.
@@ -33,28 +33,59 @@ public final class TidepoolHealthIndicator implements ReactiveHealthIndicator, A
 
     private final HealthAggregate aggregate;
     private final List<PoolHealthCheck> owned;
+    private final boolean single;
 
-    /** An indicator over {@code aggregate}; closing it closes nothing. */
+    /**
+     * An indicator over {@code aggregate}; closing it closes nothing.
+     *
+     * @param aggregate the pools and whether each is required
+     */
     public TidepoolHealthIndicator(HealthAggregate aggregate) {
         this.aggregate = aggregate;
         this.owned = List.of();
+        this.single = false;
     }
 
-    private TidepoolHealthIndicator(List<PoolHealthCheck> checks) {
-        this.aggregate = HealthAggregate.of(checks.stream().map(HealthAggregate.Entry::required).toList());
-        this.owned = checks;
+    private TidepoolHealthIndicator(List<HealthAggregate.Entry> entries, boolean single) {
+        this.aggregate = HealthAggregate.of(entries);
+        this.owned = entries.stream().map(HealthAggregate.Entry::check).toList();
+        this.single = single;
     }
 
-    /** An indicator checking every one of {@code pools} as required, with {@code thresholds}. */
+    /**
+     * An indicator checking every one of {@code pools} as required, with {@code thresholds}; its details name each
+     * pool.
+     *
+     * @param pools the pools
+     * @param thresholds what DEGRADED means
+     * @return the indicator, which closes its checks when closed
+     */
     public static TidepoolHealthIndicator forPools(List<? extends TidepoolPool> pools, HealthThresholds thresholds) {
-        List<PoolHealthCheck> checks = new ArrayList<>();
-        pools.forEach(pool -> checks.add(PoolHealthCheck.builder(pool).thresholds(thresholds).build()));
-        return new TidepoolHealthIndicator(List.copyOf(checks));
+        List<HealthAggregate.Entry> entries = new ArrayList<>();
+        pools.forEach(pool -> entries.add(
+                HealthAggregate.Entry.required(PoolHealthCheck.builder(pool).thresholds(thresholds).build())));
+        return new TidepoolHealthIndicator(List.copyOf(entries), false);
+    }
+
+    /**
+     * An indicator of one pool, with {@code thresholds}; its details are the pool's. An optional pool
+     * ({@code required} false) that is DOWN shows as {@link #DEGRADED}, so that it does not take the application
+     * down; its details keep {@code "status": "DOWN"} and say {@code "required": false}.
+     *
+     * @param pool the pool
+     * @param required whether the application needs it
+     * @param thresholds what DEGRADED means
+     * @return the indicator, which closes its check when closed
+     */
+    public static TidepoolHealthIndicator forPool(TidepoolPool pool, boolean required, HealthThresholds thresholds) {
+        PoolHealthCheck check = PoolHealthCheck.builder(pool).thresholds(thresholds).build();
+        return new TidepoolHealthIndicator(
+                List.of(required ? HealthAggregate.Entry.required(check) : HealthAggregate.Entry.optional(check)), true);
     }
 
     @Override
     public Mono<Health> health() {
-        return aggregate.check().map(TidepoolHealthIndicator::toHealth);
+        return aggregate.check().map(single ? TidepoolHealthIndicator::toPoolHealth : TidepoolHealthIndicator::toHealth);
     }
 
     /** Closes the checks this indicator created. */
@@ -67,6 +98,15 @@ public final class TidepoolHealthIndicator implements ReactiveHealthIndicator, A
         Health.Builder builder = Health.status(statusOf(health.status()));
         for (AggregateHealth.Member member : health.members()) {
             builder.withDetail(member.health().pool(), details(member));
+        }
+        return builder.build();
+    }
+
+    static Health toPoolHealth(AggregateHealth health) {
+        Health.Builder builder = Health.status(statusOf(health.status()));
+        for (AggregateHealth.Member member : health.members()) {
+            builder.withDetail("pool", member.health().pool());
+            details(member).forEach(builder::withDetail);
         }
         return builder.build();
     }

@@ -1,8 +1,11 @@
 /**
- * Optional Spring Boot wiring: a {@link org.springframework.boot.health.contributor.ReactiveHealthIndicator} and a
- * {@link io.micrometer.core.instrument.binder.MeterBinder} bean, auto-configured when the application has
- * {@link io.tidepool.TidepoolPool} beans. Needs {@code spring-boot-health} and {@code spring-boot-autoconfigure}
- * (4.x) on the class path; nothing else in Tidepool does.
+ * Tidepool's Spring Boot 4 auto-configuration: {@link io.tidepool.spring.boot.autoconfigure.TidepoolAutoConfiguration}
+ * (the application's pool from {@code spring.r2dbc.*} and
+ * {@link io.tidepool.spring.boot.autoconfigure.TidepoolProperties tidepool.*}),
+ * {@link io.tidepool.spring.boot.autoconfigure.TidepoolHealthAutoConfiguration} (one health indicator per pool),
+ * {@link io.tidepool.spring.boot.autoconfigure.TidepoolMetricsAutoConfiguration} (the pools' meters) and
+ * {@link io.tidepool.spring.boot.autoconfigure.TidepoolLifecycleAutoConfiguration} (registries started and stopped
+ * with the context). Use it through {@code tidepool-spring-boot-starter}.
  */
 @NullMarked
 package io.tidepool.spring.boot.autoconfigure;
