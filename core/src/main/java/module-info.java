@@ -12,6 +12,8 @@ module io.tidepool.core {
     requires static transitive org.jspecify;
     requires reactor.pool;
     requires r2dbc.postgresql;
+    // the event loops r2dbc-postgresql's connections run on (internal.EventLoops)
+    requires reactor.netty.core;
     requires org.slf4j;
 
     exports io.tidepool;

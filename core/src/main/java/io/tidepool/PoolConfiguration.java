@@ -1,5 +1,6 @@
 package io.tidepool;
 
+import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.ValidationDepth;
@@ -14,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.reactivestreams.Publisher;
@@ -58,8 +60,12 @@ public final class PoolConfiguration {
     public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofMinutes(30);
     /** Default {@link Builder#keepaliveTime(Duration)}. */
     public static final Duration DEFAULT_KEEPALIVE_TIME = Duration.ofMinutes(2);
-    /** Default {@link Builder#evictionInterval(Duration)}. */
-    public static final Duration DEFAULT_EVICTION_INTERVAL = Duration.ofSeconds(30);
+    /** The longest derived {@link #evictionInterval()}: upkeep runs at least this often. */
+    public static final Duration MAX_DERIVED_EVICTION_INTERVAL = Duration.ofSeconds(30);
+    /** The shortest derived {@link #evictionInterval()}, in ms: upkeep never runs more often than this unless set. */
+    public static final long MIN_DERIVED_EVICTION_INTERVAL_MILLIS = 100;
+    /** The shortest derived {@link #evictionInterval()}: upkeep never runs more often than this unless set. */
+    public static final Duration MIN_DERIVED_EVICTION_INTERVAL = Duration.ofMillis(MIN_DERIVED_EVICTION_INTERVAL_MILLIS);
     /** Default {@link Builder#closeTimeout(Duration)}. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
     /** Default {@link Builder#startTimeout(Duration)}. */
@@ -93,9 +99,13 @@ public final class PoolConfiguration {
     private final @Nullable Duration leakReclaimAfter;
     private final RetryPolicy transactionRetry;
     private final @Nullable Supplier<? extends Publisher<? extends CharSequence>> passwordSupplier;
+    private final @Nullable String connectionInitSql;
+    private final @Nullable Duration silenceTimeout;
+    private final @Nullable Function<? super Connection, ? extends Publisher<?>> postAllocate;
+    private final @Nullable Function<? super Connection, ? extends Publisher<?>> preRelease;
 
     private PoolConfiguration(Builder b, @Nullable ConnectionFactoryOptions driverOptions,
-                              Duration validationTimeout) {
+                              Duration validationTimeout, Duration evictionInterval) {
         this.name = b.name;
         this.connectionFactory = b.connectionFactory;
         this.driverOptions = driverOptions;
@@ -112,7 +122,7 @@ public final class PoolConfiguration {
         this.maxIdleTime = b.maxIdleTime;
         this.maxLifetime = b.maxLifetime;
         this.keepaliveTime = b.keepaliveTime;
-        this.evictionInterval = b.evictionInterval;
+        this.evictionInterval = evictionInterval;
         this.closeTimeout = b.closeTimeout;
         this.startTimeout = b.startTimeout;
         this.clock = b.clock;
@@ -122,6 +132,10 @@ public final class PoolConfiguration {
         this.leakReclaimAfter = b.leakReclaimAfter;
         this.transactionRetry = b.transactionRetry;
         this.passwordSupplier = b.passwordSupplier;
+        this.connectionInitSql = b.connectionInitSql;
+        this.silenceTimeout = b.silenceTimeout;
+        this.postAllocate = b.postAllocate;
+        this.preRelease = b.preRelease;
     }
 
     /** A builder with every option at its default. */
@@ -154,12 +168,20 @@ public final class PoolConfiguration {
         return maxSize;
     }
 
-    /** How many idle connections idle eviction keeps, and the size the background upkeep refills to. Default 0. */
+    /**
+     * How many idle connections the pool keeps ready: idle eviction never takes the idle count below it, and the pool
+     * opens connections (within {@code maxSize}) whenever fewer are idle: right after one closes (retired, evicted or
+     * broken) and on every upkeep beat ({@link #evictionInterval()}). From {@code start()}, or from its first use when
+     * it was not started. Default 0.
+     */
     public int minIdle() {
         return minIdle;
     }
 
-    /** How many connections {@link TidepoolPool#start()} opens, at least {@link #minIdle()}. Default 0. */
+    /**
+     * How many connections {@link TidepoolPool#start()} opens, at least {@link #minIdle()}; a pool used without
+     * {@code start()} opens them in the background on its first use. Default 0.
+     */
     public int initialSize() {
         return initialSize;
     }
@@ -232,7 +254,12 @@ public final class PoolConfiguration {
         return Optional.ofNullable(keepaliveTime);
     }
 
-    /** How often the background upkeep evicts idle and expired connections and refills {@code minIdle}. Default 30 s. */
+    /**
+     * How often the background upkeep evicts idle and expired connections and refills {@code minIdle}. Unless set,
+     * a tenth of the shortest of {@link #maxIdleTime()}, {@link #maxLifetime()} and {@link #keepaliveTime()}, within
+     * {@value #MIN_DERIVED_EVICTION_INTERVAL_MILLIS} ms and 30 s: each of them is then honoured within a tenth of its
+     * value (12 s with the defaults, from the 2 min keepalive; 30 s when all three are disabled).
+     */
     public Duration evictionInterval() {
         return evictionInterval;
     }
@@ -296,6 +323,46 @@ public final class PoolConfiguration {
         return Optional.ofNullable(passwordSupplier);
     }
 
+    /**
+     * The longest a borrower's statement may wait without a byte from the server (the role pgjdbc's
+     * {@code socketTimeout} plays): past it, the connection is closed and the statement fails with a
+     * {@link io.tidepool.error.ConnectionSilentException} (a transient connection error). It bounds a silent network
+     * (a blackhole holds the bytes and closes nothing, and the kernel gives up only after about 15 minutes), but it
+     * also ends a statement that legitimately computes for longer before its first row: set it above the longest
+     * such statement, or leave it disabled and bound statements with the server's {@code statement_timeout}. A
+     * borrower that stops reading a result for longer also counts as silence. Checked every quarter of its value.
+     * Empty when disabled, the default (docs/adr/0007-silent-network.md says why).
+     */
+    public Optional<Duration> silenceTimeout() {
+        return Optional.ofNullable(silenceTimeout);
+    }
+
+    /**
+     * SQL run on every new connection before anyone borrows it (HikariCP's {@code connectionInitSql}), and again
+     * after a session reset (see {@link TidepoolPool}): for example {@code SET search_path TO app}. Session state
+     * set here is the connection's baseline, never taken for a borrower's change. Empty when none, the default.
+     */
+    public Optional<String> connectionInitSql() {
+        return Optional.ofNullable(connectionInitSql);
+    }
+
+    /**
+     * Work run on every new connection after {@link #connectionInitSql()} (r2dbc-pool's {@code postAllocate}), and
+     * again after a session reset. Empty when none, the default.
+     */
+    public Optional<Function<? super Connection, ? extends Publisher<?>>> postAllocate() {
+        return Optional.ofNullable(postAllocate);
+    }
+
+    /**
+     * Work run on every borrowed connection as it is returned, before the pool decides whether it needs a reset
+     * (r2dbc-pool's {@code preRelease}); a failure closes the connection. It costs a round trip on every return if
+     * it makes one. Empty when none, the default.
+     */
+    public Optional<Function<? super Connection, ? extends Publisher<?>>> preRelease() {
+        return Optional.ofNullable(preRelease);
+    }
+
     /** Every option, and where connections go; never a password. */
     @Override
     public String toString() {
@@ -309,7 +376,11 @@ public final class PoolConfiguration {
                 + (keepaliveTime == null ? "disabled" : keepaliveTime) + ", evictionInterval="
                 + evictionInterval + ", closeTimeout=" + closeTimeout + ", startTimeout=" + startTimeout
                 + ", leakDetectionThreshold=" + (leakDetectionThreshold == null ? "disabled" : leakDetectionThreshold)
-                + ", leakReclaimAfter=" + (leakReclaimAfter == null ? "disabled" : leakReclaimAfter) + "}";
+                + ", leakReclaimAfter=" + (leakReclaimAfter == null ? "disabled" : leakReclaimAfter)
+                + ", silenceTimeout=" + (silenceTimeout == null ? "disabled" : silenceTimeout)
+                + ", connectionInitSql=" + (connectionInitSql == null ? "none" : connectionInitSql)
+                + ", postAllocate=" + (postAllocate == null ? "none" : "set")
+                + ", preRelease=" + (preRelease == null ? "none" : "set") + "}";
     }
 
     /** Where connections go, for messages: {@code postgresql://user@host:port/database}, never a password. */
@@ -342,7 +413,7 @@ public final class PoolConfiguration {
         private @Nullable Duration maxIdleTime = DEFAULT_MAX_IDLE_TIME;
         private @Nullable Duration maxLifetime = DEFAULT_MAX_LIFETIME;
         private @Nullable Duration keepaliveTime = DEFAULT_KEEPALIVE_TIME;
-        private Duration evictionInterval = DEFAULT_EVICTION_INTERVAL;
+        private @Nullable Duration evictionInterval;
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Clock clock = Clock.systemUTC();
@@ -352,6 +423,11 @@ public final class PoolConfiguration {
         private @Nullable Duration leakReclaimAfter;
         private RetryPolicy transactionRetry = RetryPolicy.defaults();
         private @Nullable Supplier<? extends Publisher<? extends CharSequence>> passwordSupplier;
+        private @Nullable String connectionInitSql;
+        private @Nullable Duration silenceTimeout;
+        private @Nullable Function<? super Connection, ? extends Publisher<?>> postAllocate;
+        private @Nullable Function<? super Connection, ? extends Publisher<?>> preRelease;
+        private boolean validateAfterIdleSet;
 
         private Builder() {
         }
@@ -435,12 +511,14 @@ public final class PoolConfiguration {
         /** Validate a connection idle for longer than this before handing it out; zero validates every time. */
         public Builder validateAfterIdle(Duration validateAfterIdle) {
             this.validateAfterIdle = notNegative("validateAfterIdle", validateAfterIdle);
+            this.validateAfterIdleSet = true;
             return this;
         }
 
         /** Never validate on acquire: a broken connection is then found by its first use. */
         public Builder validationDisabled() {
             this.validateAfterIdle = null;
+            this.validateAfterIdleSet = true;
             return this;
         }
 
@@ -450,7 +528,11 @@ public final class PoolConfiguration {
             return this;
         }
 
-        /** A query to validate with (e.g. {@code SELECT 1}) instead of the driver's check; not blank. */
+        /**
+         * A query to validate with (e.g. {@code SELECT 1}) instead of the driver's check; not blank. Unless
+         * {@link #validateAfterIdle} (or {@link #validationDisabled}) is also set, it validates every acquire, as
+         * r2dbc-pool does with its {@code validationQuery}: a user who migrates keeps that contract.
+         */
         public Builder validationQuery(String validationQuery) {
             notNull("validationQuery", validationQuery);
             if (validationQuery.isBlank()) {
@@ -506,7 +588,7 @@ public final class PoolConfiguration {
             return this;
         }
 
-        /** How often background upkeep runs; positive. */
+        /** How often background upkeep runs; positive. Unset, it is derived: see {@link PoolConfiguration#evictionInterval()}. */
         public Builder evictionInterval(Duration evictionInterval) {
             this.evictionInterval = positive("evictionInterval", evictionInterval);
             return this;
@@ -569,6 +651,41 @@ public final class PoolConfiguration {
             return this;
         }
 
+        /** See {@link PoolConfiguration#silenceTimeout()}; positive. */
+        public Builder silenceTimeout(Duration silenceTimeout) {
+            this.silenceTimeout = positive("silenceTimeout", silenceTimeout);
+            return this;
+        }
+
+        /** No bound on a statement waiting for the server (the default). */
+        public Builder silenceTimeoutDisabled() {
+            this.silenceTimeout = null;
+            return this;
+        }
+
+        /** See {@link PoolConfiguration#connectionInitSql()}; not blank. */
+        public Builder connectionInitSql(String connectionInitSql) {
+            notNull("connectionInitSql", connectionInitSql);
+            if (connectionInitSql.isBlank()) {
+                throw new IllegalArgumentException(
+                        "connectionInitSql must not be blank, was '" + connectionInitSql + "'");
+            }
+            this.connectionInitSql = connectionInitSql;
+            return this;
+        }
+
+        /** See {@link PoolConfiguration#postAllocate()}. */
+        public Builder postAllocate(Function<? super Connection, ? extends Publisher<?>> postAllocate) {
+            this.postAllocate = notNull("postAllocate", postAllocate);
+            return this;
+        }
+
+        /** See {@link PoolConfiguration#preRelease()}. */
+        public Builder preRelease(Function<? super Connection, ? extends Publisher<?>> preRelease) {
+            this.preRelease = notNull("preRelease", preRelease);
+            return this;
+        }
+
         /** See {@link PoolConfiguration#transactionRetry()}; {@link RetryPolicy#none()} turns retrying off. */
         public Builder transactionRetry(RetryPolicy transactionRetry) {
             this.transactionRetry = notNull("transactionRetry", transactionRetry);
@@ -614,6 +731,10 @@ public final class PoolConfiguration {
                 throw new IllegalArgumentException("leakReclaimAfter must be longer than leakDetectionThreshold ("
                         + leakDetectionThreshold + "), was " + leakReclaimAfter);
             }
+            if (validationQuery != null && !validateAfterIdleSet) {
+                // r2dbc-pool's contract for validationQuery: every acquire is validated
+                validateAfterIdle = Duration.ZERO;
+            }
             Duration checkWithin;
             if (validationTimeout == null) {
                 // unset, it follows a short acquireTimeout down so that the two never clash
@@ -626,7 +747,20 @@ public final class PoolConfiguration {
                 checkWithin = validationTimeout;
             }
             return new PoolConfiguration(this,
-                    options == null ? null : PoolOptions.driverOptions(options, name), checkWithin);
+                    options == null ? null : PoolOptions.driverOptions(options, name), checkWithin,
+                    evictionInterval != null ? evictionInterval : derivedEvictionInterval());
+        }
+
+        /** A tenth of the shortest deadline upkeep enforces, so each is met within a tenth of its value; bounded. */
+        private Duration derivedEvictionInterval() {
+            Duration shortest = MAX_DERIVED_EVICTION_INTERVAL.multipliedBy(10);
+            for (Duration enforced : new Duration[] {maxIdleTime, maxLifetime, keepaliveTime}) {
+                if (enforced != null && enforced.compareTo(shortest) < 0) {
+                    shortest = enforced;
+                }
+            }
+            Duration tenth = shortest.dividedBy(10);
+            return tenth.compareTo(MIN_DERIVED_EVICTION_INTERVAL) < 0 ? MIN_DERIVED_EVICTION_INTERVAL : tenth;
         }
 
         /** Builds the configuration and a pool from it, not yet started: {@code TidepoolPool.create(build())}. */

@@ -45,12 +45,20 @@ import java.util.function.Function;
  * handler expects: an acquire that waits longer than {@code acquireTimeout} fails with
  * {@link io.tidepool.error.PoolAcquireTimeoutException} (an {@link io.r2dbc.spi.R2dbcTimeoutException}), a full
  * waiting queue with {@link io.tidepool.error.PoolPendingLimitException}, a closed pool with
- * {@link io.tidepool.error.PoolClosedException}. Errors from the database or driver are passed on unchanged.
+ * {@link io.tidepool.error.PoolClosedException}, connections that fail validation one after another with
+ * {@link io.tidepool.error.PoolValidationException}, a {@code passwordSupplier} that gives no password with
+ * {@link io.tidepool.error.CredentialsUnavailableException}. Using a connection after it went back to the pool is a
+ * programming error: {@link io.tidepool.error.ConnectionReturnedException}, an {@link IllegalStateException} that is
+ * a {@code PoolException} too. Errors from the database or driver, and from the caller's own code, are passed on
+ * unchanged.
  *
  * <h2>As an R2DBC {@link ConnectionFactory}</h2>
  * {@link #create()} lends a connection that its user MUST close; closing it returns it to the pool (once: a second
- * close does nothing). After close, every method of that connection throws {@link IllegalStateException} and
- * {@code validate} answers {@code false}. Spring's {@code DatabaseClient}, Spring Data R2DBC and jOOQ close what they
+ * close does nothing). After close, the methods of that connection that answer at once ({@code createStatement},
+ * {@code isAutoCommit}, ...) throw {@link IllegalStateException}, and every publisher it gives (transactions,
+ * savepoints, setters, {@code execute}) fails with it when subscribed, while {@code validate}'s answers
+ * {@code false}. A publisher decides when it is subscribed, not when it is made: one made before close and
+ * subscribed after fails (or, for {@code validate}, answers {@code false}) just the same. Spring's {@code DatabaseClient}, Spring Data R2DBC and jOOQ close what they
  * create, so they can use the pool unchanged.
  */
 public interface TidepoolPool extends ConnectionFactory, Closeable {

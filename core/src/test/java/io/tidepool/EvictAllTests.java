@@ -40,4 +40,20 @@ class EvictAllTests extends PoolTest {
         assertThat(before).doesNotContain(after);
         PoolFixture.assertNoLeak(pool, 4);
     }
+
+    @Test
+    void evictAllReplacesEveryIdleConnectionWithAFreshOne() {
+        pool = PoolFixture.builder("evict-n").maxSize(5).initialSize(5).buildPool();
+        pool.start().block(Duration.ofSeconds(20));
+        Set<Integer> before = PoolFixture.lastQueries(pool).keySet();
+        assertThat(before).hasSize(5);
+
+        pool.evictAll().block(Duration.ofSeconds(20));
+
+        // before: borrowed and given back one at a time, the five were replaced by a single fresh one
+        assertThat(pool.stats().idle()).isEqualTo(5);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(PoolFixture.lastQueries(pool).keySet())
+                .hasSize(5).doesNotContainAnyElementsOf(before));
+        PoolFixture.assertNoLeak(pool, 5);
+    }
 }

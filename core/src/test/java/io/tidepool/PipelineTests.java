@@ -122,7 +122,9 @@ class PipelineTests extends PoolTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("connection of pool '" + pool.name()
                         + "' was already returned to the pool and must not be used any more");
-        assertThatThrownBy(connection::beginTransaction).isInstanceOf(IllegalStateException.class);
+        // a publisher fails when subscribed, not when made
+        StepVerifier.create(connection.beginTransaction()).expectError(IllegalStateException.class)
+                .verify(Duration.ofSeconds(10));
         assertThat(Mono.from(connection.validate(io.r2dbc.spi.ValidationDepth.LOCAL)).block()).isFalse();
         assertNoLeak(pool, 1);
     }

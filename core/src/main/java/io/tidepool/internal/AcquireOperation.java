@@ -4,6 +4,7 @@ import io.tidepool.error.DatabaseUnavailableException;
 import io.tidepool.error.PoolAcquireTimeoutException;
 import io.tidepool.error.PoolClosedException;
 import io.tidepool.error.PoolPendingLimitException;
+import io.tidepool.error.PoolValidationException;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
@@ -152,8 +153,8 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
         }
         // every connection may have gone bad at once (a failover): try each, then open a new one, then give up
         if (++invalidInARow > pool.configuration().maxSize()) {
-            fail(new ValidationFailedException("pool '" + pool.name() + "': " + invalidInARow
-                    + " connections in a row failed validation (" + pool.stats().describeState() + ")"));
+            fail(new PoolValidationException(pool.name(), invalidInARow + " connections in a row failed validation",
+                    invalidInARow, pool.stats()));
             return;
         }
         borrow();

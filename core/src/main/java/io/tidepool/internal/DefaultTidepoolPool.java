@@ -13,9 +13,11 @@ import io.tidepool.RetryPolicy;
 import io.tidepool.PoolStats;
 import io.tidepool.TidepoolPool;
 import io.tidepool.error.ConnectionCreateTimeoutException;
+import io.tidepool.error.CredentialsUnavailableException;
 import io.tidepool.error.ErrorCategory;
 import io.tidepool.error.PoolClosedException;
 import io.tidepool.error.PoolStartException;
+import io.tidepool.error.PoolValidationException;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
@@ -58,6 +60,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     private final PoolConfiguration config;
     private final ConnectionFactory factory;
     private final InstrumentedPool<Slot> engine;
+    private final GatedAllocation allocation;
     final PoolCounters counters = new PoolCounters();
     final Listeners listeners;
     final Availability availability;
@@ -75,7 +78,11 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
     private volatile @Nullable Disposable upkeep;
     private final @Nullable Keepalive keepalive;
+    private final @Nullable ConnectionSetup setup;
     private final @Nullable Disposable keepaliveTask;
+    private final @Nullable Disposable silenceTask;
+    // the clock a borrowing's exchanges are timed with, only when silenceTimeout is set
+    private final java.time.@Nullable Clock silenceClock;
 
     public DefaultTidepoolPool(PoolConfiguration config) {
         this.config = config;
@@ -86,8 +93,10 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         this.maxIdleMillis = config.maxIdleTime().map(Duration::toMillis).orElse(Long.MAX_VALUE);
         this.watchesLeaks = config.leakDetectionThreshold().isPresent() || config.leakReclaimAfter().isPresent();
         this.waiters = new Waiters(config.scheduler());
+        this.setup = ConnectionSetup.of(config);
+        this.allocation = new GatedAllocation(config.maxSize(), availability);
         this.engine = PoolBuilder.from(Mono.defer(this::openSlot))
-                .allocationStrategy(new GatedAllocation(config.maxSize(), availability))
+                .allocationStrategy(allocation)
                 .maxPendingAcquire(config.maxPendingAcquires())
                 // the most recently used connection is the one least likely to need validation
                 .idleResourceReuseMruOrder()
@@ -99,6 +108,8 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         this.keepalive = config.keepaliveTime().map(period -> new Keepalive(this, engine, period)).orElse(null);
         // from construction, not start(): a pool used without start() has idle connections to look after too
         this.keepaliveTask = keepalive == null ? null : keepalive.schedule();
+        this.silenceClock = config.silenceTimeout().isPresent() ? config.clock() : null;
+        this.silenceTask = config.silenceTimeout().map(t -> new SilenceWatch(this, t).schedule()).orElse(null);
     }
 
     private static ConnectionFactory openFactory(PoolConfiguration config, @Nullable CharSequence password) {
@@ -118,8 +129,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     private Publisher<? extends Connection> openConnection() {
         return config.passwordSupplier()
                 .<Publisher<? extends Connection>>map(passwords -> Mono.from(passwords.get())
-                        .switchIfEmpty(Mono.error(() -> new IllegalStateException(
-                                "pool '" + config.name() + "': passwordSupplier gave no password")))
+                        .switchIfEmpty(Mono.error(() -> new CredentialsUnavailableException(config.name(), stats())))
                         .flatMap(password -> Mono.from(openFactory(config, password).create())))
                 .orElseGet(factory::create);
     }
@@ -129,6 +139,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         return CreateWithin.create(openConnection(), config.createTimeout(), config.scheduler(),
                         () -> new ConnectionCreateTimeoutException(config.name(), config.target(),
                                 config.createTimeout(), stats()))
+                .flatMap(this::setUp)
                 .map(connection -> new Slot(connection, lifetimeLimitMillis(), generation.get(), nowMillis()))
                 .doOnNext(slot -> {
                     slots.add(slot);
@@ -143,6 +154,23 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                     log.debug("pool '{}': opening a connection to {} failed: {}", config.name(), config.target(),
                             e.toString());
                 });
+    }
+
+    /** Runs the user's connection setup on a new connection; on failure closes it and fails the open. */
+    private Mono<Connection> setUp(Connection connection) {
+        if (setup == null) {
+            return Mono.just(connection);
+        }
+        return setup.applyTo(connection)
+                .timeout(config.createTimeout(), config.scheduler())
+                .thenReturn(connection)
+                .onErrorResume(e -> Mono.from(connection.close()).onErrorResume(closing -> Mono.empty())
+                        .then(Mono.error(e)));
+    }
+
+    /** The user's connection setup, to run again after a session reset; null when there is none. */
+    @Nullable ConnectionSetup setup() {
+        return setup;
     }
 
     private long lifetimeLimitMillis() {
@@ -174,6 +202,8 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                     slots.remove(slot);
                     counters.destroys.increment();
                     listeners.fire(l -> l.connectionClosed(config.name()));
+                    // a retired, evicted or broken connection is replaced now, not on the next upkeep beat
+                    refillMinIdle();
                 });
     }
 
@@ -224,7 +254,24 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     }
 
     Mono<Lease> acquireLease(@Nullable Throwable origin) {
+        if (state.get() == PoolState.NEW) {
+            startedByUse();
+        }
         return new AcquireOperation.Acquire(this, origin);
+    }
+
+    /**
+     * A pool used before {@code start()} (every pool made from an R2DBC URL) starts itself: RUNNING, with its upkeep
+     * scheduled and {@code initialSize} and {@code minIdle} opened in the background, as {@code start()} would, but
+     * without holding up the caller or failing it when the database is not there yet.
+     */
+    private void startedByUse() {
+        if (starting.get() == null && state.compareAndSet(PoolState.NEW, PoolState.RUNNING)) {
+            log.info("pool '{}' started by its first use: {}", config.name(), config.target());
+            scheduleUpkeep();
+            // the caller's own acquire opens one of them
+            openIdle(Math.max(config.initialSize(), config.minIdle()) - engine.metrics().allocatedSize() - 1);
+        }
     }
 
     /** A {@link System#nanoTime()} not taken: the hot path reads the clock only when someone will use the time. */
@@ -281,8 +328,13 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         slot.borrowedBy(lease);
     }
 
+    /** The clock a borrowing's exchanges are timed with for its silenceTimeout; null when it has none. */
+    java.time.@Nullable Clock silenceClock() {
+        return silenceClock;
+    }
+
     /** The connections borrowed now, from the open ones: the clean path updates no shared set. */
-    private List<Lease> borrowed() {
+    List<Lease> borrowed() {
         List<Lease> out = new ArrayList<>();
         for (Slot slot : slots) {
             Lease lease = slot.lease();
@@ -327,7 +379,11 @@ public final class DefaultTidepoolPool implements TidepoolPool {
             }
             Sinks.One<Void> mine = Sinks.one();
             if (starting.compareAndSet(null, mine)) {
-                state.compareAndSet(PoolState.NEW, PoolState.STARTING);
+                if (!state.compareAndSet(PoolState.NEW, PoolState.STARTING)) {
+                    // its first use started it (or close() came) since the check above
+                    starting.set(null);
+                    return start();
+                }
                 runStart(mine);
                 return mine.asMono();
             }
@@ -421,8 +477,8 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                     }
                     return Mono.from(ref.poolable().connection().validate(ValidationDepth.REMOTE))
                             .timeout(config.validationTimeout(), config.scheduler())
-                            .flatMap(ok -> ok ? Mono.<Void>empty() : Mono.error(new ValidationFailedException(
-                                    "a new connection failed its first health check")));
+                            .flatMap(ok -> ok ? Mono.<Void>empty() : Mono.error(new PoolValidationException(
+                                    config.name(), "a new connection failed its first health check", 1, stats())));
                 }))
                 .then(Mono.defer(() -> over.get() ? discardAll(held)
                         : Flux.fromIterable(snapshot(held)).concatMap(PooledRef::release).then()))
@@ -459,15 +515,28 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         }
     }
 
-    /** Opens connections up to {@code minIdle} when the pool is running and has fewer. */
+    /**
+     * Opens connections until {@code minIdle} are idle (or being opened), within {@code maxSize}, when the pool is
+     * running: minIdle counts idle connections here as in idle eviction, which keeps that many.
+     */
     void refillMinIdle() {
-        int missing = config.minIdle() - engine.metrics().allocatedSize();
-        if (state.get() == PoolState.RUNNING && missing > 0) {
-            Flux.range(0, missing)
-                    .flatMap(i -> borrowAndGiveBack())
-                    .subscribe(null, e -> log.debug("pool '{}': refilling minIdle failed: {}", config.name(),
-                            e.toString()));
+        if (state.get() != PoolState.RUNNING || config.minIdle() == 0) {
+            return;
         }
+        InstrumentedPool.PoolMetrics m = engine.metrics();
+        // allocated counts connections being opened too: two refills in a row do not open the same ones twice
+        int idleOrOpening = m.allocatedSize() - m.acquiredSize();
+        openIdle(config.minIdle() - idleOrOpening);
+    }
+
+    /** Opens {@code count} new idle connections (as many as maxSize allows), in the background. */
+    private void openIdle(int count) {
+        if (count <= 0) {
+            return;
+        }
+        allocation.wantOpened(count);
+        engine.warmup().subscribe(null, e -> log.debug("pool '{}': opening idle connections failed: {}",
+                config.name(), e.toString()));
     }
 
     @Override
@@ -488,6 +557,9 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         }
         if (keepaliveTask != null) {
             keepaliveTask.dispose();
+        }
+        if (silenceTask != null) {
+            silenceTask.dispose();
         }
         waiters.snapshot().forEach(AcquireOperation::poolClosed);
         int borrowed = borrowed().size();
@@ -551,26 +623,27 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                 .timeout(within, config.scheduler());
     }
 
-    /**
-     * Borrows a connection from reactor-pool and gives it straight back: opens one when none is idle, and on the way
-     * closes the idle ones its eviction predicate now rejects.
-     */
-    private Mono<Void> borrowAndGiveBack() {
-        return engine.acquire().flatMap(PooledRef::release);
-    }
-
     @Override
     public Mono<Void> evictAll() {
         return Mono.defer(() -> {
             generation.incrementAndGet();
             int idle = engine.metrics().idleSize();
+            if (idle == 0) {
+                return Mono.empty();
+            }
             log.info("pool '{}': evicting every connection ({} idle now; borrowed ones when they come back)",
                     config.name(), idle);
-            // an acquire meets the idle connections first, finds them evictable and closes them; what it gets in
-            // the end is a fresh connection, given straight back
+            // borrowed all at once, so each borrow meets retired ones (and closes them) or opens a fresh one: one at a
+            // time, with the most recently used handed out first, would open one and get it back every time
+            List<PooledRef<Slot>> fresh = new ArrayList<>(idle);
             return Flux.range(0, idle)
-                    .concatMap(i -> borrowAndGiveBack())
-                    .then();
+                    .flatMap(i -> engine.acquire(config.acquireTimeout()).onErrorResume(e -> Mono.empty()), idle)
+                    .doOnNext(ref -> {
+                        synchronized (fresh) {
+                            fresh.add(ref);
+                        }
+                    })
+                    .then(Mono.defer(() -> Flux.fromIterable(snapshot(fresh)).concatMap(PooledRef::release).then()));
         });
     }
 

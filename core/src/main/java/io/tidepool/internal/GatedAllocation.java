@@ -15,6 +15,8 @@ final class GatedAllocation implements AllocationStrategy {
     private final int max;
     private final AtomicInteger available;
     private final Availability availability;
+    // connections the next warmup() is to open: reactor-pool asks for them as getPermits(0)
+    private final AtomicInteger wanted = new AtomicInteger();
 
     GatedAllocation(int max, Availability availability) {
         this.max = max;
@@ -27,8 +29,21 @@ final class GatedAllocation implements AllocationStrategy {
         return available.get();
     }
 
+    /**
+     * Asks reactor-pool's next {@code warmup()} to open {@code count} new idle connections (as many as the permits
+     * allow), whatever is idle now: the only way to add a connection to its idle queue without an acquire, which
+     * would hand out an idle one instead of opening one.
+     */
+    void wantOpened(int count) {
+        wanted.accumulateAndGet(count, Math::max);
+    }
+
     @Override
     public int getPermits(int desired) {
+        if (desired == 0) {
+            // reactor-pool's warmup() asks for its count so
+            desired = wanted.getAndSet(0);
+        }
         if (desired <= 0) {
             return 0;
         }
@@ -54,9 +69,10 @@ final class GatedAllocation implements AllocationStrategy {
         return max - available.get();
     }
 
+    /** Non-zero so that reactor-pool's {@code warmup()} runs at all; what it opens is what {@link #wantOpened} asked. */
     @Override
     public int permitMinimum() {
-        return 0;
+        return 1;
     }
 
     @Override

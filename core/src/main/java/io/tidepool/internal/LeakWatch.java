@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Watches one borrowing for leaks: reports it once past {@code leakDetectionThreshold}, with the stack that acquired
  * it, and reclaims it past {@code leakReclaimAfter}. Exists only when one of them is configured, so a pool without
- * leak detection neither captures stacks nor schedules timers.
+ * leak detection neither captures stacks nor schedules timers; a pool that only reclaims schedules its timer but
+ * captures no stack (nothing would ever report it).
  */
 final class LeakWatch {
 
@@ -20,13 +21,13 @@ final class LeakWatch {
 
     private final Lease lease;
     private final DefaultTidepoolPool pool;
-    private final Throwable acquiredAt;
+    private final @Nullable Throwable acquiredAt;
     private final long acquiredNanos;
     private final @Nullable Disposable report;
     private final @Nullable Disposable reclaim;
     private volatile boolean reported;
 
-    private LeakWatch(Lease lease, DefaultTidepoolPool pool, long acquiredNanos, Throwable acquiredAt) {
+    private LeakWatch(Lease lease, DefaultTidepoolPool pool, long acquiredNanos, @Nullable Throwable acquiredAt) {
         this.lease = lease;
         this.pool = pool;
         this.acquiredNanos = acquiredNanos;
@@ -47,8 +48,15 @@ final class LeakWatch {
         if (config.leakDetectionThreshold().isEmpty() && config.leakReclaimAfter().isEmpty()) {
             return null;
         }
-        return new LeakWatch(lease, pool, acquiredNanos, origin != null ? origin
-                : new Throwable("connection of pool '" + pool.name() + "' acquired (leak detection is off: no stack)"));
+        // the stack is for the leak report only: a watch that only reclaims must not pay for one per borrowing
+        Throwable acquiredAt = config.leakDetectionThreshold().isEmpty() ? null : origin != null ? origin
+                : new Throwable("connection of pool '" + pool.name() + "' acquired here");
+        return new LeakWatch(lease, pool, acquiredNanos, acquiredAt);
+    }
+
+    /** The stack that acquired the borrowing, kept for a leak report; null when no report can be made. */
+    @Nullable Throwable acquiredAt() {
+        return acquiredAt;
     }
 
     private Duration held() {
@@ -56,7 +64,8 @@ final class LeakWatch {
     }
 
     private void report() {
-        if (lease.isReturning()) {
+        Throwable acquiredAt = this.acquiredAt;
+        if (lease.isReturning() || acquiredAt == null) {
             return;
         }
         reported = true;

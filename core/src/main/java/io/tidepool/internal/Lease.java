@@ -3,6 +3,8 @@ package io.tidepool.internal;
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
+import io.tidepool.PoolStats;
+import io.tidepool.error.PoolValidationException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
@@ -27,7 +29,7 @@ final class Lease {
 
     private final PooledRef<Slot> ref;
     private final DefaultTidepoolPool pool;
-    private final ExchangeTracker tracker = new ExchangeTracker();
+    private final ExchangeTracker tracker;
     private final PooledConnection handle;
     private volatile boolean returning;
     private final long acquiredNanos;
@@ -37,6 +39,7 @@ final class Lease {
     Lease(PooledRef<Slot> ref, DefaultTidepoolPool pool, @Nullable Throwable origin) {
         this.ref = ref;
         this.pool = pool;
+        this.tracker = new ExchangeTracker(pool.silenceClock());
         this.handle = new PooledConnection(ref.poolable().connection(), this, tracker);
         this.acquiredNanos = pool.timesBorrowings() ? System.nanoTime() : DefaultTidepoolPool.NOT_TIMED;
         this.leakWatch = LeakWatch.of(this, pool, acquiredNanos, origin);
@@ -50,8 +53,17 @@ final class Lease {
         return handle;
     }
 
+    /** This borrowing's leak watch, if the pool watches for leaks. */
+    @Nullable LeakWatch leakWatch() {
+        return leakWatch;
+    }
+
     String poolName() {
         return pool.name();
+    }
+
+    PoolStats poolStats() {
+        return pool.stats();
     }
 
     /** The borrower closed its connection. */
@@ -89,6 +101,20 @@ final class Lease {
         return new Ending(discard(), this);
     }
 
+    /** How long a statement of this borrowing has waited without a signal from the server; 0 when none waits. */
+    long silentForMillis(long nowMillis) {
+        return tracker.silentForMillis(nowMillis);
+    }
+
+    /**
+     * The server went silent under a waiting statement: the connection is closed under the borrower, whose statement
+     * fails with {@code error} and whose return then discards the connection.
+     */
+    void silenced(Throwable error) {
+        tracker.silenced(error);
+        Mono.from(ref.poolable().connection().close()).subscribe(null, e -> { });
+    }
+
     private void ended() {
         if (leakWatch != null) {
             leakWatch.ended();
@@ -102,23 +128,36 @@ final class Lease {
     }
 
     private Mono<Void> resetAndReturn(SignalType signal, @Nullable Throwable error) {
-        boolean broken = error != null
-                && pool.configuration().errorClassifier().classify(error).discardsConnection();
-        if (broken || pool.isRetired(ref.poolable())) {
-            return discard();
-        }
         Connection connection = ref.poolable().connection();
-        boolean settled = signal == SignalType.ON_COMPLETE && tracker.quiet();
-        // the server reported the transaction status at the end of the last exchange: a clean return is free
-        boolean outOfTransaction = settled && connection.isAutoCommit();
-        if (outOfTransaction && !tracker.isolationWasChanged() && !tracker.timeoutsWereChanged()) {
-            // a failed release is reactor-pool's to report; the Ending ignores it
-            return backToPool();
+        ReturnRule.Plan plan = ReturnRule.decide(new ReturnRule.Borrowing(
+                error != null && pool.configuration().errorClassifier().classify(error).discardsConnection(),
+                pool.isRetired(ref.poolable()), signal == SignalType.ON_COMPLETE, tracker.quiet(),
+                connection.isAutoCommit(), tracker.isolationWasChanged(), tracker.timeoutsWereChanged(),
+                tracker.sessionChanges()));
+        var preRelease = pool.configuration().preRelease();
+        if (preRelease.isPresent() && plan.outcome() != ReturnRule.Outcome.DISCARD) {
+            // the user's own step comes first; a connection it fails on cannot be trusted
+            return Flux.from(preRelease.get().apply(connection)).then()
+                    .timeout(pool.configuration().validationTimeout(), pool.configuration().scheduler())
+                    .then(Mono.defer(() -> carryOut(plan, connection)))
+                    .onErrorResume(e -> discard());
         }
-        return restore(connection, settled, outOfTransaction)
-                .timeout(pool.configuration().validationTimeout(), pool.configuration().scheduler())
-                .then(Mono.defer(this::backToPool))
-                .onErrorResume(e -> discard());
+        return carryOut(plan, connection);
+    }
+
+    private Mono<Void> carryOut(ReturnRule.Plan plan, Connection connection) {
+        switch (plan.outcome()) {
+            case FREE:
+                // a failed release is reactor-pool's to report; the Ending ignores it
+                return backToPool();
+            case DISCARD:
+                return discard();
+            default:
+                return restore(plan, connection)
+                        .timeout(pool.configuration().validationTimeout(), pool.configuration().scheduler())
+                        .then(Mono.defer(this::backToPool))
+                        .onErrorResume(e -> discard());
+        }
     }
 
     private Mono<Void> backToPool() {
@@ -127,20 +166,38 @@ final class Lease {
         return ref.release();
     }
 
-    private Mono<Void> restore(Connection connection, boolean settled, boolean outOfTransaction) {
-        Mono<Void> steps = outOfTransaction ? Mono.empty()
-                : settled ? rollback(connection) : drainAndRollback(connection);
-        if (tracker.isolationWasChanged()) {
+    private Mono<Void> restore(ReturnRule.Plan plan, Connection connection) {
+        Mono<Void> steps = !plan.rollback() ? Mono.empty()
+                : plan.outcome() == ReturnRule.Outcome.RESET ? rollback(connection) : drainAndRollback(connection);
+        if (plan.resetSession()) {
+            steps = steps.then(Mono.defer(() -> resetSession(connection)));
+        }
+        if (plan.restoreIsolation()) {
             steps = steps.then(Mono.defer(() ->
                     Mono.from(connection.setTransactionIsolationLevel(ref.poolable().initialIsolation()))));
         }
-        if (tracker.timeoutsWereChanged()) {
+        if (plan.resetTimeouts()) {
             steps = steps.then(Mono.defer(() -> Flux.from(connection
                             .createStatement("RESET statement_timeout; RESET lock_timeout").execute())
                     .flatMap(Result::getRowsUpdated).then()));
         }
         return steps;
     }
+
+    /**
+     * Everything {@code DISCARD ALL} undoes but the prepared statements (the driver's own cache lives there), one
+     * round trip; then the user's connection setup again, since it is undone too.
+     */
+    private Mono<Void> resetSession(Connection connection) {
+        Mono<Void> reset = Flux.from(connection.createStatement(SESSION_RESET).execute())
+                .flatMap(Result::getRowsUpdated).then();
+        ConnectionSetup setup = pool.setup();
+        return setup == null ? reset : reset.then(Mono.defer(() -> setup.applyTo(connection)));
+    }
+
+    /** What {@code DISCARD ALL} does, less {@code DEALLOCATE ALL}; each of them may run in a transaction block. */
+    static final String SESSION_RESET = "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; UNLISTEN *; "
+            + "SELECT pg_advisory_unlock_all(); DISCARD TEMP; DISCARD SEQUENCES";
 
     /**
      * ROLLBACK queues behind any conversation still in flight, so its answer means the connection is idle and out of
@@ -173,8 +230,8 @@ final class Lease {
             // a failed ROLLBACK (the cancel may hit it) discards the connection as surely as a cancel sent does
             return rollback(connection)
                     .then(Mono.defer(() -> decided.compareAndSet(false, true) ? Mono.<Void>empty()
-                            : Mono.error(new ValidationFailedException(
-                                    "an abandoned statement had to be cancelled on the server"))))
+                            : Mono.error(new PoolValidationException(pool.name(),
+                                    "an abandoned statement had to be cancelled on the server", 1, pool.stats()))))
                     .doFinally(s -> interrupt.dispose());
         });
     }

@@ -1,5 +1,6 @@
 package io.tidepool.internal;
 
+import io.r2dbc.postgresql.PostgresqlConnectionFactoryProvider;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;
 import io.r2dbc.spi.ValidationDepth;
@@ -21,6 +22,8 @@ import java.util.regex.Pattern;
  */
 public final class PoolOptions {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PoolOptions.class);
+
     /** The R2DBC driver name of the pool: {@code r2dbc:tidepool:postgresql://...}. */
     public static final String DRIVER = "tidepool";
 
@@ -28,6 +31,7 @@ public final class PoolOptions {
     private static final String R2DBC_POOL_DRIVER = "pool";
     private static final String DISABLED = "disabled";
     private static final Option<String> APPLICATION_NAME = Option.valueOf("applicationName");
+    private static final Option<Boolean> TCP_KEEPALIVE = Option.valueOf("tcpKeepAlive");
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     /** A bare IPv6 address: hex groups, at least two colons, maybe an IPv4 tail and a zone. */
     private static final Pattern IPV6_LITERAL = Pattern.compile("(?=(?:[^:]*:){2})[0-9A-Fa-f:.]+(%[\\w.]+)?");
@@ -79,11 +83,17 @@ public final class PoolOptions {
             new Spec("leakReclaimAfter", null, (b, v) -> durationOrDisabled(b, "leakReclaimAfter", v,
                     PoolConfiguration.Builder::leakReclaimAfter, PoolConfiguration.Builder::leakReclaimDisabled),
                     "take back connections borrowed longer than this"),
+            new Spec("silenceTimeout", null, (b, v) -> durationOrDisabled(b, "silenceTimeout", v,
+                    PoolConfiguration.Builder::silenceTimeout, PoolConfiguration.Builder::silenceTimeoutDisabled),
+                    "most a statement waits without a byte from the server"),
+            new Spec("connectionInitSql", null, (b, v) -> b.connectionInitSql(text("connectionInitSql", v)),
+                    "SQL run on every new connection"),
             // r2dbc-pool options with no Tidepool equivalent: checked, then left alone (see docs/configuration.md).
-            new Spec("acquireRetry", null, (b, v) -> integerAtLeastZero("acquireRetry", v),
-                    "r2dbc-pool's retry count; Tidepool replaces invalid connections within acquireTimeout"),
-            new Spec("registerJmx", null, (b, v) -> bool("registerJmx", v),
-                    "r2dbc-pool's JMX switch; Tidepool publishes metrics through its health module"));
+            new Spec("acquireRetry", null, (b, v) -> ignored("acquireRetry", integerAtLeastZero("acquireRetry", v),
+                    "Tidepool replaces invalid connections within acquireTimeout; use RetryPolicy for work"),
+                    "r2dbc-pool's retry count"),
+            new Spec("registerJmx", null, (b, v) -> ignored("registerJmx", bool("registerJmx", v),
+                    "Tidepool publishes metrics through Micrometer (tidepool-health)"), "r2dbc-pool's JMX switch"));
 
     private PoolOptions() {
     }
@@ -151,6 +161,14 @@ public final class PoolOptions {
         }
         if (!options.hasOption(APPLICATION_NAME)) {
             driver.option(APPLICATION_NAME, poolName);
+        }
+        if (!options.hasOption(PostgresqlConnectionFactoryProvider.LOOP_RESOURCES)) {
+            // spread over every event loop, whatever thread opens the connection
+            driver.option(PostgresqlConnectionFactoryProvider.LOOP_RESOURCES, EventLoops.shared());
+        }
+        if (!options.hasOption(TCP_KEEPALIVE)) {
+            // the kernel probes an idle connection and notices a dead peer (timing from the host's net.ipv4 settings)
+            driver.option(TCP_KEEPALIVE, true);
         }
         return driver.build();
     }
@@ -220,21 +238,28 @@ public final class PoolOptions {
         }
     }
 
-    private static void integerAtLeastZero(String option, Object value) {
+    private static int integerAtLeastZero(String option, Object value) {
         int parsed = integer(option, value);
         if (parsed < 0) {
             throw new IllegalArgumentException(option + " must be at least 0, was " + parsed);
         }
+        return parsed;
     }
 
-    private static void bool(String option, Object value) {
-        if (value instanceof Boolean) {
-            return;
+    private static boolean bool(String option, Object value) {
+        if (value instanceof Boolean b) {
+            return b;
         }
         String s = value.toString().trim().toLowerCase(Locale.ROOT);
         if (!s.equals("true") && !s.equals("false")) {
             throw new IllegalArgumentException(option + " must be true or false, was '" + value + "'");
         }
+        return s.equals("true");
+    }
+
+    /** An r2dbc-pool option Tidepool has no use for: checked (a bad value still fails), then named in a warning. */
+    private static void ignored(String option, Object value, String instead) {
+        log.warn("option {}={} is r2dbc-pool's and is ignored by Tidepool: {}", option, value, instead);
     }
 
     private static ValidationDepth depth(Object value) {

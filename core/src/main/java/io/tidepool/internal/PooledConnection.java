@@ -8,6 +8,7 @@ import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Statement;
 import io.r2dbc.spi.TransactionDefinition;
 import io.r2dbc.spi.ValidationDepth;
+import io.tidepool.error.ConnectionReturnedException;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -17,10 +18,20 @@ import java.time.Duration;
 
 /**
  * The connection a borrower sees: the driver's connection, with every exchange tracked for the release, and fenced
- * off once returned. After {@link #close()} (or the end of {@code withConnection}), every method throws
- * {@link IllegalStateException}, {@link #validate} answers {@code false} and {@link #close()} does nothing.
+ * off once returned. After {@link #close()} (or the end of {@code withConnection}), every method that answers at once
+ * ({@code createStatement}, {@code isAutoCommit}, ...) throws {@link IllegalStateException}; every publisher fails
+ * with it when subscribed, {@link #validate}'s answers {@code false} and {@link #close()}'s does nothing.
+ *
+ * <p>A publisher decides when it is subscribed, not when it is made: one made before the return and subscribed after
+ * it is fenced off too, and a setter marks the setting changed (for the release's reset) only when it runs. The check
+ * is part of the {@link TrackedExchange} every exchange already goes through: no operator is added.
  */
 final class PooledConnection implements Connection {
+
+    /** What an exchange changes when it runs, for the release's reset: nothing, the isolation level, the timeouts. */
+    static final int CHANGES_NOTHING = 0;
+    static final int CHANGES_ISOLATION = 1;
+    static final int CHANGES_TIMEOUTS = 2;
 
     private final Connection raw;
     private final Lease lease;
@@ -32,6 +43,11 @@ final class PooledConnection implements Connection {
         this.raw = raw;
         this.lease = lease;
         this.tracker = tracker;
+    }
+
+    /** The borrowing this handle belongs to. */
+    Lease lease() {
+        return lease;
     }
 
     /** Fences this handle off: called once, when its lease is released. */
@@ -47,29 +63,59 @@ final class PooledConnection implements Connection {
 
     private Connection open() {
         if (returned) {
-            String reason = reclaimed;
-            if (reason != null) {
-                throw new IllegalStateException(reason);
-            }
-            throw new IllegalStateException("connection of pool '" + lease.poolName()
-                    + "' was already returned to the pool and must not be used any more");
+            throw fenced();
         }
         return raw;
     }
 
+    /** The borrower runs {@code sql}: what it leaves in the session is undone when the connection is returned. */
+    void runs(String sql) {
+        int changes = SessionStatements.changes(sql);
+        if (changes != SessionStatements.NONE) {
+            tracker.sessionChanged(changes);
+        }
+    }
+
+    /** What using this handle after its return raises. */
+    ConnectionReturnedException fenced() {
+        String reason = reclaimed;
+        return new ConnectionReturnedException(lease.poolName(), reason != null ? reason : "connection of pool '"
+                + lease.poolName() + "' was already returned to the pool and must not be used any more",
+                lease.poolStats());
+    }
+
+    /**
+     * An exchange of this handle is being subscribed, already counted in flight: true when it may run. The change is
+     * marked and the exchange counted before the flag is read, and a release sets the flag before it reads them: so
+     * either the exchange is fenced off, or the release sees it (in flight, a setting changed) and resets after it.
+     */
+    boolean admits(int changes) {
+        if ((changes & CHANGES_ISOLATION) != 0) {
+            tracker.isolationChanged();
+        }
+        if ((changes & CHANGES_TIMEOUTS) != 0) {
+            tracker.timeoutsChanged();
+        }
+        return !returned;
+    }
+
+    /** A statement's or batch's execution: fenced and tracked when subscribed. */
     Flux<Result> executing(Publisher<? extends Result> results) {
-        open();
-        return tracker.trackResults(Flux.<Result>from(results));
+        return tracker.trackResults(results, this);
+    }
+
+    private Mono<Void> exchange(Publisher<Void> exchange) {
+        return tracker.trackOne(exchange, this, CHANGES_NOTHING);
     }
 
     @Override
     public Publisher<Void> beginTransaction() {
-        return tracker.trackOne(open().beginTransaction());
+        return exchange(raw.beginTransaction());
     }
 
     @Override
     public Publisher<Void> beginTransaction(TransactionDefinition definition) {
-        return tracker.trackOne(open().beginTransaction(definition));
+        return exchange(raw.beginTransaction(definition));
     }
 
     /** Returns the connection to its pool, once; later calls complete at once. */
@@ -80,7 +126,7 @@ final class PooledConnection implements Connection {
 
     @Override
     public Publisher<Void> commitTransaction() {
-        return tracker.trackOne(open().commitTransaction());
+        return exchange(raw.commitTransaction());
     }
 
     @Override
@@ -90,12 +136,12 @@ final class PooledConnection implements Connection {
 
     @Override
     public Publisher<Void> createSavepoint(String name) {
-        return tracker.trackOne(open().createSavepoint(name));
+        return exchange(raw.createSavepoint(name));
     }
 
     @Override
     public Statement createStatement(String sql) {
-        return new TrackedStatement(open().createStatement(sql), this);
+        return new TrackedStatement(open().createStatement(sql), sql, this);
     }
 
     @Override
@@ -115,43 +161,37 @@ final class PooledConnection implements Connection {
 
     @Override
     public Publisher<Void> releaseSavepoint(String name) {
-        return tracker.trackOne(open().releaseSavepoint(name));
+        return exchange(raw.releaseSavepoint(name));
     }
 
     @Override
     public Publisher<Void> rollbackTransaction() {
-        return tracker.trackOne(open().rollbackTransaction());
+        return exchange(raw.rollbackTransaction());
     }
 
     @Override
     public Publisher<Void> rollbackTransactionToSavepoint(String name) {
-        return tracker.trackOne(open().rollbackTransactionToSavepoint(name));
+        return exchange(raw.rollbackTransactionToSavepoint(name));
     }
 
     @Override
     public Publisher<Void> setAutoCommit(boolean autoCommit) {
-        return tracker.trackOne(open().setAutoCommit(autoCommit));
+        return exchange(raw.setAutoCommit(autoCommit));
     }
 
     @Override
     public Publisher<Void> setLockWaitTimeout(Duration timeout) {
-        Publisher<Void> exchange = open().setLockWaitTimeout(timeout);
-        tracker.timeoutsChanged();
-        return tracker.trackOne(exchange);
+        return tracker.trackOne(raw.setLockWaitTimeout(timeout), this, CHANGES_TIMEOUTS);
     }
 
     @Override
     public Publisher<Void> setStatementTimeout(Duration timeout) {
-        Publisher<Void> exchange = open().setStatementTimeout(timeout);
-        tracker.timeoutsChanged();
-        return tracker.trackOne(exchange);
+        return tracker.trackOne(raw.setStatementTimeout(timeout), this, CHANGES_TIMEOUTS);
     }
 
     @Override
     public Publisher<Void> setTransactionIsolationLevel(IsolationLevel level) {
-        Publisher<Void> exchange = open().setTransactionIsolationLevel(level);
-        tracker.isolationChanged();
-        return tracker.trackOne(exchange);
+        return tracker.trackOne(raw.setTransactionIsolationLevel(level), this, CHANGES_ISOLATION);
     }
 
     @Override
@@ -159,7 +199,9 @@ final class PooledConnection implements Connection {
         if (returned) {
             return Mono.just(false);
         }
-        return tracker.trackOne(raw.validate(depth));
+        // made before the return, subscribed after it: false, not the fence's error (the R2DBC TCK's validate test)
+        return tracker.trackOne(raw.validate(depth), this, CHANGES_NOTHING).onErrorResume(
+                ConnectionReturnedException.class, e -> Mono.just(false));
     }
 
     @Override

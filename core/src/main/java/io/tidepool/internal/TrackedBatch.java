@@ -17,6 +17,7 @@ final class TrackedBatch implements Batch {
 
     @Override
     public Batch add(String sql) {
+        owner.runs(sql);
         delegate.add(sql);
         return this;
     }

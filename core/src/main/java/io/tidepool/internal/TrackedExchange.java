@@ -5,6 +5,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
 
 /**
  * One exchange with the server, counted by its {@link ExchangeTracker} from subscription to its end, in one operator
@@ -19,19 +20,25 @@ final class TrackedExchange<T> extends Flux<T> {
     private final ExchangeTracker tracker;
     private final boolean results;
     private final @Nullable TrackedResult reading;
+    private final @Nullable PooledConnection fence;
+    private final int changes;
 
     /**
      * @param results for a statement's stream of results: each result is tracked; cancelling the stream after it
      *        gave one is then not an interruption (the {@code Mono.from(statement.execute())} idiom), the results
      *        decide
      * @param reading the result whose rows this exchange reads, if it does
+     * @param fence the handle whose exchange this is: a returned handle fails the subscription instead
+     * @param changes what the exchange changes, marked on subscription (see {@link PooledConnection#admits})
      */
     TrackedExchange(Publisher<? extends T> source, ExchangeTracker tracker, boolean results,
-                    @Nullable TrackedResult reading) {
+                    @Nullable TrackedResult reading, @Nullable PooledConnection fence, int changes) {
         this.source = source;
         this.tracker = tracker;
         this.results = results;
         this.reading = reading;
+        this.fence = fence;
+        this.changes = changes;
     }
 
     @Override
@@ -40,6 +47,12 @@ final class TrackedExchange<T> extends Flux<T> {
             reading.readingStarted();
         }
         tracker.exchangeStarted();
+        // counted before the check: a release that begins meanwhile either fences this off or sees it in flight
+        if (fence != null && !fence.admits(changes)) {
+            tracker.exchangeEnded(true);
+            Operators.error(actual, fence.fenced());
+            return;
+        }
         source.subscribe(new Tracking<>(actual, tracker, results));
     }
 
@@ -61,6 +74,7 @@ final class TrackedExchange<T> extends Flux<T> {
         @SuppressWarnings("unchecked")
         public void onNext(T value) {
             gaveOne = true;
+            tracker.heard();
             actual.onNext(results ? (T) new TrackedResult((Result) value, tracker) : value);
         }
 
@@ -70,7 +84,7 @@ final class TrackedExchange<T> extends Flux<T> {
             if (once()) {
                 tracker.exchangeEnded(false);
             }
-            actual.onError(error);
+            actual.onError(tracker.endedWith(error));
         }
 
         @Override

@@ -8,10 +8,12 @@ import org.reactivestreams.Publisher;
 final class TrackedStatement implements Statement {
 
     private final Statement delegate;
+    private final String sql;
     private final PooledConnection owner;
 
-    TrackedStatement(Statement delegate, PooledConnection owner) {
+    TrackedStatement(Statement delegate, String sql, PooledConnection owner) {
         this.delegate = delegate;
+        this.sql = sql;
         this.owner = owner;
     }
 
@@ -59,6 +61,7 @@ final class TrackedStatement implements Statement {
 
     @Override
     public Publisher<? extends Result> execute() {
+        owner.runs(sql);
         return owner.executing(delegate.execute());
     }
 

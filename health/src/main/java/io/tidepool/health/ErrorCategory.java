@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * What kind of failure an error is, as health reports and the {@code tidepool.connection.errors} meter name it: the
- * core's {@link ErrorClassifier} decides, and its categories are folded into five tag values that dashboards and
+ * pool's own {@link ErrorClassifier} ({@code PoolConfiguration.errorClassifier()}, so a SQLSTATE a service moved is
+ * moved here too) decides, and its categories are folded into five tag values that dashboards and
  * alerts can rely on: {@link io.tidepool.error.ErrorCategory#TRANSIENT_CONNECTION transient connection} is
  * {@link #CONNECTION},
  * timeout is {@link #TIMEOUT}, pool exhausted is {@link #POOL_EXHAUSTED}, a refused login (permission with SQLSTATE
@@ -27,7 +28,10 @@ public enum ErrorCategory {
     /** Any other error. */
     OTHER;
 
-    /** The category of {@code error} by the core's default classifier; {@link #OTHER} for {@code null}. */
+    /**
+     * The category of {@code error} by the core's default classifier; {@link #OTHER} for {@code null}. Health checks
+     * and meters use {@link #of(Throwable, ErrorClassifier)} with their pool's classifier instead.
+     */
     public static ErrorCategory of(@Nullable Throwable error) {
         return of(error, ErrorClassifier.defaults());
     }

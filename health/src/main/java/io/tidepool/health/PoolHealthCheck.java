@@ -68,7 +68,7 @@ public final class PoolHealthCheck implements AutoCloseable {
         this.thresholds = b.thresholds;
         this.clock = b.clock == null ? pool.configuration().clock() : b.clock;
         this.scheduler = b.scheduler == null ? pool.configuration().scheduler() : b.scheduler;
-        this.events = new HealthEvents(thresholds.window(), clock);
+        this.events = new HealthEvents(thresholds.window(), clock, pool.configuration().errorClassifier());
         this.listening = pool.addListener(events);
     }
 
@@ -174,7 +174,8 @@ public final class PoolHealthCheck implements AutoCloseable {
     }
 
     private PoolHealth judgeFailed(Duration took, Throwable error) {
-        ErrorCategory category = ErrorCategory.of(error);
+        // the pool's own classifier: a service that moved a SQLSTATE sees it moved here too
+        ErrorCategory category = ErrorCategory.of(error, pool.configuration().errorClassifier());
         events.record(error);
         Reason reason = category == ErrorCategory.POOL_EXHAUSTED ? Reason.SATURATED : Reason.PROBE_FAILED;
         Probe probe = new Probe(Probe.Outcome.FAILED, took, Optional.of(category), Optional.of(Redact.of(error)));

@@ -1,12 +1,12 @@
 package io.tidepool.health;
 
-import io.tidepool.health.test.HealthTestPools;
 import io.tidepool.testing.Sql;
 import io.r2dbc.spi.Connection;
 import io.tidepool.TidepoolPool;
+import io.tidepool.error.ErrorClassifier;
 import io.tidepool.error.PoolAcquireTimeoutException;
 import io.tidepool.testing.FaultProxy;
-import io.tidepool.test.PoolFixture;
+import io.tidepool.testing.ServerChecks;
 import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -214,13 +214,48 @@ class PoolHealthCheckTests {
     }
 
     @Test
+    void errorsAreJudgedByThePoolsOwnClassifierNotTheDefaultTable() {
+        // this service counts a missing table as a timeout, and a refused login as a server out of resources
+        ErrorClassifier classifier = ErrorClassifier.defaults()
+                .withSqlState("42P01", io.tidepool.error.ErrorCategory.TIMEOUT)
+                .withSqlState("28", io.tidepool.error.ErrorCategory.SERVER_RESOURCES);
+        TidepoolPool pool = HealthTestPools.builder("hc-classifier").errorClassifier(classifier).buildPool();
+        try (PoolHealthCheck check = HealthTestPools.check(pool)) {
+            StepVerifier.create(pool.withConnection(c -> Sql.run(c, "SELECT * FROM no_such_table")))
+                    .expectError().verify(Duration.ofSeconds(10));
+            PoolHealth afterWork = check.check().block(Duration.ofSeconds(10));
+            assertThat(afterWork).isNotNull();
+            assertThat(afterWork.lastError()).as("a failed unit of work, as the listener saw it")
+                    .hasValueSatisfying(e -> assertThat(e.category()).isEqualTo(ErrorCategory.TIMEOUT));
+        } finally {
+            pool.close().block(Duration.ofSeconds(30));
+        }
+
+        // a probe that fails: by the default table a refused login is AUTH; not for this pool
+        TidepoolPool refusing = HealthTestPools.builder("hc-classifier-login").errorClassifier(classifier)
+                .buildPool();
+        try (PoolHealthCheck check = HealthTestPools.check(refusing)) {
+            HealthTestPools.allowLogin(false);
+            PoolHealth refused = check.check().block(Duration.ofSeconds(10));
+            assertThat(refused).isNotNull();
+            assertThat(refused.probe().outcome()).isEqualTo(PoolHealth.Probe.Outcome.FAILED);
+            assertThat(refused.probe().category()).as(refused.toString()).contains(ErrorCategory.OTHER);
+            assertThat(refused.lastError()).hasValueSatisfying(e ->
+                    assertThat(e.category()).isEqualTo(ErrorCategory.OTHER));
+        } finally {
+            HealthTestPools.allowLogin(true);
+            refusing.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
     void terminatedBackendsMakeThePoolDownUntilItReconnects() {
         TidepoolPool pool = HealthTestPools.builder("hc-terminated").maxSize(1)
                 .validationDisabled().buildPool();
         try (PoolHealthCheck check = HealthTestPools.check(pool)) {
             assertThat(check.check().block(Duration.ofSeconds(10))).as("before").extracting(PoolHealth::status)
                     .isEqualTo(HealthStatus.UP);
-            PoolFixture.awaitBackends(pool, 1);
+            ServerChecks.awaitBackends(pool.name(), 1);
             assertThat(TestDatabase.get().terminate(pool.name())).isEqualTo(1);
 
             PoolHealth health = check.check().block(Duration.ofSeconds(10));

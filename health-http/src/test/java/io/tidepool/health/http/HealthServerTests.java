@@ -6,9 +6,7 @@ import io.r2dbc.spi.Connection;
 import io.tidepool.TidepoolPool;
 import io.tidepool.health.HealthAggregate;
 import io.tidepool.health.HealthAggregate.Entry;
-import io.tidepool.health.test.HealthTestPools;
 import io.tidepool.health.HealthThresholds;
-import io.tidepool.health.test.MiniJson;
 import io.tidepool.health.PoolHealthCheck;
 import io.tidepool.health.micrometer.TidepoolMeterBinder;
 import io.tidepool.testing.TestDatabase;
@@ -17,12 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

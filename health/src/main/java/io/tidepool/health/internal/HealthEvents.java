@@ -1,6 +1,7 @@
 package io.tidepool.health.internal;
 
 import io.tidepool.PoolListener;
+import io.tidepool.error.ErrorClassifier;
 import io.tidepool.error.PoolAcquireTimeoutException;
 import io.tidepool.health.ErrorCategory;
 import io.tidepool.health.PoolHealth;
@@ -20,15 +21,17 @@ public final class HealthEvents implements PoolListener {
 
     private final RecentWindow window;
     private final Clock clock;
+    private final ErrorClassifier classifier;
     private final AtomicReference<PoolHealth.@Nullable LastError> lastError = new AtomicReference<>();
     private volatile long lastLeakMillis;
     // kept apart from the last error: a later error of another kind (an acquire timeout) must not hide it
     private volatile long lastServerTroubleMillis;
 
-    /** Events remembered for {@code window}, timed by {@code clock}. */
-    public HealthEvents(Duration window, Clock clock) {
+    /** Events remembered for {@code window}, timed by {@code clock}, errors classified by the pool's {@code classifier}. */
+    public HealthEvents(Duration window, Clock clock, ErrorClassifier classifier) {
         this.window = new RecentWindow(window, WINDOW_CAPACITY, clock);
         this.clock = clock;
+        this.classifier = classifier;
     }
 
     @Override
@@ -67,7 +70,7 @@ public final class HealthEvents implements PoolListener {
 
     /** Remembers {@code error} as the last one, and when the server last failed to connect or refused a login. */
     public void record(Throwable error) {
-        ErrorCategory category = ErrorCategory.of(error);
+        ErrorCategory category = ErrorCategory.of(error, classifier);
         Instant at = clock.instant();
         if (category == ErrorCategory.CONNECTION || category == ErrorCategory.AUTH) {
             lastServerTroubleMillis = at.toEpochMilli();

@@ -1,6 +1,7 @@
 package io.tidepool.health.micrometer;
 
 import io.tidepool.PoolListener;
+import io.tidepool.error.ErrorClassifier;
 import io.tidepool.health.ErrorCategory;
 
 import java.time.Duration;
@@ -19,11 +20,14 @@ final class MeterEvents implements PoolListener {
     private static final int RECENT_CREATE_ERRORS = 16;
 
     private final List<TidepoolMeterBinder.Bound> bound;
+    private final ErrorClassifier classifier;
     private final AtomicReferenceArray<Throwable> recentCreateErrors = new AtomicReferenceArray<>(RECENT_CREATE_ERRORS);
     private final AtomicInteger next = new AtomicInteger();
 
-    MeterEvents(List<TidepoolMeterBinder.Bound> bound) {
+    /** Counts into {@code bound}, by the categories of the pool's own {@code classifier}. */
+    MeterEvents(List<TidepoolMeterBinder.Bound> bound, ErrorClassifier classifier) {
         this.bound = bound;
+        this.classifier = classifier;
     }
 
     @Override
@@ -63,7 +67,7 @@ final class MeterEvents implements PoolListener {
     }
 
     private void count(Throwable error) {
-        ErrorCategory category = ErrorCategory.of(error);
+        ErrorCategory category = ErrorCategory.of(error, classifier);
         bound.forEach(b -> b.errors().get(category).increment());
     }
 }

@@ -51,7 +51,7 @@ public final class TidepoolMeterBinder implements MeterBinder, AutoCloseable {
     private final Tags tags;
     private final boolean percentileHistogram;
     private final List<Bound> bound = new CopyOnWriteArrayList<>();
-    private final MeterEvents events = new MeterEvents(bound);
+    private final MeterEvents events;
     private @Nullable Disposable listening;
     private boolean closed;
 
@@ -59,6 +59,7 @@ public final class TidepoolMeterBinder implements MeterBinder, AutoCloseable {
         this.pool = b.pool;
         this.tags = Tags.of(TidepoolMeters.POOL_NAME, pool.name()).and(b.tags);
         this.percentileHistogram = b.percentileHistogram;
+        this.events = new MeterEvents(bound, pool.configuration().errorClassifier());
     }
 
     /** A binder for {@code pool} with default options. */

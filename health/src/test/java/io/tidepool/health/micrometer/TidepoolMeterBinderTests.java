@@ -8,8 +8,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidepool.TidepoolPool;
-import io.tidepool.health.test.HealthTestPools;
-import io.tidepool.test.PoolFixture;
+import io.tidepool.error.ErrorCategory;
+import io.tidepool.error.ErrorClassifier;
+import io.tidepool.health.HealthTestPools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.test.StepVerifier;
@@ -125,6 +126,29 @@ class TidepoolMeterBinderTests {
             assertThat(registry.get("tidepool.connection.errors").tag("category", "other").counter().count())
                     .isEqualTo(1);
             assertThat(registry.get("tidepool.connection.leaks").functionCounter().count()).isZero();
+        } finally {
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void errorsAreCountedByThePoolsOwnClassifierNotTheDefaultTable() {
+        // this service counts a missing table as a timeout; the default table says "other"
+        TidepoolPool pool = HealthTestPools.builder("meters-classifier")
+                .errorClassifier(ErrorClassifier.defaults().withSqlState("42P01", ErrorCategory.TIMEOUT))
+                .buildPool();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TidepoolMeterBinder binder = TidepoolMeterBinder.of(pool)) {
+            binder.bindTo(registry);
+
+            StepVerifier.create(pool.withConnection(c -> Sql.run(c, "SELECT * FROM no_such_table")))
+                    .expectError().verify(Duration.ofSeconds(10));
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(registry.get("tidepool.connection.errors").tag("category", "timeout").counter()
+                            .count()).isEqualTo(1));
+            assertThat(registry.get("tidepool.connection.errors").tag("category", "other").counter().count())
+                    .isZero();
         } finally {
             pool.close().block(Duration.ofSeconds(30));
         }

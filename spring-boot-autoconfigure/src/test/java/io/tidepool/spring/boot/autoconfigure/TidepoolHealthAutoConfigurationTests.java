@@ -11,8 +11,6 @@ import io.tidepool.PoolState;
 import io.tidepool.TidepoolPool;
 import io.tidepool.health.HealthThresholds;
 import io.tidepool.health.micrometer.TidepoolMeters;
-import io.tidepool.health.test.DashboardResources;
-import io.tidepool.health.test.HealthTestPools;
 import io.tidepool.registry.PoolRegistry;
 import io.tidepool.registry.RegistryState;
 import io.tidepool.testing.TestDatabase;

@@ -1,4 +1,4 @@
-package io.tidepool.health.test;
+package io.tidepool.spring.boot.autoconfigure;
 
 import io.tidepool.PoolConfiguration;
 import io.tidepool.TidepoolPool;
@@ -18,6 +18,9 @@ import java.util.UUID;
  * Pools for the health tests. They log in as a role of their own with a random password, so that a test can scan
  * every output for that password (the test server's own password, {@code postgres}, is also its user and database
  * name and so cannot be scanned for).
+ *
+ * <p>A copy of the health module's own: this module is built in the demo's reactor, whose {@code compile exec:java}
+ * resolves test scope, so it may use no test-jar.
  */
 public final class HealthTestPools {
 
@@ -94,8 +97,9 @@ public final class HealthTestPools {
             return;
         }
         TestDatabase db = TestDatabase.get();
+        // the first connection of a JVM on a loaded machine can take longer than the default createTimeout
         TidepoolPool pool = PoolConfiguration.builder().url(url(db.host(), db.port())).name("health-warm-up")
-                .buildPool();
+                .createTimeout(Duration.ofSeconds(30)).acquireTimeout(Duration.ofSeconds(40)).buildPool();
         pool.withConnection(c -> Mono.from(c.createStatement("SELECT 1").execute())).then()
                 .then(pool.close()).block(Duration.ofSeconds(30));
         warmedUp = true;

@@ -1,4 +1,4 @@
-package io.tidepool.health.test;
+package io.tidepool.health;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
