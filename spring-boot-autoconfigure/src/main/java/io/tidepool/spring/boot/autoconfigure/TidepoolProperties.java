@@ -63,7 +63,10 @@ public class TidepoolProperties {
     /** How a connection is validated: LOCAL (socket) or REMOTE (a round trip). Default REMOTE. */
     private @Nullable ValidationDepth validationDepth;
 
-    /** A query to validate with instead of the driver's check. Default none. */
+    /**
+     * A query to validate with instead of the driver's check. Default none. Unless validate-after-idle is also set,
+     * every acquire is then validated (r2dbc-pool's contract).
+     */
     private @Nullable String validationQuery;
 
     /** Most a validation or a reset takes. Default 2s, or half a shorter acquire-timeout. */
@@ -78,7 +81,10 @@ public class TidepoolProperties {
     /** Ping idle connections unchecked this long: a duration or "disabled". Default 2m. */
     private @Nullable String keepaliveTime;
 
-    /** Period of the pool's upkeep (eviction, keepalive, min-idle). Default 30s. */
+    /**
+     * Period of the pool's upkeep (eviction, keepalive, min-idle refill). Default derived: a tenth of the shortest of
+     * max-idle-time, max-lifetime and keepalive-time, within 100ms and 30s (12s with the defaults).
+     */
     private @Nullable Duration evictionInterval;
 
     /** How long closing the pool waits for borrowed connections to come back. Default 30s. */
@@ -92,6 +98,15 @@ public class TidepoolProperties {
 
     /** Take back and close a connection borrowed longer than this: a duration or "disabled". Default disabled. */
     private @Nullable String leakReclaimAfter;
+
+    /**
+     * Most a borrower's statement waits without a byte from the server before its connection is closed: a duration
+     * or "disabled". Set it above the longest statement. Default disabled.
+     */
+    private @Nullable String silenceTimeout;
+
+    /** SQL run on every new connection, and again after a session reset. Default none. */
+    private @Nullable String connectionInitSql;
 
     /** Creates the properties with every pool option unset. */
     public TidepoolProperties() {
@@ -122,6 +137,8 @@ public class TidepoolProperties {
         put(options, "startTimeout", startTimeout);
         put(options, "leakDetectionThreshold", leakDetectionThreshold);
         put(options, "leakReclaimAfter", leakReclaimAfter);
+        put(options, "silenceTimeout", silenceTimeout);
+        put(options, "connectionInitSql", connectionInitSql);
         return options;
     }
 
@@ -339,5 +356,25 @@ public class TidepoolProperties {
     /** @param leakReclaimAfter a duration or "disabled" */
     public void setLeakReclaimAfter(@Nullable String leakReclaimAfter) {
         this.leakReclaimAfter = leakReclaimAfter;
+    }
+
+    /** @return the silence timeout, "disabled", or null for the default */
+    public @Nullable String getSilenceTimeout() {
+        return silenceTimeout;
+    }
+
+    /** @param silenceTimeout a duration or "disabled" */
+    public void setSilenceTimeout(@Nullable String silenceTimeout) {
+        this.silenceTimeout = silenceTimeout;
+    }
+
+    /** @return the SQL run on every new connection, or null for none */
+    public @Nullable String getConnectionInitSql() {
+        return connectionInitSql;
+    }
+
+    /** @param connectionInitSql SQL run on every new connection */
+    public void setConnectionInitSql(@Nullable String connectionInitSql) {
+        this.connectionInitSql = connectionInitSql;
     }
 }
