@@ -17,6 +17,9 @@ module io.tidepool.spring.boot.autoconfigure {
     requires static transitive io.tidepool.health;
     requires static transitive micrometer.core;
     requires static transitive spring.boot.health;
+    // Spring Boot 3's health types (TidepoolBoot3Health*), present only in a Spring Boot 3 application
+    requires static transitive spring.boot.actuator;
+    requires static transitive spring.boot.actuator.autoconfigure;
     requires static transitive org.jspecify;
     requires org.slf4j;
 

@@ -12,7 +12,6 @@ import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.MutablePropertySources;
 import org.springframework.core.env.PropertySource;
-import org.springframework.util.ClassUtils;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,9 +59,7 @@ public final class R2dbcPoolKeysEnvironmentPostProcessor implements EnvironmentP
     public static void hide(ConfigurableEnvironment environment) {
         String url = environment.getProperty(TidepoolAutoConfiguration.URL);
         if (url == null || url.isBlank()
-                || !environment.getProperty(TidepoolProperties.PREFIX + ".enabled", Boolean.class, true)
-                || ClassUtils.isPresent(TidepoolSpringBootVersionCheck.BOOT_3_R2DBC_AUTO_CONFIGURATION,
-                R2dbcPoolKeysEnvironmentPostProcessor.class.getClassLoader())) {
+                || !environment.getProperty(TidepoolProperties.PREFIX + ".enabled", Boolean.class, true)) {
             return;
         }
         MutablePropertySources sources = environment.getPropertySources();

@@ -12,7 +12,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -37,15 +36,15 @@ import java.util.Map;
  * ({@link R2dbcPoolKeys}). It backs off when the application declares a {@code ConnectionFactory} of its own, when
  * {@code tidepool.enabled=false}, and when {@code spring.r2dbc.url} is not set.
  */
-@AutoConfiguration(beforeName = TidepoolAutoConfiguration.BOOT_R2DBC_AUTO_CONFIGURATION)
+@AutoConfiguration(beforeName = {TidepoolAutoConfiguration.BOOT_R2DBC_AUTO_CONFIGURATION,
+        TidepoolSpringBootVersionCheck.BOOT_3_R2DBC_AUTO_CONFIGURATION})
 @ConditionalOnClass({TidepoolPool.class, ConnectionFactory.class})
-@ConditionalOnMissingClass(TidepoolSpringBootVersionCheck.BOOT_3_R2DBC_AUTO_CONFIGURATION)
 @ConditionalOnProperty(prefix = TidepoolProperties.PREFIX, name = "enabled", matchIfMissing = true)
 @ConditionalOnProperty(name = TidepoolAutoConfiguration.URL)
 @EnableConfigurationProperties(TidepoolProperties.class)
 public class TidepoolAutoConfiguration {
 
-    /** Spring Boot 4's R2DBC auto-configuration, which this one runs before. */
+    /** Spring Boot 4's R2DBC auto-configuration, which this one runs before (and Spring Boot 3's, named elsewhere). */
     static final String BOOT_R2DBC_AUTO_CONFIGURATION = "org.springframework.boot.r2dbc.autoconfigure.R2dbcAutoConfiguration";
 
     static final String URL = "spring.r2dbc.url";

@@ -27,8 +27,9 @@ import java.util.Map;
  * pools ({@link OnTidepoolPoolsCondition}) and {@code management.health.tidepool.enabled} is not {@code false}.
  * Declare a bean named {@code tidepoolHealthContributor} to replace it.
  */
-@AutoConfiguration(after = TidepoolAutoConfiguration.class,
-        afterName = TidepoolAutoConfiguration.BOOT_R2DBC_AUTO_CONFIGURATION)
+@AutoConfiguration(after = TidepoolAutoConfiguration.class, afterName = {
+        TidepoolAutoConfiguration.BOOT_R2DBC_AUTO_CONFIGURATION,
+        TidepoolSpringBootVersionCheck.BOOT_3_R2DBC_AUTO_CONFIGURATION})
 @ConditionalOnClass({TidepoolPool.class, PoolHealthCheck.class, ReactiveHealthIndicator.class})
 @ConditionalOnEnabledHealthIndicator("tidepool")
 @Conditional(OnTidepoolPoolsCondition.class)
@@ -60,8 +61,7 @@ public class TidepoolHealthAutoConfiguration {
             String name = member.pool().name();
             if (indicators.containsKey(name)) {
                 indicators.values().forEach(TidepoolHealthIndicator::close);
-                throw new IllegalStateException("two pools are named '" + name + "': give each pool its own name"
-                        + " (tidepool.name, or the builder's name(...)) so that health and metrics can tell them apart");
+                throw new IllegalStateException(TidepoolPools.duplicateName(name));
             }
             indicators.put(name, TidepoolHealthIndicator.forPool(member.pool(), member.required(), chosen));
         }

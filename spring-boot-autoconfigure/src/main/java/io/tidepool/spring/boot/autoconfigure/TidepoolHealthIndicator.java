@@ -5,7 +5,6 @@ import io.tidepool.health.AggregateHealth;
 import io.tidepool.health.HealthAggregate;
 import io.tidepool.health.HealthStatus;
 import io.tidepool.health.HealthThresholds;
-import io.tidepool.health.PoolHealth;
 import io.tidepool.health.PoolHealthCheck;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
@@ -13,9 +12,7 @@ import org.springframework.boot.health.contributor.Status;
 import reactor.core.publisher.Mono;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Tidepool's health for Spring Boot's health endpoint: the aggregate of {@link HealthAggregate} (or of one pool,
@@ -97,7 +94,7 @@ public final class TidepoolHealthIndicator implements ReactiveHealthIndicator, A
     static Health toHealth(AggregateHealth health) {
         Health.Builder builder = Health.status(statusOf(health.status()));
         for (AggregateHealth.Member member : health.members()) {
-            builder.withDetail(member.health().pool(), details(member));
+            builder.withDetail(member.health().pool(), PoolHealthDetails.of(member));
         }
         return builder.build();
     }
@@ -106,7 +103,7 @@ public final class TidepoolHealthIndicator implements ReactiveHealthIndicator, A
         Health.Builder builder = Health.status(statusOf(health.status()));
         for (AggregateHealth.Member member : health.members()) {
             builder.withDetail("pool", member.health().pool());
-            details(member).forEach(builder::withDetail);
+            PoolHealthDetails.of(member).forEach(builder::withDetail);
         }
         return builder.build();
     }
@@ -119,24 +116,4 @@ public final class TidepoolHealthIndicator implements ReactiveHealthIndicator, A
         };
     }
 
-    private static Map<String, Object> details(AggregateHealth.Member member) {
-        PoolHealth h = member.health();
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("status", h.status().name());
-        details.put("required", member.required());
-        details.put("reasons", h.reasons().stream().map(PoolHealth.Reason::code).toList());
-        details.put("probe", h.probe().outcome().name().toLowerCase(java.util.Locale.ROOT));
-        details.put("used", h.saturation().inUse());
-        details.put("idle", h.saturation().idle());
-        details.put("max", h.saturation().max());
-        details.put("pending", h.saturation().pending());
-        details.put("acquireTimeouts", h.saturation().timeouts());
-        details.put("p99WaitMillis", h.saturation().p99Wait().toMillis());
-        h.server().ifPresent(s -> {
-            details.put("serverBackends", s.backends());
-            details.put("serverMaxConnections", s.maxConnections());
-        });
-        h.lastError().ifPresent(e -> details.put("lastErrorCategory", e.category().tagValue()));
-        return details;
-    }
 }

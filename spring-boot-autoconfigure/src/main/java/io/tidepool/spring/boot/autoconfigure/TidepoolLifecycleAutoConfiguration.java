@@ -16,8 +16,9 @@ import org.springframework.context.annotation.Conditional;
  * stopped with the context ({@link PoolRegistryLifecycle}), and a pool Spring Boot built from a
  * {@code r2dbc:tidepool:} URL and wrapped (when {@code tidepool.enabled=false}) is closed with the context.
  */
-@AutoConfiguration(after = TidepoolAutoConfiguration.class,
-        afterName = TidepoolAutoConfiguration.BOOT_R2DBC_AUTO_CONFIGURATION)
+@AutoConfiguration(after = TidepoolAutoConfiguration.class, afterName = {
+        TidepoolAutoConfiguration.BOOT_R2DBC_AUTO_CONFIGURATION,
+        TidepoolSpringBootVersionCheck.BOOT_3_R2DBC_AUTO_CONFIGURATION})
 @ConditionalOnClass(TidepoolPool.class)
 public class TidepoolLifecycleAutoConfiguration {
 

@@ -23,7 +23,11 @@ import org.springframework.context.annotation.Conditional;
         TidepoolAutoConfiguration.BOOT_R2DBC_AUTO_CONFIGURATION,
         "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"})
+        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration",
+        TidepoolSpringBootVersionCheck.BOOT_3_R2DBC_AUTO_CONFIGURATION,
+        "org.springframework.boot.actuate.autoconfigure.metrics.MetricsAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration"})
 @ConditionalOnClass({TidepoolPool.class, MeterRegistry.class, TidepoolMeterBinder.class})
 @ConditionalOnBean(MeterRegistry.class)
 @Conditional(OnTidepoolPoolsCondition.class)

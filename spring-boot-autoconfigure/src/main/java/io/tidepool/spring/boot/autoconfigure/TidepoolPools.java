@@ -45,6 +45,12 @@ record TidepoolPools(List<Member> members) {
         return new TidepoolPools(ordered.stream().map(pool -> new Member(pool, required.get(pool))).toList());
     }
 
+    /** The message when two pools share {@code name}: health members and meters need distinct names. */
+    static String duplicateName(String name) {
+        return "two pools are named '" + name + "': give each pool its own name"
+                + " (tidepool.name, or the builder's name(...)) so that health and metrics can tell them apart";
+    }
+
     List<TidepoolPool> pools() {
         return members.stream().map(Member::pool).toList();
     }

@@ -253,7 +253,8 @@ class TidepoolHealthAutoConfigurationTests {
                 .containsExactly(TidepoolSpringBootVersionCheck.class.getName(),
                         TidepoolAutoConfiguration.class.getName(), TidepoolHealthAutoConfiguration.class.getName(),
                         TidepoolMetricsAutoConfiguration.class.getName(),
-                        TidepoolLifecycleAutoConfiguration.class.getName());
+                        TidepoolLifecycleAutoConfiguration.class.getName(),
+                        TidepoolBoot3HealthAutoConfiguration.class.getName());
     }
 
     @Test
