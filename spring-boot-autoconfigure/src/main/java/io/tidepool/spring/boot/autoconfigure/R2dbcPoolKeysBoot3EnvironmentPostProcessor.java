@@ -18,7 +18,7 @@ public final class R2dbcPoolKeysBoot3EnvironmentPostProcessor
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-        R2dbcPoolKeysEnvironmentPostProcessor.hide(environment);
+        R2dbcPoolKeysHiding.hide(environment);
     }
 
     /** After the application's configuration files have been read. */

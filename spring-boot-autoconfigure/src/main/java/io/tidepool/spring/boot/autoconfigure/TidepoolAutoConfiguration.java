@@ -129,7 +129,7 @@ public class TidepoolAutoConfiguration {
                 .orElse(Map.of())
                 .forEach((key, value) -> options.option(Option.valueOf(key), value));
         Map<String, String> tidepool = properties.options();
-        R2dbcPoolKeys.Result mapped = R2dbcPoolKeys.read(R2dbcPoolKeysEnvironmentPostProcessor.originalBinder(environment),
+        R2dbcPoolKeys.Result mapped = R2dbcPoolKeys.read(R2dbcPoolKeysHiding.originalBinder(environment),
                 tidepool);
         if (!mapped.read().isEmpty()) {
             log.info("read r2dbc-pool's keys as Tidepool's (rename them to drop this line): {}",
