@@ -1,5 +1,5 @@
 /**
- * Tidepool's Spring Boot 4 auto-configuration: the application's {@code TidepoolPool} from {@code spring.r2dbc.*}
+ * Tidepool's Spring Boot 4 and 3.5 auto-configuration: the application's {@code TidepoolPool} from {@code spring.r2dbc.*}
  * and {@code tidepool.*}, its health contributors and meters, and the lifecycle of a {@code PoolRegistry}.
  *
  * <p>Spring Boot finds the auto-configurations through

@@ -1,5 +1,5 @@
 /**
- * Tidepool's Spring Boot 4 auto-configuration: {@link io.tidepool.spring.boot.autoconfigure.TidepoolAutoConfiguration}
+ * Tidepool's Spring Boot 4 and 3.5 auto-configuration: {@link io.tidepool.spring.boot.autoconfigure.TidepoolAutoConfiguration}
  * (the application's pool from {@code spring.r2dbc.*} and
  * {@link io.tidepool.spring.boot.autoconfigure.TidepoolProperties tidepool.*}),
  * {@link io.tidepool.spring.boot.autoconfigure.TidepoolHealthAutoConfiguration} (one health indicator per pool),
