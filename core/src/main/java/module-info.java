@@ -19,6 +19,7 @@ module io.tidepool.core {
     exports io.tidepool;
     exports io.tidepool.error;
     exports io.tidepool.registry;
+    exports io.tidepool.replica;
 
     provides io.r2dbc.spi.ConnectionFactoryProvider with io.tidepool.internal.TidepoolConnectionFactoryProvider;
 }

@@ -103,6 +103,7 @@ public final class PoolConfiguration {
     private final @Nullable Duration silenceTimeout;
     private final @Nullable Function<? super Connection, ? extends Publisher<?>> postAllocate;
     private final @Nullable Function<? super Connection, ? extends Publisher<?>> preRelease;
+    private final ServerPooling serverPooling;
 
     private PoolConfiguration(Builder b, @Nullable ConnectionFactoryOptions driverOptions,
                               Duration validationTimeout, Duration evictionInterval) {
@@ -136,6 +137,7 @@ public final class PoolConfiguration {
         this.silenceTimeout = b.silenceTimeout;
         this.postAllocate = b.postAllocate;
         this.preRelease = b.preRelease;
+        this.serverPooling = b.serverPooling;
     }
 
     /** A builder with every option at its default. */
@@ -380,7 +382,16 @@ public final class PoolConfiguration {
                 + ", silenceTimeout=" + (silenceTimeout == null ? "disabled" : silenceTimeout)
                 + ", connectionInitSql=" + (connectionInitSql == null ? "none" : connectionInitSql)
                 + ", postAllocate=" + (postAllocate == null ? "none" : "set")
-                + ", preRelease=" + (preRelease == null ? "none" : "set") + "}";
+                + ", preRelease=" + (preRelease == null ? "none" : "set")
+                + ", serverPooling=" + serverPooling + "}";
+    }
+
+    /**
+     * Whether a pooler between the pool and the server (PgBouncer) lends server backends per transaction; see
+     * {@link ServerPooling#TRANSACTION} for what Tidepool then does differently. Default {@link ServerPooling#SESSION}.
+     */
+    public ServerPooling serverPooling() {
+        return serverPooling;
     }
 
     /** Where connections go, for messages: {@code postgresql://user@host:port/database}, never a password. */
@@ -428,6 +439,7 @@ public final class PoolConfiguration {
         private @Nullable Function<? super Connection, ? extends Publisher<?>> postAllocate;
         private @Nullable Function<? super Connection, ? extends Publisher<?>> preRelease;
         private boolean validateAfterIdleSet;
+        private ServerPooling serverPooling = ServerPooling.SESSION;
 
         private Builder() {
         }
@@ -693,6 +705,17 @@ public final class PoolConfiguration {
         }
 
         /**
+         * {@link ServerPooling#TRANSACTION} when connections go through PgBouncer (or another pooler) in transaction
+         * pooling mode: Tidepool then keeps nothing on a server backend beyond one transaction (no named prepared
+         * statements, transaction-local timeouts and isolation). URL option {@code serverPooling=transaction}.
+         * Default {@link ServerPooling#SESSION}.
+         */
+        public Builder serverPooling(ServerPooling serverPooling) {
+            this.serverPooling = notNull("serverPooling", serverPooling);
+            return this;
+        }
+
+        /**
          * The classifier that decides which errors close their connection and which end a start at once; override
          * rows with {@link ErrorClassifier#withSqlState}. Default {@link ErrorClassifier#defaults()}.
          */
@@ -735,6 +758,12 @@ public final class PoolConfiguration {
                 // r2dbc-pool's contract for validationQuery: every acquire is validated
                 validateAfterIdle = Duration.ZERO;
             }
+            if (serverPooling == ServerPooling.TRANSACTION && connectionInitSql != null) {
+                // a connection's setup would run on one server connection of the pooler's, not on the next ones
+                throw new IllegalArgumentException("connectionInitSql must not be set with serverPooling=transaction "
+                        + "(a pooler lends another server connection after each transaction), was '"
+                        + connectionInitSql + "'");
+            }
             Duration checkWithin;
             if (validationTimeout == null) {
                 // unset, it follows a short acquireTimeout down so that the two never clash
@@ -747,8 +776,9 @@ public final class PoolConfiguration {
                 checkWithin = validationTimeout;
             }
             return new PoolConfiguration(this,
-                    options == null ? null : PoolOptions.driverOptions(options, name), checkWithin,
-                    evictionInterval != null ? evictionInterval : derivedEvictionInterval());
+                    options == null ? null
+                            : PoolOptions.forServerPooling(PoolOptions.driverOptions(options, name), serverPooling),
+                    checkWithin, evictionInterval != null ? evictionInterval : derivedEvictionInterval());
         }
 
         /** A tenth of the shortest deadline upkeep enforces, so each is met within a tenth of its value; bounded. */

@@ -11,7 +11,9 @@ import java.time.Duration;
  * caller's thread. It must return quickly and never block. An exception it throws is logged and swallowed: a
  * listener cannot break the pool.
  *
- * <p>Durations are measured with {@link System#nanoTime()}.
+ * <p>Durations are measured with {@link System#nanoTime()}; an acquire's wait is measured as its deadline is, in the
+ * time of the pool's scheduler, which is {@code System.nanoTime()} too unless the scheduler keeps its own (a
+ * virtual-time scheduler in tests).
  *
  * @see TidepoolPool#addListener(PoolListener)
  */
@@ -61,5 +63,13 @@ public interface PoolListener {
 
     /** A connection was closed, for any reason. */
     default void connectionClosed(String pool) {
+    }
+
+    /**
+     * A pool whose connections must go to the primary of several hosts ({@code targetServerType=primary}) saw it gone
+     * or read-only ({@code cause}: a broken connection, a failed connect, SQLSTATE 25006), and retired every
+     * connection opened before; once per burst of such failures.
+     */
+    default void failoverDetected(String pool, Throwable cause) {
     }
 }

@@ -2,6 +2,7 @@ package io.tidepool;
 
 import io.tidepool.error.ErrorCategory;
 import io.tidepool.error.ErrorClassifier;
+import io.tidepool.internal.Ticks;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -15,7 +16,8 @@ import java.util.function.Supplier;
 /**
  * How a failed unit of work is tried again: at most {@link #maxAttempts()} attempts in all, exponential backoff from
  * {@link #firstBackoff()} up to {@link #maxBackoff()} with a random {@link #jitter()}, and no new attempt once
- * {@link #budget()} has passed since the first began. Only errors whose {@link ErrorCategory} is
+ * {@link #budget()} has passed since the first began (measured in the time of the scheduler given to {@link #run}: a
+ * virtual-time scheduler's own, else {@link System#nanoTime()}). Only errors whose {@link ErrorCategory} is
  * {@link ErrorCategory#retryable() retryable} are retried, and only when the failed attempt emitted nothing (so
  * nothing is seen twice downstream).
  *
@@ -83,20 +85,29 @@ public final class RetryPolicy {
         if (maxAttempts == 1) {
             return Flux.defer(attempt);
         }
-        return Flux.defer(() -> attempt(attempt, 1, System.nanoTime(), classifier, retryOn, scheduler));
+        // the budget is measured in the scheduler's time, as the backoff waits are: virtual time moves both
+        Ticks ticks = Ticks.of(scheduler);
+        return Flux.defer(() -> attempt(attempt, 1, ticks.nanoTime(), ticks, classifier, retryOn, scheduler));
     }
 
     // onErrorResume rather than retryWhen: a successful attempt, the common case, pays for two light operators only
-    private <T> Flux<T> attempt(Supplier<? extends Flux<T>> attempt, int number, long started,
+    private <T> Flux<T> attempt(Supplier<? extends Flux<T>> attempt, int number, long started, Ticks ticks,
                                 ErrorClassifier classifier, Predicate<ErrorCategory> retryOn, Scheduler scheduler) {
         AtomicBoolean emitted = new AtomicBoolean();
         return Flux.defer(attempt)
                 .doOnNext(v -> emitted.lazySet(true))
-                .onErrorResume(e -> number < maxAttempts && !emitted.get()
-                                && System.nanoTime() - started < budget.toNanos()
-                                && retryOn.test(classifier.classify(e)),
-                        e -> Mono.delay(backoff(number), scheduler)
-                                .thenMany(attempt(attempt, number + 1, started, classifier, retryOn, scheduler)));
+                .onErrorResume(e -> {
+                    if (number >= maxAttempts || emitted.get() || !retryOn.test(classifier.classify(e))) {
+                        return Flux.error(e);
+                    }
+                    // no attempt may start once the budget has passed: the wait before it counts
+                    Duration wait = backoff(number);
+                    if (ticks.nanoTime() + wait.toNanos() - started >= budget.toNanos()) {
+                        return Flux.error(e);
+                    }
+                    return Mono.delay(wait, scheduler)
+                            .thenMany(attempt(attempt, number + 1, started, ticks, classifier, retryOn, scheduler));
+                });
     }
 
     /** The wait after attempt {@code number}: doubling from firstBackoff, at most maxBackoff, less a random jitter. */

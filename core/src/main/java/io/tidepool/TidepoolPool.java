@@ -144,7 +144,10 @@ public interface TidepoolPool extends ConnectionFactory, Closeable {
 
     /**
      * Lends a connection that the caller MUST close; closing it returns it to the pool. Prefer
-     * {@link #withConnection}, which cannot forget. Cancelling before the connection is delivered returns it.
+     * {@link #withConnection}, which cannot forget. Cancelling before the connection is delivered returns it, and so
+     * does a cancel that arrives just after the delivery, before the connection was used: a {@code timeout}
+     * downstream that fired as the connection arrived drops it, and the pool takes it back. A subscriber that
+     * cancels as it takes the connection ({@code take(1)}, {@code next()}) keeps it.
      */
     @Override
     Mono<Connection> create();

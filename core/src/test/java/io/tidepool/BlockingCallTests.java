@@ -1,5 +1,6 @@
 package io.tidepool;
 
+import io.tidepool.error.PoolAcquireTimeoutException;
 import io.tidepool.test.PoolFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,13 +40,16 @@ class BlockingCallTests {
                 .acquireTimeout(Duration.ofMillis(800)).validationTimeout(Duration.ofMillis(500)).buildPool();
 
         Mono<Long> everything = pool.start()
-                .thenMany(Flux.range(0, 200).flatMap(i -> switch (i % 4) {
+                .thenMany(Flux.range(0, 200).flatMap(i -> Flux.<Integer>from(switch (i % 4) {
                     case 0 -> pool.withConnection(c -> queryOne(c, "SELECT 1", Integer.class));
                     case 1 -> pool.inTransaction(c -> queryOne(c, "SELECT 2", Integer.class));
                     case 2 -> pool.withConnection(c -> queryOne(c, "SELECT pg_sleep(0.01)::text", String.class))
                             .take(1).timeout(Duration.ofMillis(2)).onErrorResume(e -> Mono.empty()).map(s -> 0);
                     default -> pool.withConnection(c -> Mono.from(c.beginTransaction()).then(Mono.just(3)));
-                }, 8))
+                })
+                        // on a loaded machine the 2 connections may not keep up with 8 callers within 800 ms: what is
+                        // tested is that nothing blocks a non-blocking thread, a timeout on the way included
+                        .onErrorResume(PoolAcquireTimeoutException.class, e -> Mono.empty()), 8))
                 .count()
                 .then(pool.withConnection(c -> queryOne(c, "SELECT pg_sleep(2)::text", String.class))
                         .zipWith(pool.withConnection(c -> queryOne(c, "SELECT pg_sleep(2)::text", String.class)))

@@ -174,7 +174,9 @@ class LifecycleTests extends PoolTest {
                     assertThat(error).isInstanceOf(PoolStartException.class)
                             .hasMessageStartingWith("pool '" + name + "' could not start: startTimeout (1500 ms) "
                                     + "elapsed after ")
-                            .hasMessageEndingWith("; last error: a new connection failed its first health check");
+                            .hasMessageContaining("; last error: pool '" + name
+                                    + "': a new connection failed its first health check (allocated=")
+                            .hasCauseInstanceOf(io.tidepool.error.PoolValidationException.class);
                     assertThat(((PoolStartException) error).attempts()).as("backs off and tries again")
                             .isGreaterThanOrEqualTo(2);
                 })

@@ -10,6 +10,7 @@ import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
+import reactor.core.publisher.SignalType;
 import reactor.pool.PoolAcquirePendingLimitException;
 import reactor.pool.PoolShutdownException;
 import reactor.pool.PooledRef;
@@ -26,34 +27,47 @@ import java.time.Duration;
  * <p>Exactly one of deliver, time out, cancel, fail and pool-closed wins the {@link #done} flag. A connection that
  * arrives after another outcome won is given back to reactor-pool; a validation in flight is never cancelled (that
  * would leave its conversation open) but finishes, and its connection is returned or discarded.
+ *
+ * <p>A delivery can also win just as the subscriber gives up: a {@code timeout} downstream fires, decides to drop
+ * whatever comes, and only then cancels; the connection it drops reaches no one. So a cancel that comes after the
+ * delivery won, from another thread or after the delivery ended, returns the lease, unless its handle is already in
+ * use (then the subscriber has it). A cancel on the delivering thread while the delivery is under way is the
+ * subscriber taking the connection and cancelling the rest ({@code take(1)}, {@code next()}): the lease is theirs.
  */
 final class AcquireOperation extends FirstRequest implements CoreSubscriber<PooledRef<Slot>> {
 
     private static final VarHandle DONE = Relay.field(MethodHandles.lookup(), "done", boolean.class);
+    private static final VarHandle DELIVERY = Relay.field(MethodHandles.lookup(), "delivery", Object.class);
+    /** {@link #delivery}: a cancel came while the delivery was under way; the delivering thread decides. */
+    private static final Object CANCELLED_DURING = new Object();
+    /** {@link #delivery}: the late cancel was dealt with. */
+    private static final Object SETTLED = new Object();
 
     /** The acquire as a {@link Mono}: each subscription is one {@link AcquireOperation}, started on request. */
     static final class Acquire extends Mono<Lease> {
 
-        private final DefaultTidepoolPool pool;
+        private final Lending lending;
         private final @Nullable Throwable origin;
 
-        Acquire(DefaultTidepoolPool pool, @Nullable Throwable origin) {
-            this.pool = pool;
+        Acquire(Lending lending, @Nullable Throwable origin) {
+            this.lending = lending;
             this.origin = origin;
         }
 
         @Override
         public void subscribe(CoreSubscriber<? super Lease> actual) {
-            actual.onSubscribe(new AcquireOperation(pool, actual, origin));
+            actual.onSubscribe(new AcquireOperation(lending, actual, origin));
         }
     }
 
-    private final DefaultTidepoolPool pool;
+    private final Lending lending;
+    private final PoolContext pool;
     private final CoreSubscriber<? super Lease> actual;
     private volatile boolean done;
     private volatile @Nullable Subscription upstream;
     private int invalidInARow;
-    // timed from the call when a listener will want the wait, else from when it has to wait (for its deadline)
+    // timed from the call when a listener will want the wait, else from when it has to wait (for its deadline); in
+    // the pool's ticks, the time of the scheduler that runs the deadline's timer
     private volatile long startedNanos;
     private volatile boolean waits;
 
@@ -65,12 +79,16 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
 
     private final @Nullable Throwable origin;
 
-    private AcquireOperation(DefaultTidepoolPool pool, CoreSubscriber<? super Lease> actual,
-                             @Nullable Throwable origin) {
-        this.pool = pool;
+    // one field, so the acquire stays as small as before: the delivering Thread while the delivery is under way,
+    // then the delivered Lease; CANCELLED_DURING or SETTLED once a late cancel came
+    private volatile @Nullable Object delivery;
+
+    private AcquireOperation(Lending lending, CoreSubscriber<? super Lease> actual, @Nullable Throwable origin) {
+        this.lending = lending;
+        this.pool = lending.ctx;
         this.actual = actual;
         this.origin = origin;
-        this.startedNanos = pool.listeners.isEmpty() ? DefaultTidepoolPool.NOT_TIMED : System.nanoTime();
+        this.startedNanos = pool.listeners.isEmpty() ? PoolContext.NOT_TIMED : pool.ticks.nanoTime();
     }
 
     @Override
@@ -102,15 +120,15 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
             return;
         }
         // the caller waits: its deadline counts from the call, and close() must find it
-        if (startedNanos == DefaultTidepoolPool.NOT_TIMED) {
-            startedNanos = System.nanoTime();
+        if (startedNanos == PoolContext.NOT_TIMED) {
+            startedNanos = pool.ticks.nanoTime();
         }
         deadlineNanos = startedNanos + pool.configuration().acquireTimeout().toNanos();
         waits = true;
-        pool.waiterStarted(this);
+        lending.waiterStarted(this);
         if (done) {
             // it ended meanwhile, perhaps before it was on the list, where end() would not have found it
-            pool.waiterEnded(this);
+            lending.waiterEnded(this);
         }
     }
 
@@ -135,8 +153,8 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
             ref.release().subscribe(null, e -> { });
             return;
         }
-        if (pool.needsValidation(ref)) {
-            pool.validate(ref.poolable().connection()).subscribe(valid -> afterValidation(ref, valid));
+        if (lending.validation.isDue(ref)) {
+            lending.validation.check(ref.poolable().connection()).subscribe(valid -> afterValidation(ref, valid));
         } else {
             deliver(ref);
         }
@@ -147,7 +165,7 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
             deliver(ref);
             return;
         }
-        pool.discardInvalid(ref).subscribe();
+        lending.validation.discard(ref).subscribe();
         if (done) {
             return;
         }
@@ -161,19 +179,38 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
     }
 
     private void deliver(PooledRef<Slot> ref) {
+        // before the outcome is won: a cancel on this thread from then on comes from within the delivery
+        Thread self = Thread.currentThread();
+        delivery = self;
         if (end()) {
-            Lease lease = new Lease(ref, pool, origin);
-            pool.leaseStarted(lease, ref.poolable());
+            Lease lease = lending.lend(ref, origin);
             if (!pool.listeners.isEmpty()) {
                 // the event's lambda and duration are made only when someone listens: this is the hot path
-                Duration waited = DefaultTidepoolPool.since(startedNanos);
+                Duration waited = pool.sinceTicks(startedNanos);
                 pool.listeners.fire(l -> l.connectionAcquired(pool.name(), waited));
             }
-            // a cancel from now on finds the outcome decided: the caller's pipeline owns the lease and returns it
+            // a cancel from now on finds the outcome decided: the caller's pipeline owns the lease and returns it,
+            // unless the cancel shows that the pipeline dropped it (see returnIfDropped)
             actual.onNext(lease);
             actual.onComplete();
+            if (!DELIVERY.compareAndSet(this, self, lease)) {
+                // another thread cancelled while the lease was on its way
+                delivery = SETTLED;
+                returnIfDropped(lease);
+            }
         } else {
+            delivery = null;
             ref.release().subscribe(null, e -> { });
+        }
+    }
+
+    /**
+     * A cancel came after the delivery won: the subscriber gave up as the lease arrived (a timeout that fired first
+     * drops it), so the lease reached no one. It is returned, unless its handle is in use.
+     */
+    private static void returnIfDropped(Lease lease) {
+        if (!lease.inUse()) {
+            lease.release(SignalType.ON_COMPLETE, null).subscribe(null, e -> { });
         }
     }
 
@@ -226,13 +263,32 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
     }
 
     private void acquireFailed(Throwable error) {
-        pool.listeners.fire(l -> l.acquireFailed(pool.name(), DefaultTidepoolPool.since(startedNanos), error));
+        pool.listeners.fire(l -> l.acquireFailed(pool.name(), pool.sinceTicks(startedNanos), error));
     }
 
     @Override
     public void cancel() {
         if (end()) {
             cancelUpstream();
+            return;
+        }
+        for (;;) {
+            Object d = delivery;
+            if (d instanceof Thread) {
+                // from within the delivery, on its thread: the subscriber takes the connection and cancels the rest;
+                // from another thread: the delivering thread returns the lease once the delivery is over
+                if (d == Thread.currentThread() || DELIVERY.compareAndSet(this, d, CANCELLED_DURING)) {
+                    return;
+                }
+            } else if (d instanceof Lease lease) {
+                if (DELIVERY.compareAndSet(this, d, SETTLED)) {
+                    returnIfDropped(lease);
+                    return;
+                }
+            } else {
+                // no delivery (another outcome won), or the late cancel was dealt with already
+                return;
+            }
         }
     }
 
@@ -242,7 +298,7 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
             return false;
         }
         if (waits) {
-            pool.waiterEnded(this);
+            lending.waiterEnded(this);
         }
         return true;
     }

@@ -26,15 +26,18 @@ final class Keepalive {
     /** How long a pass waits for a connection a borrower took between the count and the borrow: hardly at all. */
     private static final Duration NO_WAIT = Duration.ofMillis(20);
 
-    private final DefaultTidepoolPool pool;
-    private final InstrumentedPool<Slot> engine;
+    private final PoolContext pool;
+    private final Validation validation;
+    private final Runnable refill;
     private final long dueAfterMillis;
     private final AtomicBoolean passRunning = new AtomicBoolean();
     private volatile boolean borrowing;
 
-    Keepalive(DefaultTidepoolPool pool, InstrumentedPool<Slot> engine, Duration keepaliveTime) {
+    /** @param refill opens connections up to minIdle again, after a pass closed dead ones */
+    Keepalive(PoolContext pool, Validation validation, Runnable refill, Duration keepaliveTime) {
         this.pool = pool;
-        this.engine = engine;
+        this.validation = validation;
+        this.refill = refill;
         this.dueAfterMillis = keepaliveTime.toMillis();
     }
 
@@ -66,6 +69,7 @@ final class Keepalive {
     /** One pass: completes when every connection it borrowed is back in the pool or closed. Never fails. */
     Mono<Void> pass() {
         return Mono.defer(() -> {
+            InstrumentedPool<Slot> engine = pool.engine();
             int idle = engine.metrics().idleSize();
             if (idle == 0 || pool.isClosing()) {
                 return Mono.empty();
@@ -82,7 +86,7 @@ final class Keepalive {
                         return Flux.fromIterable(held).flatMap(this::checkAndReturn).then();
                     }))
                     .doFinally(s -> borrowing = false)
-                    .then(Mono.fromRunnable(pool::refillMinIdle));
+                    .then(Mono.fromRunnable(refill));
         });
     }
 
@@ -92,7 +96,7 @@ final class Keepalive {
         if (idleMillis < dueAfterMillis) {
             return ref.release().onErrorResume(e -> Mono.empty());
         }
-        return pool.validate(slot.connection())
+        return validation.check(slot.connection())
                 .flatMap(alive -> {
                     if (alive) {
                         slot.pinged(pool.nowMillis());
@@ -100,7 +104,7 @@ final class Keepalive {
                     }
                     log.info("pool '{}': keepalive found a dead connection (unchecked for {} ms) and closed it",
                             pool.name(), idleMillis);
-                    return pool.discardInvalid(ref);
+                    return validation.discard(ref);
                 })
                 .onErrorResume(e -> Mono.empty());
     }

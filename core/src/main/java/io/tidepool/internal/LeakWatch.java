@@ -20,14 +20,14 @@ final class LeakWatch {
     private static final Logger log = LoggerFactory.getLogger("io.tidepool.leaks");
 
     private final Lease lease;
-    private final DefaultTidepoolPool pool;
+    private final PoolContext pool;
     private final @Nullable Throwable acquiredAt;
     private final long acquiredNanos;
     private final @Nullable Disposable report;
     private final @Nullable Disposable reclaim;
     private volatile boolean reported;
 
-    private LeakWatch(Lease lease, DefaultTidepoolPool pool, long acquiredNanos, @Nullable Throwable acquiredAt) {
+    private LeakWatch(Lease lease, PoolContext pool, long acquiredNanos, @Nullable Throwable acquiredAt) {
         this.lease = lease;
         this.pool = pool;
         this.acquiredNanos = acquiredNanos;
@@ -42,7 +42,7 @@ final class LeakWatch {
     }
 
     /** A watch for this borrowing, or null when leak detection and reclaim are both off. */
-    static @Nullable LeakWatch of(Lease lease, DefaultTidepoolPool pool, long acquiredNanos,
+    static @Nullable LeakWatch of(Lease lease, PoolContext pool, long acquiredNanos,
                                   @Nullable Throwable origin) {
         PoolConfiguration config = pool.configuration();
         if (config.leakDetectionThreshold().isEmpty() && config.leakReclaimAfter().isEmpty()) {
@@ -60,7 +60,7 @@ final class LeakWatch {
     }
 
     private Duration held() {
-        return DefaultTidepoolPool.since(acquiredNanos);
+        return PoolContext.since(acquiredNanos);
     }
 
     private void report() {

@@ -28,7 +28,8 @@ final class Lease {
     private static final VarHandle RETURNING = Relay.field(MethodHandles.lookup(), "returning", boolean.class);
 
     private final PooledRef<Slot> ref;
-    private final DefaultTidepoolPool pool;
+    private final PoolContext pool;
+    private final ConnectionSource source;
     private final ExchangeTracker tracker;
     private final PooledConnection handle;
     private volatile boolean returning;
@@ -36,12 +37,13 @@ final class Lease {
     private volatile boolean discarded;
     private final @Nullable LeakWatch leakWatch;
 
-    Lease(PooledRef<Slot> ref, DefaultTidepoolPool pool, @Nullable Throwable origin) {
+    Lease(PooledRef<Slot> ref, PoolContext pool, ConnectionSource source, @Nullable Throwable origin) {
+        this.source = source;
         this.ref = ref;
         this.pool = pool;
         this.tracker = new ExchangeTracker(pool.silenceClock());
         this.handle = new PooledConnection(ref.poolable().connection(), this, tracker);
-        this.acquiredNanos = pool.timesBorrowings() ? System.nanoTime() : DefaultTidepoolPool.NOT_TIMED;
+        this.acquiredNanos = pool.timesBorrowings() ? System.nanoTime() : PoolContext.NOT_TIMED;
         this.leakWatch = LeakWatch.of(this, pool, acquiredNanos, origin);
     }
 
@@ -51,6 +53,11 @@ final class Lease {
 
     Connection handle() {
         return handle;
+    }
+
+    /** Whether the borrower has used its handle (called a method of it) yet. */
+    boolean inUse() {
+        return handle.touched();
     }
 
     /** This borrowing's leak watch, if the pool watches for leaks. */
@@ -64,6 +71,11 @@ final class Lease {
 
     PoolStats poolStats() {
         return pool.stats();
+    }
+
+    /** Behind a pooler in transaction mode: session settings must stay within a transaction. */
+    boolean transactionPooled() {
+        return pool.configuration().serverPooling() == io.tidepool.ServerPooling.TRANSACTION;
     }
 
     /** The borrower closed its connection. */
@@ -123,17 +135,19 @@ final class Lease {
         if (pool.listeners.isEmpty()) {
             return;
         }
-        pool.listeners.fire(l -> l.connectionReturned(pool.name(), DefaultTidepoolPool.since(acquiredNanos),
+        pool.listeners.fire(l -> l.connectionReturned(pool.name(), PoolContext.since(acquiredNanos),
                 discarded));
     }
 
     private Mono<Void> resetAndReturn(SignalType signal, @Nullable Throwable error) {
         Connection connection = ref.poolable().connection();
-        ReturnRule.Plan plan = ReturnRule.decide(new ReturnRule.Borrowing(
+        ReturnRule.Plan decided = ReturnRule.decide(new ReturnRule.Borrowing(
                 error != null && pool.configuration().errorClassifier().classify(error).discardsConnection(),
-                pool.isRetired(ref.poolable()), signal == SignalType.ON_COMPLETE, tracker.quiet(),
+                source.isRetired(ref.poolable()), signal == SignalType.ON_COMPLETE, tracker.quiet(),
                 connection.isAutoCommit(), tracker.isolationWasChanged(), tracker.timeoutsWereChanged(),
                 tracker.sessionChanges()));
+        ReturnRule.Plan plan = decided.resetSession() && transactionPooled()
+                ? TransactionScoped.withoutSessionReset(decided, pool.name()) : decided;
         var preRelease = pool.configuration().preRelease();
         if (preRelease.isPresent() && plan.outcome() != ReturnRule.Outcome.DISCARD) {
             // the user's own step comes first; a connection it fails on cannot be trusted
@@ -191,7 +205,7 @@ final class Lease {
     private Mono<Void> resetSession(Connection connection) {
         Mono<Void> reset = Flux.from(connection.createStatement(SESSION_RESET).execute())
                 .flatMap(Result::getRowsUpdated).then();
-        ConnectionSetup setup = pool.setup();
+        ConnectionSetup setup = source.setup();
         return setup == null ? reset : reset.then(Mono.defer(() -> setup.applyTo(connection)));
     }
 
@@ -215,7 +229,9 @@ final class Lease {
      * unknown moment and could otherwise hit the next borrower's statement.
      */
     private Mono<Void> drainAndRollback(Connection connection) {
-        if (!(connection instanceof PostgresqlConnection postgres)) {
+        // behind a pooler in transaction mode a cancel request may reach a backend that serves another client by
+        // then: the ROLLBACK gets the whole validationTimeout (the release's bound), then the connection is closed
+        if (!(connection instanceof PostgresqlConnection postgres) || transactionPooled()) {
             return rollback(connection);
         }
         return Mono.defer(() -> {

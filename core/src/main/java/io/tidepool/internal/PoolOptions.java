@@ -88,6 +88,8 @@ public final class PoolOptions {
                     "most a statement waits without a byte from the server"),
             new Spec("connectionInitSql", null, (b, v) -> b.connectionInitSql(text("connectionInitSql", v)),
                     "SQL run on every new connection"),
+            new Spec("serverPooling", null, (b, v) -> b.serverPooling(serverPooling(v)),
+                    "session or transaction: how a pooler in front of the server (PgBouncer) lends backends"),
             // r2dbc-pool options with no Tidepool equivalent: checked, then left alone (see docs/configuration.md).
             new Spec("acquireRetry", null, (b, v) -> ignored("acquireRetry", integerAtLeastZero("acquireRetry", v),
                     "Tidepool replaces invalid connections within acquireTimeout; use RetryPolicy for work"),
@@ -135,11 +137,16 @@ public final class PoolOptions {
         Object protocol = options.getValue(ConnectionFactoryOptions.PROTOCOL);
         boolean direct = POSTGRESQL.equals(driver);
         boolean wrapped = (DRIVER.equals(driver) || R2DBC_POOL_DRIVER.equals(driver)) && POSTGRESQL.equals(protocol);
-        if (!direct && !wrapped) {
+        boolean failover = MultiHost.isFailover(driver, protocol);
+        if (failover) {
+            MultiHost.checkHosts(options);
+        } else if (!direct && !wrapped) {
             throw new IllegalArgumentException("driver must be postgresql (r2dbc:postgresql:, r2dbc:tidepool:postgresql: "
                     + "or r2dbc:pool:postgresql:), was " + driver + (protocol == null ? "" : ":" + protocol));
         }
-        checkHost(options);
+        if (!failover) {
+            checkHost(options);
+        }
         for (Spec spec : SPECS) {
             Object value = options.getValue(Option.valueOf(spec.name()));
             if (value == null && spec.r2dbcPoolAlias() != null) {
@@ -170,7 +177,43 @@ public final class PoolOptions {
             // the kernel probes an idle connection and notices a dead peer (timing from the host's net.ipv4 settings)
             driver.option(TCP_KEEPALIVE, true);
         }
+        if (MultiHost.isFailover(options.getValue(ConnectionFactoryOptions.DRIVER),
+                options.getValue(ConnectionFactoryOptions.PROTOCOL))) {
+            return MultiHost.driverOptions(driver.build());
+        }
         return driver.build();
+    }
+
+    /**
+     * Whether the options name several hosts (the {@code failover} form) with the target {@code primary}: the pool
+     * then retires every connection when the primary is gone or read-only (see {@code FailoverWatch}).
+     */
+    public static boolean targetsPrimary(ConnectionFactoryOptions driverOptions) {
+        return MultiHost.FAILOVER.equals(driverOptions.getValue(ConnectionFactoryOptions.PROTOCOL))
+                && MultiHost.targetsPrimary(driverOptions);
+    }
+
+    /** r2dbc-postgresql's switch for its named prepared statements, which PgBouncer in transaction mode cannot keep. */
+    private static final Option<Object> PREPARED_STATEMENT_CACHE = Option.valueOf("preparedStatementCacheQueries");
+
+    /**
+     * The driver options for {@code mode}: in {@link io.tidepool.ServerPooling#TRANSACTION} mode, r2dbc-postgresql's
+     * prepared statement cache is turned off ({@code preparedStatementCacheQueries=0}, so statements run unnamed)
+     * unless the options set it themselves (a PgBouncer 1.21+ with {@code max_prepared_statements} can keep them).
+     */
+    public static ConnectionFactoryOptions forServerPooling(ConnectionFactoryOptions options,
+                                                            io.tidepool.ServerPooling mode) {
+        if (mode != io.tidepool.ServerPooling.TRANSACTION || options.hasOption(PREPARED_STATEMENT_CACHE)) {
+            return options;
+        }
+        return ConnectionFactoryOptions.builder().from(options).option(PREPARED_STATEMENT_CACHE, 0).build();
+    }
+
+    private static io.tidepool.ServerPooling serverPooling(Object value) {
+        if (value instanceof io.tidepool.ServerPooling mode) {
+            return mode;
+        }
+        return io.tidepool.ServerPooling.parse(value.toString());
     }
 
     /**

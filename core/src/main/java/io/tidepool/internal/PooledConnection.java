@@ -38,6 +38,8 @@ final class PooledConnection implements Connection {
     private final ExchangeTracker tracker;
     private volatile boolean returned;
     private volatile @Nullable String reclaimed;
+    // set once, at the borrower's first call: a cancel that reaches the acquire late leaves a used handle alone
+    private volatile boolean touched;
 
     PooledConnection(Connection raw, Lease lease, ExchangeTracker tracker) {
         this.raw = raw;
@@ -61,7 +63,19 @@ final class PooledConnection implements Connection {
         returned = true;
     }
 
+    /** Whether any method of this handle was called. */
+    boolean touched() {
+        return touched;
+    }
+
+    private void touch() {
+        if (!touched) {
+            touched = true;
+        }
+    }
+
     private Connection open() {
+        touch();
         if (returned) {
             throw fenced();
         }
@@ -105,7 +119,13 @@ final class PooledConnection implements Connection {
     }
 
     private Mono<Void> exchange(Publisher<Void> exchange) {
+        touch();
         return tracker.trackOne(exchange, this, CHANGES_NOTHING);
+    }
+
+    private Mono<Void> setting(Publisher<Void> exchange, int changes) {
+        touch();
+        return tracker.trackOne(exchange, this, changes);
     }
 
     @Override
@@ -181,21 +201,31 @@ final class PooledConnection implements Connection {
 
     @Override
     public Publisher<Void> setLockWaitTimeout(Duration timeout) {
-        return tracker.trackOne(raw.setLockWaitTimeout(timeout), this, CHANGES_TIMEOUTS);
+        if (lease.transactionPooled()) {
+            return exchange(TransactionScoped.lockWaitTimeout(raw, timeout, lease.poolName()));
+        }
+        return setting(raw.setLockWaitTimeout(timeout), CHANGES_TIMEOUTS);
     }
 
     @Override
     public Publisher<Void> setStatementTimeout(Duration timeout) {
-        return tracker.trackOne(raw.setStatementTimeout(timeout), this, CHANGES_TIMEOUTS);
+        if (lease.transactionPooled()) {
+            return exchange(TransactionScoped.statementTimeout(raw, timeout, lease.poolName()));
+        }
+        return setting(raw.setStatementTimeout(timeout), CHANGES_TIMEOUTS);
     }
 
     @Override
     public Publisher<Void> setTransactionIsolationLevel(IsolationLevel level) {
-        return tracker.trackOne(raw.setTransactionIsolationLevel(level), this, CHANGES_ISOLATION);
+        if (lease.transactionPooled()) {
+            return exchange(TransactionScoped.isolation(raw, level, lease.poolName()));
+        }
+        return setting(raw.setTransactionIsolationLevel(level), CHANGES_ISOLATION);
     }
 
     @Override
     public Publisher<Boolean> validate(ValidationDepth depth) {
+        touch();
         if (returned) {
             return Mono.just(false);
         }

@@ -17,11 +17,13 @@ final class SilenceWatch {
 
     private static final Logger log = LoggerFactory.getLogger(SilenceWatch.class);
 
-    private final DefaultTidepoolPool pool;
+    private final PoolContext pool;
+    private final ConnectionSource source;
     private final Duration timeout;
 
-    SilenceWatch(DefaultTidepoolPool pool, Duration timeout) {
+    SilenceWatch(PoolContext pool, ConnectionSource source, Duration timeout) {
         this.pool = pool;
+        this.source = source;
         this.timeout = timeout;
     }
 
@@ -34,7 +36,7 @@ final class SilenceWatch {
 
     private void check() {
         long now = pool.nowMillis();
-        for (Lease lease : pool.borrowed()) {
+        for (Lease lease : source.borrowed()) {
             long silent = lease.silentForMillis(now);
             if (silent > timeout.toMillis()) {
                 log.warn("pool '{}': {} sent nothing for {} ms while a statement waited (silenceTimeout {} ms); "

@@ -21,7 +21,8 @@ final class TrackedExchange<T> extends Flux<T> {
     private final boolean results;
     private final @Nullable TrackedResult reading;
     private final @Nullable PooledConnection fence;
-    private final int changes;
+    // a byte: with the boolean it fits the padding, so the fence costs one reference per exchange
+    private final byte changes;
 
     /**
      * @param results for a statement's stream of results: each result is tracked; cancelling the stream after it
@@ -38,7 +39,7 @@ final class TrackedExchange<T> extends Flux<T> {
         this.results = results;
         this.reading = reading;
         this.fence = fence;
-        this.changes = changes;
+        this.changes = (byte) changes;
     }
 
     @Override

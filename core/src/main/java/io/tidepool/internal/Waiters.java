@@ -18,12 +18,15 @@ import java.util.concurrent.TimeUnit;
 final class Waiters {
 
     private final Scheduler scheduler;
+    private final Ticks ticks;
     private @Nullable AcquireOperation head;
     private @Nullable AcquireOperation tail;
     private boolean timerArmed;
 
-    Waiters(Scheduler scheduler) {
+    /** Deadlines are in {@code ticks}, the time of {@code scheduler}, which runs the timer. */
+    Waiters(Scheduler scheduler, Ticks ticks) {
         this.scheduler = scheduler;
+        this.ticks = ticks;
     }
 
     /** The caller waits from now on: it times out at its deadline unless it is removed first. */
@@ -83,7 +86,7 @@ final class Waiters {
     }
 
     private void arm(AcquireOperation oldest) {
-        long delay = Math.max(0, oldest.deadlineNanos - System.nanoTime());
+        long delay = Math.max(0, oldest.deadlineNanos - ticks.nanoTime());
         scheduler.schedule(() -> expire(oldest), delay, TimeUnit.NANOSECONDS);
     }
 
@@ -96,7 +99,7 @@ final class Waiters {
         List<AcquireOperation> expired = new ArrayList<>();
         AcquireOperation next;
         synchronized (this) {
-            long now = System.nanoTime();
+            long now = ticks.nanoTime();
             if (armedFor.linked) {
                 unlink(armedFor);
                 expired.add(armedFor);

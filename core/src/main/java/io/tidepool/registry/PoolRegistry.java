@@ -94,6 +94,8 @@ public final class PoolRegistry {
     private final List<Entry> entries;
     private final Map<String, Entry> byName;
     private final @Nullable Integer connectionBudget;
+    private final @Nullable Double connectionBudgetShare;
+    private volatile @Nullable Integer serverBudget;
     private final Duration startTimeout;
     private final Duration stopTimeout;
     private final Duration retryFirstBackoff;
@@ -113,6 +115,7 @@ public final class PoolRegistry {
         entries.forEach(e -> names.put(e.name(), e));
         this.byName = Collections.unmodifiableMap(names);
         this.connectionBudget = b.connectionBudget;
+        this.connectionBudgetShare = b.connectionBudgetShare;
         this.startTimeout = b.startTimeout;
         this.stopTimeout = b.stopTimeout;
         this.retryFirstBackoff = b.retryFirstBackoff;
@@ -204,6 +207,19 @@ public final class PoolRegistry {
         return Optional.ofNullable(connectionBudget);
     }
 
+    /** The share of the server's connections the registry was built with ({@code 0.25} for a quarter), if any. */
+    public Optional<Double> connectionBudgetShare() {
+        return Optional.ofNullable(connectionBudgetShare);
+    }
+
+    /**
+     * The budget in connections that {@link Builder#connectionBudgetShare(double)} came to, once {@link #start()}
+     * read the server's figure; empty before, or without a share.
+     */
+    public Optional<Integer> serverConnectionBudget() {
+        return Optional.ofNullable(serverBudget);
+    }
+
     /** How long {@link #stop()}, the scoped form and the shutdown hook wait for the pools to close. */
     public Duration stopTimeout() {
         return stopTimeout;
@@ -271,6 +287,43 @@ public final class PoolRegistry {
             rollBack(failures, requiredFailures);
             return;
         }
+        Double share = connectionBudgetShare;
+        if (share != null) {
+            checkServerBudget(share, failures);
+            return;
+        }
+        startSucceeded(failures);
+    }
+
+    /** Reads the server's connections through the first started pool, then fails the start or lets it succeed. */
+    private void checkServerBudget(double share, Map<String, Throwable> failures) {
+        Entry through = entries.stream().filter(e -> e.availability() == PoolAvailability.AVAILABLE).findFirst()
+                .orElse(null);
+        if (through == null) {
+            // only optional pools, none started: nothing to read the server through yet
+            log.warn("pool registry: no pool started, so the connection budget ({} of the server) is not checked",
+                    ServerBudget.percent(share));
+            startSucceeded(failures);
+            return;
+        }
+        ServerBudget.check(through.pool(), entries, share, startTimeout, scheduler).subscribe(budget -> {
+            serverBudget = budget;
+            log.info("pool registry: connection budget {} of the server is {} connections; pools need {}",
+                    ServerBudget.percent(share), budget,
+                    entries.stream().mapToLong(e -> e.pool().configuration().maxSize()).sum());
+            startSucceeded(failures);
+        }, error -> {
+            String message = "registry could not start: " + error.getMessage() + "; every pool was closed";
+            log.error(message);
+            RegistryStartException failure = new RegistryStartException(message, Map.of(), Set.of());
+            failure.addSuppressed(error);
+            beginStop(stopTimeout, RegistryState.FAILED, failure).subscribe(null, e -> {
+                // the start error is what callers see
+            });
+        });
+    }
+
+    private void startSucceeded(Map<String, Throwable> failures) {
         // the retries begin before the state changes, so that a stop racing with us finds and ends them
         failures.keySet().forEach(name -> entry(name).retryInBackground(startTimeout, retryFirstBackoff,
                 retryMaxBackoff, scheduler, this::optionalPoolRecovered));
@@ -402,7 +455,8 @@ public final class PoolRegistry {
     @Override
     public String toString() {
         return "PoolRegistry{state=" + state.get() + ", pools=" + names()
-                + (connectionBudget == null ? "" : ", connectionBudget=" + connectionBudget) + "}";
+                + (connectionBudget == null ? "" : ", connectionBudget=" + connectionBudget)
+                + (connectionBudgetShare == null ? "" : ", connectionBudgetShare=" + connectionBudgetShare) + "}";
     }
 
     /**
@@ -415,6 +469,7 @@ public final class PoolRegistry {
 
         private final List<Registration> registrations = new ArrayList<>();
         private @Nullable Integer connectionBudget;
+        private @Nullable Double connectionBudgetShare;
         private Duration startTimeout = DEFAULT_START_TIMEOUT;
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
         private Duration retryFirstBackoff = DEFAULT_RETRY_FIRST_BACKOFF;
@@ -483,6 +538,25 @@ public final class PoolRegistry {
                 throw new IllegalArgumentException("connectionBudget must be at least 1, was " + connectionBudget);
             }
             this.connectionBudget = connectionBudget;
+            return this;
+        }
+
+        /**
+         * The share of the server's connections this process may use, for a fleet of N identical instances
+         * {@code 1.0 / N} or less: {@link PoolRegistry#start()} reads what the server lets ordinary roles open
+         * ({@code max_connections} less {@code superuser_reserved_connections} and {@code reserved_connections})
+         * through the first pool that started, and fails (closing every pool) when the pools' {@code maxSize} add up
+         * to more than this share of it, e.g. {@code connection budget 25 % of the server's 97 connections (24) is
+         * exceeded: pools need 30 (main=20, reports=10)}. The pools must all go to that one server, directly (behind
+         * PgBouncer the server's figure bounds PgBouncer, not the pools: give {@link #connectionBudget(int)}
+         * instead). More than 0, at most 1. Default: none. May be combined with {@link #connectionBudget(int)}.
+         */
+        public Builder connectionBudgetShare(double share) {
+            if (!(share > 0 && share <= 1)) {
+                throw new IllegalArgumentException("connectionBudgetShare must be more than 0 and at most 1, was "
+                        + share);
+            }
+            this.connectionBudgetShare = share;
             return this;
         }
 

@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param leaks connections reported as suspected leaks since the pool was built ({@code PoolStats.leaks()})
  * @param lastError the most recent error the pool saw, if any, whenever it happened
  * @param checkedAt when the check was made, by the check's clock
+ * @param replica the standby's lag and rotation, when the pool is a standby pool of a
+ *        {@link io.tidepool.replica.ReplicaSet} the check was given ({@link PoolHealthCheck.Builder#replicaOf})
  */
 public record PoolHealth(
         String pool,
@@ -32,11 +34,19 @@ public record PoolHealth(
         Optional<ServerHeadroom> server,
         long leaks,
         Optional<LastError> lastError,
-        Instant checkedAt) {
+        Instant checkedAt,
+        Optional<Replica> replica) {
 
     /** Copies {@code reasons}. */
     public PoolHealth {
         reasons = List.copyOf(reasons);
+    }
+
+    /** The health of a pool that is no standby of a checked replica set. */
+    public PoolHealth(String pool, HealthStatus status, List<Reason> reasons, PoolState state, Probe probe,
+                      Saturation saturation, Optional<ServerHeadroom> server, long leaks,
+                      Optional<LastError> lastError, Instant checkedAt) {
+        this(pool, status, reasons, state, probe, saturation, server, leaks, lastError, checkedAt, Optional.empty());
     }
 
     /** Why a pool is not {@link HealthStatus#UP}; each reason implies a status. */
@@ -56,7 +66,12 @@ public record PoolHealth(
         /** The probe timed out while the pool was not busy: the server does not answer. */
         PROBE_TIMED_OUT(HealthStatus.DOWN),
         /** The pool is closing or closed. */
-        CLOSED(HealthStatus.DOWN);
+        CLOSED(HealthStatus.DOWN),
+        /**
+         * The pool is a standby out of its replica set's rotation: more than {@code maxLag} behind, or its lag check
+         * failed. Reads go elsewhere; the service still serves.
+         */
+        REPLICA_BEHIND(HealthStatus.DEGRADED);
 
         private final HealthStatus status;
 
@@ -151,6 +166,30 @@ public record PoolHealth(
      * @param at when it happened, by the check's clock
      */
     public record LastError(ErrorCategory category, String message, Instant at) {
+    }
+
+    /**
+     * This pool's share of the server's connections: its {@code maxSize} over {@code max_connections}, when the probe
+     * read them. Add it up over every pool of every instance (the sizing rule of docs/operations.md): the sum must
+     * stay below 1, with room for administration. Behind PgBouncer the server's {@code max_connections} bounds
+     * PgBouncer's server pools, not this pool; the share then says nothing.
+     */
+    public Optional<Double> serverShare() {
+        return server.filter(s -> s.maxConnections() > 0)
+                .map(s -> (double) saturation.max() / s.maxConnections());
+    }
+
+    /**
+     * A standby's replication, as its replica set's last lag check found it.
+     *
+     * @param lag how far its replay is behind; empty before the first check and when the check failed
+     * @param maxLag the most it may be behind and stay in rotation
+     * @param inRotation whether read-only work goes to it
+     * @param inRecovery whether it is still a standby (false once promoted)
+     * @param error why the last check failed, without password or URL
+     */
+    public record Replica(Optional<Duration> lag, Duration maxLag, boolean inRotation, boolean inRecovery,
+                          Optional<String> error) {
     }
 
     /** True unless {@link #status()} is {@link HealthStatus#DOWN}. */

@@ -62,6 +62,7 @@ public final class PoolHealthCheck implements AutoCloseable {
     private final Scheduler scheduler;
     private final HealthEvents events;
     private final Disposable listening;
+    private final io.tidepool.replica.@Nullable ReplicaSet replicaSet;
 
     private PoolHealthCheck(Builder b) {
         this.pool = b.pool;
@@ -70,6 +71,7 @@ public final class PoolHealthCheck implements AutoCloseable {
         this.scheduler = b.scheduler == null ? pool.configuration().scheduler() : b.scheduler;
         this.events = new HealthEvents(thresholds.window(), clock, pool.configuration().errorClassifier());
         this.listening = pool.addListener(events);
+        this.replicaSet = b.replicaSet;
     }
 
     /** A check of {@code pool} with the default thresholds, the pool's clock and its scheduler. */
@@ -209,9 +211,23 @@ public final class PoolHealthCheck implements AutoCloseable {
         PoolHealth.Saturation saturation = new PoolHealth.Saturation(stats.acquired(), stats.idle(),
                 stats.maxSize(), stats.pending(), thresholds.window(), recent.acquires(), recent.timeouts(),
                 recent.p99Wait());
+        Optional<PoolHealth.Replica> replica = replica();
+        if (replica.isPresent() && !replica.get().inRotation() && !ordered.contains(Reason.REPLICA_BEHIND)) {
+            ordered.add(Reason.REPLICA_BEHIND);
+        }
         Optional<LastError> lastError = events.lastError();
         return new PoolHealth(pool.name(), PoolHealth.statusOf(ordered), ordered, pool.state(), probe, saturation,
-                Optional.ofNullable(server), stats.leaks(), lastError, clock.instant());
+                Optional.ofNullable(server), stats.leaks(), lastError, clock.instant(), replica);
+    }
+
+    /** This pool's standby status in the replica set the check was given, if it is one of its standbys. */
+    private Optional<PoolHealth.Replica> replica() {
+        io.tidepool.replica.ReplicaSet set = replicaSet;
+        if (set == null) {
+            return Optional.empty();
+        }
+        return set.status().stream().filter(s -> s.pool().equals(pool.name())).findFirst()
+                .map(s -> new PoolHealth.Replica(s.lag(), set.maxLag(), s.inRotation(), s.inRecovery(), s.error()));
     }
 
     private static Duration since(long startedNanos) {
@@ -225,6 +241,7 @@ public final class PoolHealthCheck implements AutoCloseable {
         private HealthThresholds thresholds = HealthThresholds.defaults();
         private @Nullable Clock clock;
         private @Nullable Scheduler scheduler;
+        private io.tidepool.replica.@Nullable ReplicaSet replicaSet;
 
         private Builder(TidepoolPool pool) {
             this.pool = Objects.requireNonNull(pool, "pool");
@@ -245,6 +262,17 @@ public final class PoolHealthCheck implements AutoCloseable {
         /** The scheduler the probe timeout runs on; default the pool's. */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * The replica set this pool is a standby of: the health then shows the standby's lag and rotation
+         * ({@link PoolHealth#replica()}), and a standby out of rotation is {@link Reason#REPLICA_BEHIND}
+         * ({@link HealthStatus#DEGRADED}). The lag is the set's last check (every {@code lagCheckInterval}), not
+         * read again by the probe.
+         */
+        public Builder replicaOf(io.tidepool.replica.ReplicaSet replicaSet) {
+            this.replicaSet = Objects.requireNonNull(replicaSet, "replicaSet");
             return this;
         }
 

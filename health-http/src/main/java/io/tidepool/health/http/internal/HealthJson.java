@@ -86,7 +86,17 @@ public final class HealthJson {
                 .field("maxConnections", server.maxConnections())
                 .field("headroom", server.headroom())
                 .field("utilization", server.utilization())
+                .field("poolShare", h.serverShare().orElse(0.0))
                 .endObject());
+        h.replica().ifPresent(replica -> {
+            json.beginObject("replica");
+            replica.lag().ifPresent(lag -> json.field("lagMillis", lag.toMillis()));
+            json.field("maxLagMillis", replica.maxLag().toMillis())
+                    .field("inRotation", replica.inRotation())
+                    .field("inRecovery", replica.inRecovery());
+            replica.error().ifPresent(error -> json.field("error", Redact.message(error)));
+            json.endObject();
+        });
         json.field("leaks", h.leaks());
         h.lastError().ifPresent(e -> json.beginObject("lastError")
                 .field("category", e.category().tagValue())

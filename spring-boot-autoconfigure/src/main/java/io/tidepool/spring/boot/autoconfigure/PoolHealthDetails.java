@@ -31,6 +31,12 @@ final class PoolHealthDetails {
         h.server().ifPresent(s -> {
             details.put("serverBackends", s.backends());
             details.put("serverMaxConnections", s.maxConnections());
+            details.put("serverHeadroom", s.headroom());
+            h.serverShare().ifPresent(share -> details.put("serverPoolShare", share));
+        });
+        h.replica().ifPresent(r -> {
+            r.lag().ifPresent(lag -> details.put("replicaLagMillis", lag.toMillis()));
+            details.put("replicaInRotation", r.inRotation());
         });
         h.lastError().ifPresent(e -> details.put("lastErrorCategory", e.category().tagValue()));
         return details;

@@ -1,0 +1,457 @@
+package io.tidepool.pg.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.r2dbc.spi.R2dbcException;
+import io.r2dbc.spi.Result;
+import org.jspecify.annotations.Nullable;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One R2DBC exchange: a statement (simple protocol without binds, extended protocol with them, one Bind/Execute per
+ * binding) or a batch, with its hand-written response handler. Each statement's Result is emitted when it begins and
+ * its rows stream into it as they arrive; only while a cached statement's first Bind is unanswered are results held
+ * back, so that a re-prepare (SQLSTATE 26000, or 0A000 "cached plan must not change result type", both answered in
+ * place of BindComplete) can run the statement again unseen. The streams complete after the last ReadyForQuery, once
+ * the exchange has left the queue.
+ *
+ * <p>A pending BEGIN rides in front of the statement in the same write: as text before it in the simple Query, or as
+ * Parse/Bind/Execute of the unnamed statement before its own messages with no Sync in between, so that if BEGIN
+ * fails the server skips the statement.
+ */
+final class Exchange extends Command {
+
+    private static final short[] NO_FORMATS = new short[0];
+
+    private final String sql;
+    /** {@code null}: simple protocol. */
+    private final @Nullable List<BindValue[]> bindings;
+    private final EventStream<Result> out;
+
+    // per attempt
+    private StatementCache.@Nullable Entry @Nullable [] entries;
+    private boolean[] parsedHere = new boolean[0];
+    private int prefixToSwallow;
+    private int expectedReadyForQuery;
+    private int readyForQuery;
+    private int step;
+    private boolean beganHere;
+    private @Nullable String begin;
+    private boolean retried;
+    private boolean resubmitted;
+    private @Nullable PgRowMetadata columns;
+    private @Nullable PgEngine engine;
+    /** The current statement's segments, or null between statements. */
+    private @Nullable EventStream<Result.Segment> current;
+    /** Statements whose answer is complete: their streams complete when the exchange is done. */
+    private List<EventStream<Result.Segment>> finished = new ArrayList<>();
+    /** Results not handed out yet, while a re-prepare is still possible. */
+    private List<Result> held = new ArrayList<>();
+    private boolean emitting;
+    private @Nullable ServerErrorFields firstError;
+    private int firstErrorStep = -1;
+    private boolean copyOut;
+
+    Exchange(String sql, @Nullable List<BindValue[]> bindings, EventStream<Result> out) {
+        this.sql = sql;
+        this.bindings = bindings;
+        this.out = out;
+    }
+
+    @Override
+    boolean encode(PgEngine engine, ByteBuf buffer) {
+        resetAttempt();
+        this.engine = engine;
+        if (bindings == null) {
+            encodeSimple(engine, buffer);
+        } else {
+            encodeExtended(engine, buffer, bindings);
+        }
+        // only a cached statement run outside a BEGIN of its own, for the first time, may be prepared again
+        emitting = bindings == null || !engine.cache.enabled() || beganHere || retried;
+        return true;
+    }
+
+    private void resetAttempt() {
+        begin = null;
+        prefixToSwallow = 0;
+        readyForQuery = 0;
+        step = 0;
+        beganHere = false;
+        columns = null;
+        current = null;
+        finished = new ArrayList<>();
+        held = new ArrayList<>();
+        firstError = null;
+        firstErrorStep = -1;
+        copyOut = false;
+    }
+
+    private void encodeSimple(PgEngine engine, ByteBuf out) {
+        String begin = engine.takeBegin();
+        this.begin = begin;
+        if (begin != null) {
+            beganHere = true;
+            prefixToSwallow = 1; // BEGIN's CommandComplete
+            Frontend.query(out, begin + ";" + sql);
+        } else {
+            Frontend.query(out, sql);
+        }
+        engine.stats.queries++;
+        expectedReadyForQuery = 1;
+    }
+
+    private void encodeExtended(PgEngine engine, ByteBuf out, List<BindValue[]> all) {
+        // statements evicted earlier are closed first (their CloseCompletes are ignored wherever they come)
+        engine.writePendingCloses(out);
+        String begin = engine.takeBegin();
+        this.begin = begin;
+        if (begin != null) {
+            beganHere = true;
+            Frontend.parse(out, "", begin, new int[0]);
+            Frontend.bind(out, "", "", NO_FORMATS, new byte[0][], NO_FORMATS);
+            Frontend.execute(out, "", 0);
+            engine.stats.parses++;
+            prefixToSwallow = 3; // ParseComplete, BindComplete, CommandComplete
+        }
+        int n = all.size();
+        StatementCache.Entry[] used = new StatementCache.Entry[n];
+        parsedHere = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            BindValue[] values = all.get(i);
+            int[] oids = new int[values.length];
+            short[] formats = new short[values.length];
+            byte[][] bytes = new byte[values.length][];
+            for (int j = 0; j < values.length; j++) {
+                oids[j] = values[j].oid;
+                formats[j] = values[j].format;
+                bytes[j] = values[j].bytes;
+            }
+            String name = "";
+            StatementCache.Entry entry = null;
+            if (engine.cache.enabled()) {
+                String key = cacheKey(oids);
+                entry = engine.cache.get(key);
+                if (entry == null) {
+                    entry = engine.cache.create(key);
+                    Frontend.parse(out, entry.name, sql, oids);
+                    engine.stats.parses++;
+                    parsedHere[i] = true;
+                    // what this entry evicted is closed at once, so the server never holds more than the cache
+                    engine.writePendingCloses(out);
+                }
+                name = entry.name;
+            } else {
+                Frontend.parse(out, "", sql, oids);
+                engine.stats.parses++;
+                parsedHere[i] = true;
+            }
+            used[i] = entry;
+            boolean described = entry != null && entry.layout != null;
+            Frontend.bind(out, "", name, formats, bytes, described ? entry.resultFormats : NO_FORMATS);
+            if (!described) {
+                Frontend.describe(out, 'P', "");
+            }
+            Frontend.execute(out, "", 0);
+            if (begin == null) {
+                // one Sync per binding: each runs in its own implicit transaction, as in auto-commit
+                Frontend.sync(out);
+                engine.stats.syncs++;
+            }
+        }
+        if (begin != null) {
+            // one Sync for BEGIN and every binding: if BEGIN fails the server skips them all
+            Frontend.sync(out);
+            engine.stats.syncs++;
+        }
+        entries = used;
+        expectedReadyForQuery = begin != null ? 1 : n;
+    }
+
+    private String cacheKey(int[] oids) {
+        if (oids.length == 0) {
+            return sql;
+        }
+        StringBuilder b = new StringBuilder(sql.length() + 8 * oids.length).append(sql).append('\0');
+        for (int oid : oids) {
+            b.append(oid).append(',');
+        }
+        return b.toString();
+    }
+
+    private StatementCache.@Nullable Entry entry() {
+        StatementCache.Entry[] e = entries;
+        return e != null && step < e.length ? e[step] : null;
+    }
+
+    @Override
+    boolean onMessage(PgEngine engine, BackendMessage m) {
+        byte type = m.type();
+        if (prefixToSwallow > 0 && (type == '1' || type == '2' || type == 'C')) {
+            prefixToSwallow--;
+            return false;
+        }
+        switch (type) {
+            case '3': // CloseComplete of an evicted statement
+                return false;
+            case '1': { // ParseComplete
+                StatementCache.Entry e = entry();
+                if (e != null) {
+                    e.confirmed = true;
+                }
+                return false;
+            }
+            case '2': { // BindComplete: a described statement's columns are known already
+                StatementCache.Entry e = entry();
+                if (e != null && e.layout != null && bindings != null) {
+                    columns = e.layout;
+                }
+                if (!emitting) {
+                    // the first Bind succeeded: no re-prepare can happen now, results may flow
+                    emitting = true;
+                    flushHeld();
+                }
+                return false;
+            }
+            case 'T': {
+                PgRowMetadata c = PgRowMetadata.read(m);
+                StatementCache.Entry e = entry();
+                if (e != null) {
+                    e.described(c);
+                }
+                columns = c;
+                return false;
+            }
+            case 'n': {
+                StatementCache.Entry e = entry();
+                if (e != null) {
+                    e.described(PgRowMetadata.EMPTY);
+                }
+                columns = PgRowMetadata.EMPTY;
+                return false;
+            }
+            case 't':
+                return false;
+            case 'D': {
+                PgRowMetadata c = columns;
+                if (c == null) {
+                    throw new PgProtocolException("DataRow without a RowDescription");
+                }
+                segment(new PgResult.PgRowSegment(PgRow.read(m, c)));
+                return false;
+            }
+            case 'C': {
+                String tag = m.readCString();
+                m.expectEnd();
+                if (copyOut) {
+                    copyOut = false;
+                    segment(new PgResult.ErrorSegment(new io.r2dbc.spi.R2dbcNonTransientResourceException(
+                            "COPY TO STDOUT is not supported by the native client (use client=r2dbc-postgresql)",
+                            "0A000")));
+                    finishResult();
+                    return false;
+                }
+                if (tag.equals("LISTEN")) {
+                    // the server listens now, but this client drops notifications: say so rather than lose them
+                    segment(new PgResult.ErrorSegment(new io.r2dbc.spi.R2dbcNonTransientResourceException(
+                            "LISTEN/NOTIFY is not supported by the native client: notifications would be dropped"
+                                    + " (use client=r2dbc-postgresql)", "0A000")));
+                    finishResult();
+                    return false;
+                }
+                long count = rowCount(tag);
+                if (count >= 0) {
+                    segment(new PgResult.PgUpdateCount(count));
+                }
+                finishResult();
+                return false;
+            }
+            case 'I':
+            case 's':
+                finishResult();
+                return false;
+            case 'N':
+                segment(new PgResult.PgMessage(ServerErrors.toException(ServerErrorFields.read(m), sql)));
+                return false;
+            case 'E': {
+                ServerErrorFields f = ServerErrorFields.read(m);
+                onError(engine, f);
+                return false;
+            }
+            case 'G': // CopyInResponse: refuse, the server answers with an error
+                Frontend.copyFail(engine.out(), "COPY FROM STDIN is not supported by the native client (use"
+                        + " client=r2dbc-postgresql)");
+                engine.scheduleFlush();
+                return false;
+            case 'H': // CopyOutResponse: drop the data, report at the end
+                copyOut = true;
+                return false;
+            case 'W':
+                throw new PgProtocolException("COPY BOTH (replication) is not supported by the native client");
+            case 'd':
+            case 'c':
+                if (!copyOut) {
+                    throw new PgProtocolException("COPY data outside a COPY");
+                }
+                return false;
+            case 'Z':
+                readyForQuery++;
+                return readyForQuery >= expectedReadyForQuery && complete(engine);
+            default:
+                throw new PgProtocolException("unexpected message '" + (char) type + "' in answer to a statement");
+        }
+    }
+
+    private void onError(PgEngine engine, ServerErrorFields f) {
+        if (engine.noteFatal(f)) {
+            // the server closes the connection next: the exchange fails then, with the host:port and this message
+            return;
+        }
+        String b = begin;
+        if (b != null && prefixToSwallow > 0) {
+            // the BEGIN itself failed: the statement did not run, and the transaction is still to begin
+            engine.beginFailed(b);
+        }
+        if (firstError == null) {
+            firstError = f;
+            firstErrorStep = step;
+        }
+        // a Parse this exchange sent that failed must not stay cached: the name was never created
+        StatementCache.Entry[] used = entries;
+        if (used != null) {
+            for (int i = step; i < used.length; i++) {
+                StatementCache.Entry e = used[i];
+                if (e != null && parsedHere[i] && !e.confirmed) {
+                    engine.cache.remove(e);
+                }
+            }
+        }
+        prefixToSwallow = 0;
+        R2dbcException ex = ServerErrors.toException(f, sql);
+        segment(new PgResult.ErrorSegment(ex));
+        finishResult();
+    }
+
+    private void segment(Result.Segment s) {
+        EventStream<Result.Segment> c = current;
+        if (c == null) {
+            c = start();
+        }
+        c.add(s);
+    }
+
+    /** A statement's answer begins: its Result goes out now (or is held while a re-prepare is possible). */
+    private EventStream<Result.Segment> start() {
+        PgEngine e = engine;
+        EventStream<Result.Segment> c = new EventStream<>(e == null ? null : e.readGate);
+        current = c;
+        PgResult result = new PgResult(c);
+        if (emitting) {
+            out.add(result);
+        } else {
+            held.add(result);
+        }
+        return c;
+    }
+
+    private void finishResult() {
+        EventStream<Result.Segment> c = current;
+        if (c == null) {
+            c = start();
+        }
+        finished.add(c);
+        current = null;
+        columns = null;
+        step++;
+    }
+
+    private void flushHeld() {
+        for (Result r : held) {
+            out.add(r);
+        }
+        held.clear();
+    }
+
+    /** True when done; false when the exchange was put back in the queue to run again after a re-prepare. */
+    private boolean complete(PgEngine engine) {
+        ServerErrorFields error = firstError;
+        if (error != null && shouldReprepare(engine, error)) {
+            retried = true;
+            StatementCache.Entry e = entries != null ? entries[0] : null;
+            if (e != null) {
+                engine.cache.remove(e);
+                if (error.code().equals("0A000")) {
+                    // the statement still exists on the server: close it with the next write
+                    engine.closeLater(e.name);
+                }
+            }
+            resubmitted = true;
+            engine.submit(this);
+            return true;
+        }
+        if (current != null) {
+            finishResult();
+        }
+        flushHeld();
+        return true;
+    }
+
+    @Override
+    boolean holdsQueue() {
+        return beganHere;
+    }
+
+    @Override
+    void signal() {
+        if (resubmitted) {
+            // it runs again: the next attempt signals
+            resubmitted = false;
+            return;
+        }
+        for (EventStream<Result.Segment> s : finished) {
+            s.complete();
+        }
+        out.complete();
+    }
+
+    private boolean shouldReprepare(PgEngine engine, ServerErrorFields error) {
+        if (retried || bindings == null || beganHere || firstErrorStep != 0 || engine.status != 'I'
+                || entries == null || entries.length == 0 || entries[0] == null) {
+            return false;
+        }
+        String code = error.code();
+        return code.equals("26000")
+                || (code.equals("0A000") && error.message().contains("cached plan must not change result type"));
+    }
+
+    /** The row count at the end of a CommandComplete tag ({@code INSERT 0 5}, {@code UPDATE 3}), or -1. */
+    static long rowCount(String tag) {
+        int space = tag.lastIndexOf(' ');
+        if (space < 0 || space == tag.length() - 1) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = space + 1; i < tag.length(); i++) {
+            char c = tag.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+
+    @Override
+    void fail(Throwable error) {
+        flushHeld();
+        EventStream<Result.Segment> c = current;
+        if (c != null) {
+            c.error(error);
+        }
+        for (EventStream<Result.Segment> s : finished) {
+            s.complete();
+        }
+        out.error(error);
+    }
+}

@@ -1,0 +1,32 @@
+package io.tidepool.pg.internal;
+
+import io.r2dbc.spi.Batch;
+import io.r2dbc.spi.Result;
+import reactor.core.publisher.Flux;
+
+
+/** Several statements without binds sent as one simple Query: one round trip, one Result per statement. */
+final class PgBatch implements Batch {
+
+    private final PgConnectionImpl connection;
+    private final StringBuilder sql = new StringBuilder();
+
+    PgBatch(PgConnectionImpl connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public PgBatch add(String statement) {
+        Checks.sql(statement);
+        if (sql.length() > 0) {
+            sql.append("; ");
+        }
+        sql.append(statement);
+        return this;
+    }
+
+    @Override
+    public Flux<Result> execute() {
+        return connection.exchange(sql.toString(), null);
+    }
+}

@@ -1,0 +1,156 @@
+package io.tidepool.pg.internal;
+
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.Statement;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A statement: the simple protocol when it has no {@code $n} placeholders, the extended protocol (one Bind/Execute
+ * per {@link #add()}ed binding, in one write) otherwise. Values are encoded when bound, on the caller's thread.
+ */
+final class PgStatement implements Statement {
+
+    private final PgConnectionImpl connection;
+    private final String sql;
+    private final int parameterCount;
+    private final List<BindValue[]> bindings = new ArrayList<>();
+    private BindValue[] current;
+    private int boundInCurrent;
+    private String @Nullable [] generatedColumns;
+
+    PgStatement(PgConnectionImpl connection, String sql) {
+        this.connection = connection;
+        this.sql = Checks.sql(sql);
+        this.parameterCount = SqlParameters.count(sql);
+        this.current = new BindValue[parameterCount];
+    }
+
+    @Override
+    public PgStatement add() {
+        checkComplete();
+        bindings.add(current);
+        current = new BindValue[parameterCount];
+        boundInCurrent = 0;
+        return this;
+    }
+
+    private void checkComplete() {
+        for (int i = 0; i < current.length; i++) {
+            if (current[i] == null) {
+                throw new IllegalStateException("parameter $" + (i + 1) + " is not bound");
+            }
+        }
+    }
+
+    @Override
+    public PgStatement bind(int index, Object value) {
+        Checks.notNull(value, "value must not be null: use bindNull");
+        set(index, BindEncoder.encode(value));
+        return this;
+    }
+
+    @Override
+    public PgStatement bind(String name, Object value) {
+        return bind(indexOf(name), value);
+    }
+
+    @Override
+    public PgStatement bindNull(int index, Class<?> type) {
+        Checks.notNull(type, "type must not be null");
+        set(index, BindEncoder.encodeNull(type));
+        return this;
+    }
+
+    @Override
+    public PgStatement bindNull(String name, Class<?> type) {
+        return bindNull(indexOf(name), type);
+    }
+
+    private void set(int index, BindValue value) {
+        if (index < 0 || index >= parameterCount) {
+            throw new IndexOutOfBoundsException("parameter index " + index + " is out of range: the statement has "
+                    + parameterCount + " parameter(s) ($1..$" + parameterCount + ")");
+        }
+        if (current[index] == null) {
+            boundInCurrent++;
+        }
+        current[index] = value;
+    }
+
+    private int indexOf(String name) {
+        Checks.notNull(name, "name must not be null");
+        if (name.length() > 1 && name.charAt(0) == '$') {
+            try {
+                return Integer.parseInt(name.substring(1)) - 1;
+            } catch (NumberFormatException e) {
+                // fall through to the error below
+            }
+        }
+        throw new java.util.NoSuchElementException("no parameter named '" + name + "': parameters are named $1..$"
+                + parameterCount);
+    }
+
+    @Override
+    public PgStatement returnGeneratedValues(String... columns) {
+        Checks.notNull(columns, "columns must not be null");
+        this.generatedColumns = columns.clone();
+        return this;
+    }
+
+    @Override
+    public PgStatement fetchSize(int rows) {
+        if (rows < 0) {
+            throw new IllegalArgumentException("fetchSize must not be negative, was " + rows);
+        }
+        // every result is read whole: the fetch size is a hint this client does not use yet
+        return this;
+    }
+
+    @Override
+    public Flux<Result> execute() {
+        String text = sql;
+        if (generatedColumns != null) {
+            text = sql + " RETURNING " + (generatedColumns.length == 0 ? "*" : String.join(", ", generatedColumns));
+        }
+        List<BindValue[]> all = null;
+        if (parameterCount > 0) {
+            if (boundInCurrent == 0 && !bindings.isEmpty()) {
+                return Flux.error(new IllegalStateException("execute() after a trailing add(): bind the next"
+                        + " binding's parameters or leave out the last add()"));
+            }
+            if (boundInCurrent > 0 || bindings.isEmpty()) {
+                checkComplete();
+                all = new ArrayList<>(bindings);
+                all.add(current);
+            } else {
+                all = new ArrayList<>(bindings);
+            }
+        }
+        String finalSql = text;
+        List<BindValue[]> finalBindings = all;
+        if (finalBindings != null && hasLob(finalBindings)) {
+            // Blob and Clob contents are read first, off the event loop's write path
+            return Flux.fromIterable(finalBindings)
+                    .concatMap(values -> Flux.fromArray(values).concatMap(BindValue::resolve).collectList()
+                            .map(list -> list.toArray(new BindValue[0])))
+                    .collectList()
+                    .flatMapMany(resolved -> connection.exchange(finalSql, resolved));
+        }
+        return connection.exchange(finalSql, finalBindings);
+    }
+
+    private static boolean hasLob(List<BindValue[]> all) {
+        for (BindValue[] values : all) {
+            for (BindValue v : values) {
+                if (v.lob != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,79 @@
+package io.tidepool.pg;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+@org.junit.jupiter.api.Timeout(10)
+class PgConnectionConfigurationTests {
+
+    @Test
+    void defaults() {
+        PgConnectionConfiguration c = PgConnectionConfiguration.builder().host("db").user("app").build();
+        assertThat(c.port()).isEqualTo(5432);
+        assertThat(c.database()).isEqualTo("app");
+        assertThat(c.sslMode()).isEqualTo(PgSslMode.DISABLE);
+        assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.statementCacheSize()).isEqualTo(256);
+        assertThat(c.password()).isNull();
+    }
+
+    @Test
+    void everySetterRejectsABadValueNamingIt() {
+        PgConnectionConfiguration.Builder b = PgConnectionConfiguration.builder();
+        assertThatIllegalArgumentException().isThrownBy(() -> b.port(0))
+                .withMessage("port must be between 1 and 65535, was 0");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.host(" "))
+                .withMessage("host must not be blank, was ' '");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.user(""))
+                .withMessage("user must not be blank, was ''");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.database(""))
+                .withMessage("database must not be blank, was ''");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.connectTimeout(Duration.ZERO))
+                .withMessage("connectTimeout must be positive, was PT0S");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.statementCacheSize(-1))
+                .withMessage("statementCacheSize must not be negative, was -1");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.option("user", "x"))
+                .withMessage("option 'user' is set by the client itself: use its own builder method or leave it out");
+    }
+
+    @Test
+    void fromR2dbcOptionsAsAUrlGivesThem() {
+        PgConnectionConfiguration c = PgConnectionConfiguration.from(io.r2dbc.spi.ConnectionFactoryOptions.parse(
+                "r2dbc:postgresql://app:pw@db.example:6432/orders?sslMode=verify-full&applicationName=svc"
+                        + "&connectTimeout=PT3S&statementCacheSize=0&statementTimeout=1500&lockWaitTimeout=PT2S"));
+        assertThat(c.host()).isEqualTo("db.example");
+        assertThat(c.port()).isEqualTo(6432);
+        assertThat(c.database()).isEqualTo("orders");
+        assertThat(c.user()).isEqualTo("app");
+        assertThat(c.password()).hasToString("pw");
+        assertThat(c.sslMode()).isEqualTo(PgSslMode.VERIFY_FULL);
+        assertThat(c.applicationName()).isEqualTo("svc");
+        assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.statementCacheSize()).isZero();
+        assertThat(c.options()).containsEntry("statement_timeout", "1500").containsEntry("lock_timeout", "2000");
+    }
+
+    @Test
+    void fromR2dbcOptionsRejectsBadValuesNamingThem() {
+        assertThatIllegalArgumentException().isThrownBy(() -> PgConnectionConfiguration.from(
+                        io.r2dbc.spi.ConnectionFactoryOptions.parse("r2dbc:postgresql://u@h/d?sslMode=prefer")))
+                .withMessage("sslMode must be disable, require or verify-full, was 'prefer'");
+        assertThatIllegalArgumentException().isThrownBy(() -> PgConnectionConfiguration.from(
+                        io.r2dbc.spi.ConnectionFactoryOptions.parse(
+                                "r2dbc:postgresql://u@h/d?preparedStatementCacheQueries=-1")))
+                .withMessage("statementCacheSize must not be negative, was -1");
+    }
+
+    @Test
+    void hostAndUserAreRequired() {
+        assertThatIllegalStateException().isThrownBy(() -> PgConnectionConfiguration.builder().user("u").build())
+                .withMessage("host must be set");
+        assertThatIllegalStateException().isThrownBy(() -> PgConnectionConfiguration.builder().host("h").build())
+                .withMessage("user must be set");
+    }
+}

@@ -1,0 +1,256 @@
+package io.tidepool.pg.internal;
+
+import io.r2dbc.spi.IsolationLevel;
+import io.r2dbc.spi.Option;
+import io.r2dbc.spi.R2dbcBadGrammarException;
+import io.r2dbc.spi.R2dbcException;
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.Statement;
+import io.r2dbc.spi.TransactionDefinition;
+import io.tidepool.pg.PgSession;
+import io.tidepool.pg.PgTestServer;
+import io.tidepool.pg.PgTransactionStatus;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Deferred BEGIN: round trips counted on the engine's own wire statistics, outcomes checked over JDBC. */
+@Timeout(60)
+class TransactionTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private final PgTestServer server = PgTestServer.get();
+    private PgSession connection;
+    private WireStats stats;
+    private String table;
+
+    @BeforeEach
+    void connect() {
+        connection = server.factory().create().block(WAIT);
+        stats = ((PgConnectionImpl) connection).engine().stats;
+        table = "tp_tx_" + Math.abs(System.nanoTime() % 1_000_000_000L);
+        server.execute("CREATE TABLE " + table + " (id int primary key, v text)");
+    }
+
+    @AfterEach
+    void close() {
+        Mono.from(connection.close()).block(WAIT);
+        server.execute("DROP TABLE IF EXISTS " + table);
+    }
+
+    private long count() {
+        return server.queryLong("SELECT count(*) FROM " + table);
+    }
+
+    private List<Long> run(Statement s) {
+        return Flux.from(s.execute()).flatMap(Result::getRowsUpdated).collectList().block(WAIT);
+    }
+
+    /** Round trips so far: every command ends at one ReadyForQuery. */
+    private long roundTrips() {
+        return stats.readyForQuery;
+    }
+
+    @Test
+    void beginGoesOutWithTheFirstSimpleStatement() {
+        long flushes = stats.flushes;
+        long trips = roundTrips();
+        Mono.from(connection.beginTransaction()).block(WAIT);
+        assertThat(stats.flushes).as("beginTransaction writes nothing").isEqualTo(flushes);
+        assertThat(connection.isAutoCommit()).isFalse();
+        run(connection.createStatement("INSERT INTO " + table + " VALUES (1, 'a')"));
+        assertThat(connection.transactionStatus()).isEqualTo(PgTransactionStatus.IN_TRANSACTION);
+        assertThat(connection.isIdleOutsideTransaction()).isFalse();
+        Mono.from(connection.commitTransaction()).block(WAIT);
+        assertThat(roundTrips() - trips).as("BEGIN+INSERT, COMMIT").isEqualTo(2);
+        assertThat(stats.flushes - flushes).isEqualTo(2);
+        assertThat(count()).isEqualTo(1);
+        assertThat(connection.isAutoCommit()).isTrue();
+        assertThat(connection.isIdleOutsideTransaction()).isTrue();
+    }
+
+    @Test
+    void aShortTransactionWithBindsTakesThreeRoundTrips() {
+        run(connection.createStatement("INSERT INTO " + table + " VALUES ($1, $2)").bind(0, 1).bind(1, "a"));
+        long trips = roundTrips();
+        long syncs = stats.syncs;
+        Mono.from(connection.beginTransaction()).block(WAIT);
+        run(connection.createStatement("UPDATE " + table + " SET v = $1 WHERE id = $2").bind(0, "b").bind(1, 1));
+        List<String> v = Flux.from(connection.createStatement("SELECT v FROM " + table + " WHERE id = $1")
+                .bind(0, 1).execute()).flatMap(r -> r.map((row, m) -> row.get(0, String.class))).collectList()
+                .block(WAIT);
+        Mono.from(connection.commitTransaction()).block(WAIT);
+        assertThat(v).containsExactly("b");
+        assertThat(roundTrips() - trips).as("BEGIN+UPDATE, SELECT, COMMIT").isEqualTo(3);
+        assertThat(stats.syncs - syncs).as("one Sync for BEGIN and the UPDATE, one for the SELECT").isEqualTo(2);
+        assertThat(server.queryLong("SELECT count(*) FROM " + table + " WHERE v = 'b'")).isEqualTo(1);
+    }
+
+    @Test
+    void aTransactionThatSentNothingEndsWithoutAWrite() {
+        long flushes = stats.flushes;
+        Mono.from(connection.beginTransaction()).block(WAIT);
+        Mono.from(connection.commitTransaction()).block(WAIT);
+        Mono.from(connection.beginTransaction()).block(WAIT);
+        Mono.from(connection.rollbackTransaction()).block(WAIT);
+        assertThat(stats.flushes).isEqualTo(flushes);
+        assertThat(connection.isAutoCommit()).isTrue();
+        assertThat(connection.isIdleOutsideTransaction()).isTrue();
+    }
+
+    /** A definition the server refuses: BEGIN ISOLATION LEVEL BOGUS is a syntax error. */
+    private static TransactionDefinition bogus() {
+        IsolationLevel bogus = IsolationLevel.valueOf("BOGUS");
+        return new TransactionDefinition() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public <T> @Nullable T getAttribute(Option<T> option) {
+                return option.equals(TransactionDefinition.ISOLATION_LEVEL) ? (T) bogus : null;
+            }
+        };
+    }
+
+    @Test
+    void aFailingBeginKeepsASimpleStatementFromRunning() {
+        Mono.from(connection.beginTransaction(bogus())).block(WAIT);
+        StepVerifier.create(Flux.from(connection.createStatement("INSERT INTO " + table + " VALUES (1, 'a')")
+                        .execute()).flatMap(Result::getRowsUpdated))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(R2dbcBadGrammarException.class)
+                        .hasMessageContaining("BOGUS"))
+                .verify(WAIT);
+        Mono.from(connection.rollbackTransaction()).block(WAIT);
+        assertThat(count()).isZero();
+        assertThat(connection.isIdleOutsideTransaction()).isTrue();
+    }
+
+    @Test
+    void aFailingBeginKeepsABoundStatementAndAllItsBindingsFromRunning() {
+        Mono.from(connection.beginTransaction(bogus())).block(WAIT);
+        StepVerifier.create(Flux.from(connection.createStatement("INSERT INTO " + table + " VALUES ($1, $2)")
+                        .bind(0, 1).bind(1, "a").add().bind(0, 2).bind(1, "b").execute())
+                        .flatMap(Result::getRowsUpdated))
+                .expectError(R2dbcBadGrammarException.class)
+                .verify(WAIT);
+        Mono.from(connection.rollbackTransaction()).block(WAIT);
+        assertThat(count()).isZero();
+        // and the connection works on
+        run(connection.createStatement("INSERT INTO " + table + " VALUES ($1, $2)").bind(0, 3).bind(1, "c"));
+        assertThat(count()).isEqualTo(1);
+    }
+
+    @Test
+    void afterAFailedBeginTheTransactionIsStillToBeginAndNothingPipelinedRunsOutsideIt() {
+        Mono.from(connection.beginTransaction(bogus())).block(WAIT);
+        long flushes = stats.flushes;
+        // three statements submitted at once: the second and third wait for the first's BEGIN answer
+        List<Throwable> errors = Flux.range(1, 3)
+                .flatMap(i -> Flux.from(connection.createStatement("INSERT INTO " + table + " VALUES ($1, 'x')")
+                        .bind(0, i).execute()).flatMap(Result::getRowsUpdated).then(Mono.<Throwable>empty())
+                        .onErrorResume(e -> Mono.just(e)), 3)
+                .collectList().block(WAIT);
+        assertThat(errors).hasSize(3).allSatisfy(e -> assertThat(e).isInstanceOf(R2dbcBadGrammarException.class));
+        assertThat(count()).isZero();
+        assertThat(stats.flushes - flushes).as("each carried the BEGIN again").isEqualTo(3);
+        assertThat(connection.isAutoCommit()).isFalse();
+        long before = stats.flushes;
+        Mono.from(connection.rollbackTransaction()).block(WAIT);
+        assertThat(stats.flushes).as("nothing to roll back on the server").isEqualTo(before);
+        assertThat(connection.isIdleOutsideTransaction()).isTrue();
+    }
+
+    @Test
+    void rollbackUndoes() {
+        Mono.from(connection.beginTransaction()).block(WAIT);
+        run(connection.createStatement("INSERT INTO " + table + " VALUES ($1, 'a')").bind(0, 1));
+        Mono.from(connection.rollbackTransaction()).block(WAIT);
+        assertThat(count()).isZero();
+    }
+
+    @Test
+    void isolationLevelAndReadOnlyFromTheDefinition() {
+        Mono.from(connection.beginTransaction(new TransactionDefinition() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public <T> @Nullable T getAttribute(Option<T> option) {
+                if (option.equals(TransactionDefinition.ISOLATION_LEVEL)) {
+                    return (T) IsolationLevel.SERIALIZABLE;
+                }
+                return option.equals(TransactionDefinition.READ_ONLY) ? (T) Boolean.TRUE : null;
+            }
+        })).block(WAIT);
+        List<String> level = Flux.from(connection.createStatement("SHOW transaction_isolation").execute())
+                .flatMap(r -> r.map((row, m) -> row.get(0, String.class))).collectList().block(WAIT);
+        assertThat(level).containsExactly("serializable");
+        StepVerifier.create(Flux.from(connection.createStatement("INSERT INTO " + table + " VALUES (1, 'a')")
+                        .execute()).flatMap(Result::getRowsUpdated))
+                .expectErrorSatisfies(e -> assertThat(((R2dbcException) e).getSqlState()).isEqualTo("25006"))
+                .verify(WAIT);
+        assertThat(connection.transactionStatus()).isEqualTo(PgTransactionStatus.FAILED);
+        Mono.from(connection.rollbackTransaction()).block(WAIT);
+        assertThat(connection.transactionStatus()).isEqualTo(PgTransactionStatus.IDLE);
+    }
+
+    @Test
+    void savepoints() {
+        Mono.from(connection.beginTransaction()).block(WAIT);
+        run(connection.createStatement("INSERT INTO " + table + " VALUES (1, 'a')"));
+        Mono.from(connection.createSavepoint("s1")).block(WAIT);
+        run(connection.createStatement("INSERT INTO " + table + " VALUES (2, 'b')"));
+        Mono.from(connection.rollbackTransactionToSavepoint("s1")).block(WAIT);
+        Mono.from(connection.releaseSavepoint("s1")).block(WAIT);
+        Mono.from(connection.commitTransaction()).block(WAIT);
+        assertThat(count()).isEqualTo(1);
+    }
+
+    @Test
+    void aSavepointOutsideATransactionBeginsOne() {
+        Mono.from(connection.createSavepoint("s")).block(WAIT);
+        assertThat(connection.isAutoCommit()).isFalse();
+        assertThat(connection.transactionStatus()).isEqualTo(PgTransactionStatus.IN_TRANSACTION);
+        Mono.from(connection.rollbackTransaction()).block(WAIT);
+    }
+
+    @Test
+    void autoCommitOffBeginsATransactionWithEachFirstStatement() {
+        Mono.from(connection.setAutoCommit(false)).block(WAIT);
+        assertThat(connection.isAutoCommit()).isFalse();
+        run(connection.createStatement("INSERT INTO " + table + " VALUES (1, 'a')"));
+        assertThat(connection.transactionStatus()).isEqualTo(PgTransactionStatus.IN_TRANSACTION);
+        Mono.from(connection.commitTransaction()).block(WAIT);
+        run(connection.createStatement("INSERT INTO " + table + " VALUES ($1, 'b')").bind(0, 2));
+        assertThat(connection.transactionStatus()).isEqualTo(PgTransactionStatus.IN_TRANSACTION);
+        Mono.from(connection.setAutoCommit(true)).block(WAIT);
+        assertThat(connection.transactionStatus()).isEqualTo(PgTransactionStatus.IDLE);
+        assertThat(count()).isEqualTo(2);
+    }
+
+    @Test
+    void sessionIsolationLevel() {
+        Mono.from(connection.setTransactionIsolationLevel(IsolationLevel.REPEATABLE_READ)).block(WAIT);
+        assertThat(connection.getTransactionIsolationLevel()).isEqualTo(IsolationLevel.REPEATABLE_READ);
+        List<String> level = Flux.from(connection.createStatement("SHOW default_transaction_isolation").execute())
+                .flatMap(r -> r.map((row, m) -> row.get(0, String.class))).collectList().block(WAIT);
+        assertThat(level).containsExactly("repeatable read");
+    }
+
+    @Test
+    void pipelinedStatementsShareFlushesAndAnswerInOrder() {
+        long flushes = stats.flushes;
+        List<Integer> values = Flux.range(0, 20)
+                .flatMapSequential(i -> Flux.from(connection.createStatement("SELECT $1::int").bind(0, i).execute())
+                        .flatMap(r -> r.map((row, m) -> row.get(0, Integer.class))), 20)
+                .collectList().block(WAIT);
+        assertThat(values).hasSize(20).isSorted();
+        assertThat(stats.flushes - flushes).as("20 statements submitted at once").isLessThan(20);
+    }
+}
