@@ -1,6 +1,7 @@
 package io.tidepool.spring.boot.autoconfigure;
 
 import io.r2dbc.spi.ValidationDepth;
+import io.tidepool.ServerPooling;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -108,6 +109,13 @@ public class TidepoolProperties {
     /** SQL run on every new connection, and again after a session reset. Default none. */
     private @Nullable String connectionInitSql;
 
+    /**
+     * What stands between the pool and PostgreSQL: SESSION (the server itself, or PgBouncer in session mode) or
+     * TRANSACTION (PgBouncer in transaction mode: no server-side prepared statements, settings transaction-local).
+     * Default SESSION.
+     */
+    private @Nullable ServerPooling serverPooling;
+
     /** Creates the properties with every pool option unset. */
     public TidepoolProperties() {
     }
@@ -139,6 +147,7 @@ public class TidepoolProperties {
         put(options, "leakReclaimAfter", leakReclaimAfter);
         put(options, "silenceTimeout", silenceTimeout);
         put(options, "connectionInitSql", connectionInitSql);
+        put(options, "serverPooling", serverPooling);
         return options;
     }
 
@@ -376,5 +385,15 @@ public class TidepoolProperties {
     /** @param connectionInitSql SQL run on every new connection */
     public void setConnectionInitSql(@Nullable String connectionInitSql) {
         this.connectionInitSql = connectionInitSql;
+    }
+
+    /** @return what stands between the pool and PostgreSQL, or null for the default */
+    public @Nullable ServerPooling getServerPooling() {
+        return serverPooling;
+    }
+
+    /** @param serverPooling what stands between the pool and PostgreSQL */
+    public void setServerPooling(@Nullable ServerPooling serverPooling) {
+        this.serverPooling = serverPooling;
     }
 }

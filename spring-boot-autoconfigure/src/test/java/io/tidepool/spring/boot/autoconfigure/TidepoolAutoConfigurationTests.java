@@ -131,7 +131,8 @@ class TidepoolAutoConfigurationTests {
     void tidepoolPropertiesWinOverTheUrlsQueryAndDisabledTurnsAnOptionOff() {
         runner.withPropertyValues("spring.r2dbc.url=" + TestDatabase.get().r2dbcUrl("maxSize=3&maxIdleTime=1m"),
                         "tidepool.max-size=5", "tidepool.max-idle-time=disabled", "tidepool.required=false",
-                        "tidepool.silence-timeout=45s", "tidepool.connection-init-sql=SET search_path TO public")
+                        "tidepool.silence-timeout=45s", "tidepool.connection-init-sql=SET search_path TO public",
+                        "tidepool.server-pooling=session")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     TidepoolPool pool = context.getBean(TidepoolPool.class);
@@ -139,6 +140,7 @@ class TidepoolAutoConfigurationTests {
                     assertThat(pool.configuration().maxIdleTime()).isEmpty();
                     assertThat(pool.configuration().silenceTimeout()).contains(Duration.ofSeconds(45));
                     assertThat(pool.configuration().connectionInitSql()).contains("SET search_path TO public");
+                    assertThat(pool.configuration().serverPooling()).isEqualTo(io.tidepool.ServerPooling.SESSION);
                     assertThat(pool.state()).as("an optional pool is not started").isNotEqualTo(PoolState.RUNNING);
                 });
     }
