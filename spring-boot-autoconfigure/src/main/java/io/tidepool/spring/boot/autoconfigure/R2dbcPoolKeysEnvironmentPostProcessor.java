@@ -13,7 +13,7 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * ({@code MultipleConnectionPoolConfigurationsException}). Tidepool reads them itself ({@link R2dbcPoolKeys}): mapped
  * where they mean the same as a {@code tidepool.*} property, a failed start naming the key where they do not.
  *
- * <p>Applies when {@code spring.r2dbc.url} is set and {@code tidepool.enabled} is not {@code false}. Each property
+ * <p>Applies unless {@code tidepool.enabled} is {@code false}. Each property
  * source that has such keys is replaced by one that has the others only; the originals stay reachable through
  * {@code R2dbcPoolKeysHiding.originalBinder}. Property sources that cannot list their keys are left as they are.
  */

@@ -34,9 +34,9 @@ final class R2dbcPoolKeysHiding {
      * @param environment the application's environment
      */
     static void hide(ConfigurableEnvironment environment) {
-        String url = environment.getProperty(TidepoolAutoConfiguration.URL);
-        if (url == null || url.isBlank()
-                || !environment.getProperty(TidepoolProperties.PREFIX + ".enabled", Boolean.class, true)) {
+        // with no spring.r2dbc.url either a service connection supplies the database (Tidepool's pool is built from
+        // it) or there is no database for Spring Boot to pool at all: hiding is right or harmless either way
+        if (!environment.getProperty(TidepoolProperties.PREFIX + ".enabled", Boolean.class, true)) {
             return;
         }
         MutablePropertySources sources = environment.getPropertySources();

@@ -8,8 +8,11 @@ import io.tidepool.TidepoolPool;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -17,8 +20,10 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -33,14 +38,16 @@ import java.util.Map;
  * <p>It runs before Spring Boot's R2DBC auto-configuration, which then backs off: Spring Boot builds no r2dbc-pool
  * {@code ConnectionPool} around Tidepool (a pool of pools), whether or not r2dbc-pool is on the class path, and
  * {@code spring.r2dbc.pool.*} keys are read as the {@code tidepool.*} properties they mean or fail the start
- * ({@link R2dbcPoolKeys}). It backs off when the application declares a {@code ConnectionFactory} of its own, when
- * {@code tidepool.enabled=false}, and when {@code spring.r2dbc.url} is not set.
+ * ({@link R2dbcPoolKeys}). The database is a service connection's ({@code R2dbcConnectionDetails} from Testcontainers'
+ * {@code @ServiceConnection} or Docker Compose) if there is one, else {@code spring.r2dbc.url}'s. It backs off when
+ * the application declares a {@code ConnectionFactory} of its own, when {@code tidepool.enabled=false}, and when there
+ * is neither a URL nor a service connection.
  */
 @AutoConfiguration(beforeName = {TidepoolAutoConfiguration.BOOT_R2DBC_AUTO_CONFIGURATION,
         TidepoolSpringBootVersionCheck.BOOT_3_R2DBC_AUTO_CONFIGURATION})
 @ConditionalOnClass({TidepoolPool.class, ConnectionFactory.class})
 @ConditionalOnProperty(prefix = TidepoolProperties.PREFIX, name = "enabled", matchIfMissing = true)
-@ConditionalOnProperty(name = TidepoolAutoConfiguration.URL)
+@Conditional(TidepoolAutoConfiguration.OnDatabase.class)
 @EnableConfigurationProperties(TidepoolProperties.class)
 public class TidepoolAutoConfiguration {
 
@@ -74,13 +81,15 @@ public class TidepoolAutoConfiguration {
          * @param environment the application's properties
          * @param properties the {@code tidepool.*} properties
          * @param customizers applied after the properties
+         * @param beanFactory where an {@code R2dbcConnectionDetails} bean (a service connection) is looked for
          * @return the pool, started if {@code tidepool.required} (the default)
          */
         @Bean(destroyMethod = "close")
         public TidepoolPool connectionFactory(Environment environment, TidepoolProperties properties,
-                                              ObjectProvider<TidepoolPoolBuilderCustomizer> customizers) {
+                                              ObjectProvider<TidepoolPoolBuilderCustomizer> customizers,
+                                              ListableBeanFactory beanFactory) {
             PoolConfiguration.Builder builder = PoolConfiguration.builder()
-                    .options(options(environment, properties));
+                    .options(options(environment, properties, connectionDetails(beanFactory)));
             customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
             TidepoolPool pool = builder.buildPool();
             if (properties.isRequired()) {
@@ -111,16 +120,23 @@ public class TidepoolAutoConfiguration {
     }
 
     /**
-     * The options of the pool: the URL's, then {@code spring.r2dbc.username}, {@code password} and {@code name}
-     * where the URL has none, then {@code spring.r2dbc.properties.*}, then the mapped {@code spring.r2dbc.pool.*}
-     * keys, then {@code tidepool.*}; each later one wins over the earlier ones.
+     * The options of the pool: a service connection's ({@code R2dbcConnectionDetails} from Testcontainers or Docker
+     * Compose), or else the URL's, then {@code spring.r2dbc.username}, {@code password} and {@code name} where they
+     * have none, then {@code spring.r2dbc.properties.*}, then the mapped {@code spring.r2dbc.pool.*} keys, then
+     * {@code tidepool.*}; each later one wins over the earlier ones.
      */
-    static ConnectionFactoryOptions options(Environment environment, TidepoolProperties properties) {
+    static ConnectionFactoryOptions options(Environment environment, TidepoolProperties properties,
+                                            @Nullable ConnectionFactoryOptions serviceConnection) {
         Binder binder = Binder.get(environment);
-        String url = environment.getRequiredProperty(URL);
-        // the builder's own URL checks (driver, host, misspelt option names), with messages that hide the password
-        PoolConfiguration.builder().url(url);
-        ConnectionFactoryOptions parsed = ConnectionFactoryOptions.parse(url);
+        ConnectionFactoryOptions parsed;
+        if (serviceConnection != null) {
+            parsed = serviceConnection;
+        } else {
+            String url = environment.getRequiredProperty(URL);
+            // the builder's own URL checks (driver, host, misspelt option names), with messages that hide the password
+            PoolConfiguration.builder().url(url);
+            parsed = ConnectionFactoryOptions.parse(url);
+        }
         ConnectionFactoryOptions.Builder options = parsed.mutate();
         setIfAbsent(options, parsed, ConnectionFactoryOptions.USER, environment.getProperty("spring.r2dbc.username"));
         setIfAbsent(options, parsed, ConnectionFactoryOptions.PASSWORD, environment.getProperty("spring.r2dbc.password"));
@@ -146,6 +162,58 @@ public class TidepoolAutoConfiguration {
                                                              @Nullable T value) {
         if (value != null && !value.isEmpty() && !parsed.hasOption(option)) {
             options.option(option, value);
+        }
+    }
+
+    /**
+     * The options of an {@code R2dbcConnectionDetails} bean (Spring Boot 4's or 3's) that a service connection
+     * declared, if there is one; Spring Boot's own, made from {@code spring.r2dbc.*}, is not one (those properties
+     * are read directly).
+     */
+    static @Nullable ConnectionFactoryOptions connectionDetails(ListableBeanFactory beanFactory) {
+        for (String type : CONNECTION_DETAILS) {
+            if (!ClassUtils.isPresent(type, beanFactory.getClass().getClassLoader())) {
+                continue;
+            }
+            Class<?> detailsType = ClassUtils.resolveClassName(type, beanFactory.getClass().getClassLoader());
+            for (Object details : beanFactory.getBeansOfType(detailsType).values()) {
+                if (details.getClass().getName().endsWith("PropertiesR2dbcConnectionDetails")) {
+                    continue;
+                }
+                try {
+                    return (ConnectionFactoryOptions) detailsType.getMethod("getConnectionFactoryOptions")
+                            .invoke(details);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("could not read the R2DBC connection details of "
+                            + details.getClass().getName(), e);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Spring Boot 4's and Spring Boot 3's {@code R2dbcConnectionDetails}. */
+    static final String[] CONNECTION_DETAILS = {
+        "org.springframework.boot.r2dbc.autoconfigure.R2dbcConnectionDetails",
+        "org.springframework.boot.autoconfigure.r2dbc.R2dbcConnectionDetails"};
+
+    /** A database to connect to: {@code spring.r2dbc.url}, or a service connection's details. */
+    static final class OnDatabase extends AnyNestedCondition {
+
+        OnDatabase() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnProperty(name = URL)
+        static final class Url {
+        }
+
+        @ConditionalOnBean(type = "org.springframework.boot.r2dbc.autoconfigure.R2dbcConnectionDetails")
+        static final class Boot4ServiceConnection {
+        }
+
+        @ConditionalOnBean(type = "org.springframework.boot.autoconfigure.r2dbc.R2dbcConnectionDetails")
+        static final class Boot3ServiceConnection {
         }
     }
 

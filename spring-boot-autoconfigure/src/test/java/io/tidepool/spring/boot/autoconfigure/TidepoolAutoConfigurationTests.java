@@ -161,6 +161,32 @@ class TidepoolAutoConfigurationTests {
                 });
     }
 
+    /** What Testcontainers' {@code @ServiceConnection} or Docker Compose declares: the database, with no URL property. */
+    @Configuration(proxyBeanMethods = false)
+    static class ServiceConnection {
+
+        @Bean
+        org.springframework.boot.r2dbc.autoconfigure.R2dbcConnectionDetails r2dbcConnectionDetails() {
+            return () -> io.r2dbc.spi.ConnectionFactoryOptions.parse(url());
+        }
+    }
+
+    @Test
+    void aServiceConnectionWithoutAnyUrlGetsTidepoolsPoolAndItsPoolKeysRead() {
+        String name = TestDatabase.uniqueApplicationName("boot-service-connection");
+        runner.withClassLoader(new FilteredClassLoader(ConnectionPool.class))
+                .withUserConfiguration(ServiceConnection.class)
+                .withPropertyValues("tidepool.name=" + name, "spring.r2dbc.pool.max-size=3")
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(ConnectionFactory.class);
+                    TidepoolPool pool = context.getBean(TidepoolPool.class);
+                    assertThat(pool.configuration().maxSize()).isEqualTo(3);
+                    assertThat(pool.withConnection(c -> Sql.queryOne(c, "SELECT 1", Integer.class))
+                            .blockFirst(Duration.ofSeconds(10))).isEqualTo(1);
+                    assertThat(TestDatabase.get().backends(name).total()).isPositive();
+                });
+    }
+
     @Test
     void aBadValueFailsTheStartNamingTheOptionAndHidingThePassword() {
         runner.withPropertyValues("spring.r2dbc.url=" + url(), "tidepool.max-size=0")
