@@ -1,14 +1,12 @@
 package io.tidepool.health;
 
 import io.tidepool.PoolState;
-import io.tidepool.health.internal.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,25 +59,6 @@ class HealthModelTests {
         assertThatThrownBy(() -> b.serverUtilizationDegradedAt(1.5))
                 .hasMessage("serverUtilizationDegradedAt must be above 0 and at most 1, was 1.5");
         assertThatThrownBy(() -> b.slowAcquireP99(null)).hasMessage("slowAcquireP99 must not be null");
-    }
-
-    @Test
-    void jsonIsEscapedAndParses() {
-        String text = new Json().beginObject()
-                .field("quote", "a \"b\" \\ c\n\u0001")
-                .field("n", 3)
-                .field("x", 0.12345)
-                .field("nan", Double.NaN)
-                .beginArray("list").value("one").value("two").endArray()
-                .beginObject("inner").field("ok", true).endObject()
-                .endObject().toString();
-
-        @SuppressWarnings("unchecked")
-        Map<String, Object> parsed = (Map<String, Object>) MiniJson.parse(text);
-        assertThat(parsed).containsEntry("quote", "a \"b\" \\ c\n\u0001").containsEntry("n", 3.0)
-                .containsEntry("x", 0.123).containsEntry("list", List.of("one", "two"))
-                .containsEntry("inner", Map.of("ok", true));
-        assertThat(parsed.get("nan")).isNull();
     }
 
     private static AggregateHealth.Member member(boolean required, HealthStatus status) {

@@ -92,8 +92,9 @@ public final class HealthTestPools {
             return;
         }
         TestDatabase db = TestDatabase.get();
+        // the first connection of a JVM on a loaded machine can take longer than the default createTimeout
         TidepoolPool pool = PoolConfiguration.builder().url(url(db.host(), db.port())).name("health-warm-up")
-                .buildPool();
+                .createTimeout(Duration.ofSeconds(30)).acquireTimeout(Duration.ofSeconds(40)).buildPool();
         pool.withConnection(c -> Mono.from(c.createStatement("SELECT 1").execute())).then()
                 .then(pool.close()).block(Duration.ofSeconds(30));
         warmedUp = true;

@@ -12,12 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import io.r2dbc.spi.ConnectionFactory;
-import io.r2dbc.spi.Wrapped;
-import io.tidepool.health.spring.TidepoolHealthIndicator;
+import io.tidepool.spring.boot.autoconfigure.TidepoolHealthContributor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.ReactiveHealthIndicator;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.core.ParameterizedTypeReference;
@@ -42,7 +42,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The example application on real HTTP (a random port) and a real PostgreSQL: the API, the actuator's health and
  * Prometheus endpoints, and no connection left on the server once the application context is closed; and the same
- * for a pool Spring Boot builds from a {@code r2dbc:tidepool:} URL alone.
+ * for the pool Tidepool's auto-configuration builds from a {@code r2dbc:tidepool:} URL alone.
  */
 @Timeout(60)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -173,8 +173,12 @@ class NotesApplicationTests {
         assertThat(health).containsEntry("status", "UP");
         Map<String, Object> tidepool = map(map(health.get("components")).get("tidepool"));
         assertThat(tidepool).containsEntry("status", "UP");
-        Map<String, Object> pool = map(map(tidepool.get("details")).get(POOL));
+        // one component per pool, named after it
+        Map<String, Object> component = map(map(tidepool.get("components")).get(POOL));
+        assertThat(component).containsEntry("status", "UP");
+        Map<String, Object> pool = map(component.get("details"));
         assertThat(pool)
+                .containsEntry("pool", POOL)
                 .containsEntry("status", "UP")
                 .containsEntry("required", true)
                 .containsEntry("reasons", List.of())
@@ -225,29 +229,33 @@ class NotesApplicationTests {
     }
 
     /**
-     * An application with no pool bean of its own: Spring Boot builds the factory from the URL alone. Not a
-     * {@code @Configuration}, so that {@link NotesApplication}'s component scan does not pick it up.
+     * An application with no pool bean of its own: Tidepool's auto-configuration builds the pool from the URL alone.
+     * Not a {@code @Configuration}, so that {@link NotesApplication}'s component scan does not pick it up.
      */
     @EnableAutoConfiguration
     static class UrlOnlyApplication {
     }
 
     @Test
-    void aPoolSpringBootBuildsFromATidepoolUrlIsCheckedAndClosedWithTheContext() throws SQLException {
+    void aPoolFromATidepoolUrlAloneIsTheConnectionFactoryCheckedAndClosedWithTheContext() throws SQLException {
         String name = "notes-url-only";
         SpringApplication application = new SpringApplication(UrlOnlyApplication.class);
         application.setWebApplicationType(WebApplicationType.NONE);
         TidepoolPool pool;
         try (ConfigurableApplicationContext context = application.run("--spring.r2dbc.url=r2dbc:tidepool:postgresql://"
                 + "postgres:" + PASSWORD + "@127.0.0.1:" + server.getPort() + "/postgres?name=" + name)) {
-            // Boot wraps the pool in a factory of its own, with no close() for Spring to call
+            // the pool itself is the ConnectionFactory: no wrapper, no r2dbc-pool around it
             ConnectionFactory factory = context.getBean(ConnectionFactory.class);
-            assertThat(factory).isNotInstanceOf(TidepoolPool.class).isInstanceOf(Wrapped.class);
-            pool = (TidepoolPool) ((Wrapped<?>) factory).unwrap();
+            assertThat(factory).isInstanceOf(TidepoolPool.class);
+            pool = (TidepoolPool) factory;
+            assertThat(pool.name()).isEqualTo(name);
 
-            Health health = context.getBean(TidepoolHealthIndicator.class).health().block(Duration.ofSeconds(10));
+            TidepoolHealthContributor contributor = context.getBean(TidepoolHealthContributor.class);
+            assertThat(contributor.stream().map(e -> e.name()).toList()).containsExactly(name);
+            Health health = ((ReactiveHealthIndicator) contributor.getContributor(name)).health()
+                    .block(Duration.ofSeconds(10));
             assertThat(health).isNotNull();
-            assertThat(health.getDetails()).containsOnlyKeys(name);
+            assertThat(health.getDetails()).containsEntry("pool", name);
             assertThat(context.getBean(DatabaseClient.class).sql("SELECT count(*) FROM note").map(row -> 1).all()
                     .count().block(Duration.ofSeconds(10))).isEqualTo(1);
             assertThat(backends(name)).isPositive();

@@ -63,8 +63,137 @@ class DashboardTests {
                 "db_client_connection_timeouts_total",
                 "tidepool_connection_leaks_total",
                 "tidepool_connection_errors_total");
-        assertThat(String.join("\n", queries)).contains("by (category)")
+        assertThat(String.join("\n", queries)).contains("db_client_connection_pool_name, category)")
                 .contains("db_client_connection_state");
+    }
+
+    /** The variables a dashboard shared by several services needs, each narrowing the next. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theVariablesAreJobInstanceApplicationAndPoolAndEveryPanelSelectsByAllOfThem() throws IOException {
+        Map<String, Object> dashboard = (Map<String, Object>) MiniJson.parse(read(DASHBOARD));
+        List<Map<String, Object>> variables =
+                (List<Map<String, Object>>) ((Map<String, Object>) dashboard.get("templating")).get("list");
+        assertThat(variables.stream().map(v -> v.get("name")).toList())
+                .containsExactly("datasource", "job", "instance", "application", "pool");
+        Map<String, Object> pool = variables.get(4);
+        assertThat((String) pool.get("definition")).contains("job=~\"$job\"", "instance=~\"$instance\"",
+                "application=~\"$application\"");
+        for (Map<String, Object> variable : variables.subList(1, variables.size())) {
+            // "All" must also match series without the label (an application without an application tag)
+            assertThat(variable).containsEntry("includeAll", true).containsEntry("allValue", ".*");
+        }
+        for (String expr : panelExpressions()) {
+            assertThat(expr).contains("job=~\"$job\"", "instance=~\"$instance\"", "application=~\"$application\"",
+                    "db_client_connection_pool_name=~\"$pool\"");
+        }
+    }
+
+    private static final Pattern AGGREGATION = Pattern.compile("\\b(sum|max|min|avg|count) by \\(([^)]*)\\)");
+
+    /**
+     * Every aggregation is a sum by job, application and pool: a max of "max" beside a sum of "used" let "used" rise
+     * above "max" across replicas, and grouping by pool alone merged same-named pools of different services.
+     */
+    @Test
+    void everyPanelSumsByJobApplicationAndPool() throws IOException {
+        List<String> expressions = panelExpressions();
+        assertThat(expressions).hasSizeGreaterThan(10);
+        for (String expr : expressions) {
+            Matcher m = AGGREGATION.matcher(expr);
+            assertThat(m.find()).as(expr).isTrue();
+            m.reset();
+            while (m.find()) {
+                assertThat(m.group(1)).as(expr).isEqualTo("sum");
+                assertThat(List.of(m.group(2).split(",\\s*"))).as(expr)
+                        .contains("job", "application", "db_client_connection_pool_name");
+            }
+        }
+    }
+
+    /**
+     * Two replicas of one service (two registries, as two processes scraped), each with its pool named alike and
+     * every connection borrowed: the dashboard's "used" and "max" series, evaluated on the two scrapes, give used
+     * equal to max, never above it.
+     */
+    @Test
+    void onTwoReplicasAtFullUseUsedEqualsMaxAndNeverExceedsIt() throws IOException {
+        String name = io.tidepool.testing.TestDatabase.uniqueApplicationName("replica");
+        List<String> scrapes = new ArrayList<>();
+        for (String instance : List.of("10.0.0.1:8080", "10.0.0.2:8080")) {
+            scrapes.add(scrapeAtFullUse(name, instance));
+        }
+        String used = null;
+        String max = null;
+        for (String expr : panelExpressions()) {
+            if (expr.startsWith("sum by (job, application, db_client_connection_pool_name, db_client_connection_state)"
+                    + " (db_client_connection_count_connections")) {
+                used = expr;
+            } else if (expr.startsWith("sum by (job, application, db_client_connection_pool_name)"
+                    + " (db_client_connection_max_connections")) {
+                max = expr;
+            }
+        }
+        assertThat(used).as("the connections-by-state query").isNotNull();
+        assertThat(max).as("the max query").isNotNull();
+        double usedSum = sumOf(scrapes, "db_client_connection_count_connections", name, "used");
+        double maxSum = sumOf(scrapes, "db_client_connection_max_connections", name, null);
+        assertThat(usedSum).isEqualTo(4.0);
+        assertThat(maxSum).isEqualTo(4.0);
+        assertThat(usedSum).isLessThanOrEqualTo(maxSum);
+    }
+
+    /** What {@code sum by (job, application, pool[, state])} gives for one pool over the scrapes. */
+    private static double sumOf(List<String> scrapes, String metric, String pool, String state) {
+        double sum = 0;
+        Pattern line = Pattern.compile("^" + metric + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
+        for (String scrape : scrapes) {
+            Matcher m = line.matcher(scrape);
+            while (m.find()) {
+                String labels = m.group(1);
+                if (labels.contains("db_client_connection_pool_name=\"" + pool + "\"")
+                        && labels.contains("job=\"orders\"") && labels.contains("application=\"orders\"")
+                        && (state == null || labels.contains("db_client_connection_state=\"" + state + "\""))) {
+                    sum += Double.parseDouble(m.group(2));
+                }
+            }
+        }
+        return sum;
+    }
+
+    private static String scrapeAtFullUse(String name, String instance) {
+        TidepoolPool pool = HealthTestPools.builder("dashboard").name(name).maxSize(2).buildPool();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("job", "orders", "instance", instance, "application", "orders");
+        List<io.r2dbc.spi.Connection> held = new ArrayList<>();
+        try (TidepoolMeterBinder binder = TidepoolMeterBinder.of(pool)) {
+            binder.bindTo(registry);
+            for (int i = 0; i < 2; i++) {
+                held.add(reactor.core.publisher.Mono.from(pool.create()).block(Duration.ofSeconds(10)));
+            }
+            return registry.scrape();
+        } finally {
+            held.forEach(c -> reactor.core.publisher.Mono.from(c.close()).block(Duration.ofSeconds(10)));
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> panelExpressions() throws IOException {
+        Map<String, Object> dashboard = (Map<String, Object>) MiniJson.parse(read(DASHBOARD));
+        List<String> out = new ArrayList<>();
+        for (Object panel : (List<Object>) dashboard.get("panels")) {
+            Object targets = ((Map<String, Object>) panel).get("targets");
+            if (targets instanceof List<?> list) {
+                for (Object target : list) {
+                    Object expr = ((Map<String, Object>) target).get("expr");
+                    if (expr instanceof String s) {
+                        out.add(s);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static String scrapeOfAUsedPool() {
