@@ -98,7 +98,7 @@ public record PoolHealth(
      * @param category the category of the error, when it failed
      * @param error the error's message, without password or URL, when it failed or timed out
      */
-    public record Probe(Outcome outcome, Duration took, Optional<ErrorCategory> category, Optional<String> error) {
+    public record Probe(Outcome outcome, Duration took, Optional<ErrorKind> category, Optional<String> error) {
 
         /** What the probe's round trip did. */
         public enum Outcome {
@@ -165,7 +165,7 @@ public record PoolHealth(
      * @param message its message, without password or URL
      * @param at when it happened, by the check's clock
      */
-    public record LastError(ErrorCategory category, String message, Instant at) {
+    public record LastError(ErrorKind category, String message, Instant at) {
     }
 
     /**

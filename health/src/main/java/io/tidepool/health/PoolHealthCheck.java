@@ -170,16 +170,16 @@ public final class PoolHealthCheck implements AutoCloseable {
         Reason reason = !gotConnection && busy && !recentServerTrouble() ? Reason.SATURATED : Reason.PROBE_TIMED_OUT;
         String message = "no answer within the probe timeout of " + timeout.toMillis() + " ms ("
                 + stats.describeState() + ")";
-        Probe probe = new Probe(Probe.Outcome.TIMED_OUT, took, Optional.of(ErrorCategory.TIMEOUT),
+        Probe probe = new Probe(Probe.Outcome.TIMED_OUT, took, Optional.of(ErrorKind.TIMEOUT),
                 Optional.of(message));
         return judge(probe, null, EnumSet.of(reason));
     }
 
     private PoolHealth judgeFailed(Duration took, Throwable error) {
         // the pool's own classifier: a service that moved a SQLSTATE sees it moved here too
-        ErrorCategory category = ErrorCategory.of(error, pool.configuration().errorClassifier());
+        ErrorKind category = ErrorKind.of(error, pool.configuration().errorClassifier());
         events.record(error);
-        Reason reason = category == ErrorCategory.POOL_EXHAUSTED ? Reason.SATURATED : Reason.PROBE_FAILED;
+        Reason reason = category == ErrorKind.POOL_EXHAUSTED ? Reason.SATURATED : Reason.PROBE_FAILED;
         Probe probe = new Probe(Probe.Outcome.FAILED, took, Optional.of(category), Optional.of(Redact.of(error)));
         return judge(probe, null, EnumSet.of(reason));
     }

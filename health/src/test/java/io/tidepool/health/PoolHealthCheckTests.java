@@ -129,7 +129,7 @@ class PoolHealthCheckTests {
 
             assertThat(health).isNotNull();
             assertThat(health.lastError()).hasValueSatisfying(e ->
-                    assertThat(e.category()).isEqualTo(ErrorCategory.POOL_EXHAUSTED));
+                    assertThat(e.category()).isEqualTo(ErrorKind.POOL_EXHAUSTED));
             assertThat(health.status()).isEqualTo(HealthStatus.DOWN);
             assertThat(health.reasons()).contains(PoolHealth.Reason.PROBE_TIMED_OUT)
                     .doesNotContain(PoolHealth.Reason.SATURATED);
@@ -163,7 +163,7 @@ class PoolHealthCheckTests {
             assertThat(health.reasons()).containsExactly(PoolHealth.Reason.ACQUIRE_TIMEOUTS);
             assertThat(health.saturation().timeouts()).isEqualTo(1);
             assertThat(health.lastError()).hasValueSatisfying(e ->
-                    assertThat(e.category()).isEqualTo(ErrorCategory.POOL_EXHAUSTED));
+                    assertThat(e.category()).isEqualTo(ErrorKind.POOL_EXHAUSTED));
         } finally {
             pool.close().block(Duration.ofSeconds(30));
         }
@@ -178,9 +178,9 @@ class PoolHealthCheckTests {
             assertThat(health).isNotNull();
             assertThat(health.status()).isEqualTo(HealthStatus.DOWN);
             assertThat(health.reasons()).containsExactly(PoolHealth.Reason.PROBE_FAILED);
-            assertThat(health.probe().category()).contains(ErrorCategory.CONNECTION);
+            assertThat(health.probe().category()).contains(ErrorKind.CONNECTION);
             assertThat(health.lastError()).hasValueSatisfying(e -> {
-                assertThat(e.category()).isEqualTo(ErrorCategory.CONNECTION);
+                assertThat(e.category()).isEqualTo(ErrorKind.CONNECTION);
                 assertThat(e.message()).doesNotContain(HealthTestPools.PASSWORD).doesNotContain("://");
             });
             assertThat(health.ready()).isFalse();
@@ -198,7 +198,7 @@ class PoolHealthCheckTests {
             
             assertThat(health).isNotNull();
             assertThat(health.status()).isEqualTo(HealthStatus.DOWN);
-            assertThat(health.probe().category()).contains(ErrorCategory.AUTH);
+            assertThat(health.probe().category()).contains(ErrorKind.AUTH);
 
             HealthTestPools.allowLogin(true);
             // a pool may keep failing fast for a while and reconnect in the background: wait for it
@@ -226,7 +226,7 @@ class PoolHealthCheckTests {
             PoolHealth afterWork = check.check().block(Duration.ofSeconds(10));
             assertThat(afterWork).isNotNull();
             assertThat(afterWork.lastError()).as("a failed unit of work, as the listener saw it")
-                    .hasValueSatisfying(e -> assertThat(e.category()).isEqualTo(ErrorCategory.TIMEOUT));
+                    .hasValueSatisfying(e -> assertThat(e.category()).isEqualTo(ErrorKind.TIMEOUT));
         } finally {
             pool.close().block(Duration.ofSeconds(30));
         }
@@ -239,9 +239,9 @@ class PoolHealthCheckTests {
             PoolHealth refused = check.check().block(Duration.ofSeconds(10));
             assertThat(refused).isNotNull();
             assertThat(refused.probe().outcome()).isEqualTo(PoolHealth.Probe.Outcome.FAILED);
-            assertThat(refused.probe().category()).as(refused.toString()).contains(ErrorCategory.OTHER);
+            assertThat(refused.probe().category()).as(refused.toString()).contains(ErrorKind.OTHER);
             assertThat(refused.lastError()).hasValueSatisfying(e ->
-                    assertThat(e.category()).isEqualTo(ErrorCategory.OTHER));
+                    assertThat(e.category()).isEqualTo(ErrorKind.OTHER));
         } finally {
             HealthTestPools.allowLogin(true);
             refusing.close().block(Duration.ofSeconds(30));
@@ -262,7 +262,7 @@ class PoolHealthCheckTests {
             
             assertThat(health).isNotNull();
             assertThat(health.status()).isEqualTo(HealthStatus.DOWN);
-            assertThat(health.probe().category()).contains(ErrorCategory.CONNECTION);
+            assertThat(health.probe().category()).contains(ErrorKind.CONNECTION);
             // the broken connection was discarded: the next probe opens a new one
             assertThat(check.check().block(Duration.ofSeconds(10))).as("after").extracting(PoolHealth::status)
                     .isEqualTo(HealthStatus.UP);

@@ -3,7 +3,7 @@ package io.tidepool.health.internal;
 import io.tidepool.PoolListener;
 import io.tidepool.error.ErrorClassifier;
 import io.tidepool.error.PoolAcquireTimeoutException;
-import io.tidepool.health.ErrorCategory;
+import io.tidepool.health.ErrorKind;
 import io.tidepool.health.PoolHealth;
 import org.jspecify.annotations.Nullable;
 
@@ -70,9 +70,9 @@ public final class HealthEvents implements PoolListener {
 
     /** Remembers {@code error} as the last one, and when the server last failed to connect or refused a login. */
     public void record(Throwable error) {
-        ErrorCategory category = ErrorCategory.of(error, classifier);
+        ErrorKind category = ErrorKind.of(error, classifier);
         Instant at = clock.instant();
-        if (category == ErrorCategory.CONNECTION || category == ErrorCategory.AUTH) {
+        if (category == ErrorKind.CONNECTION || category == ErrorKind.AUTH) {
             lastServerTroubleMillis = at.toEpochMilli();
         }
         lastError.set(new PoolHealth.LastError(category, Redact.of(error), at));

@@ -2,7 +2,7 @@ package io.tidepool.health.micrometer;
 
 import io.tidepool.PoolListener;
 import io.tidepool.error.ErrorClassifier;
-import io.tidepool.health.ErrorCategory;
+import io.tidepool.health.ErrorKind;
 
 import java.time.Duration;
 import java.util.List;
@@ -67,7 +67,7 @@ final class MeterEvents implements PoolListener {
     }
 
     private void count(Throwable error) {
-        ErrorCategory category = ErrorCategory.of(error, classifier);
+        ErrorKind category = ErrorKind.of(error, classifier);
         bound.forEach(b -> b.errors().get(category).increment());
     }
 }

@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.tidepool.TidepoolPool;
-import io.tidepool.health.ErrorCategory;
+import io.tidepool.health.ErrorKind;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
@@ -106,8 +106,8 @@ public final class TidepoolMeterBinder implements MeterBinder, AutoCloseable {
         Timer create = timer(meters, registry, TidepoolMeters.CREATE_TIME);
         Timer wait = timer(meters, registry, TidepoolMeters.WAIT_TIME);
         Timer use = timer(meters, registry, TidepoolMeters.USE_TIME);
-        Map<ErrorCategory, Counter> errors = new EnumMap<>(ErrorCategory.class);
-        for (ErrorCategory category : ErrorCategory.values()) {
+        Map<ErrorKind, Counter> errors = new EnumMap<>(ErrorKind.class);
+        for (ErrorKind category : ErrorKind.values()) {
             Counter counter = Counter.builder(TidepoolMeters.ERRORS.meterName())
                     .description(TidepoolMeters.ERRORS.description())
                     .baseUnit(TidepoolMeters.ERRORS.baseUnit())
@@ -169,7 +169,7 @@ public final class TidepoolMeterBinder implements MeterBinder, AutoCloseable {
 
     /** The meters of one registry, and the ones the listener records into. */
     record Bound(MeterRegistry registry, List<Meter> meters, Timer createTime, Timer waitTime, Timer useTime,
-                 Map<ErrorCategory, Counter> errors) {
+                 Map<ErrorKind, Counter> errors) {
     }
 
     /** Builds a {@link TidepoolMeterBinder}; not thread-safe. */

@@ -53,7 +53,7 @@ public enum TidepoolMeters {
     public static final String POOL_NAME = "db.client.connection.pool.name";
     /** The tag of {@link #CONNECTION_COUNT}: {@code idle} or {@code used}. */
     public static final String STATE = "db.client.connection.state";
-    /** The tag of {@link #ERRORS}: an {@link io.tidepool.health.ErrorCategory#tagValue()}. */
+    /** The tag of {@link #ERRORS}: an {@link io.tidepool.health.ErrorKind#tagValue()}. */
     public static final String CATEGORY = "category";
 
     private final String meterName;

@@ -15,7 +15,7 @@ import java.util.Locale;
  * class 28) is {@link #AUTH}, and every other category, {@code 42501 permission denied} on an object included, is
  * {@link #OTHER}.
  */
-public enum ErrorCategory {
+public enum ErrorKind {
 
     /** The server cannot be reached or dropped the connection. */
     CONNECTION,
@@ -32,12 +32,12 @@ public enum ErrorCategory {
      * The category of {@code error} by the core's default classifier; {@link #OTHER} for {@code null}. Health checks
      * and meters use {@link #of(Throwable, ErrorClassifier)} with their pool's classifier instead.
      */
-    public static ErrorCategory of(@Nullable Throwable error) {
+    public static ErrorKind of(@Nullable Throwable error) {
         return of(error, ErrorClassifier.defaults());
     }
 
     /** The category of {@code error} by {@code classifier} (a pool's own, when it overrides rows). */
-    public static ErrorCategory of(@Nullable Throwable error, ErrorClassifier classifier) {
+    public static ErrorKind of(@Nullable Throwable error, ErrorClassifier classifier) {
         return switch (classifier.classify(error)) {
             case TRANSIENT_CONNECTION -> CONNECTION;
             case TIMEOUT -> TIMEOUT;
