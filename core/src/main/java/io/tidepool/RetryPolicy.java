@@ -7,8 +7,10 @@ import java.time.Duration;
 /**
  * How a failed unit of work is tried again: at most {@link #maxAttempts()} attempts in all, exponential backoff from
  * {@link #firstBackoff()} up to {@link #maxBackoff()} with a random {@link #jitter()}, and no new attempt once
- * {@link #budget()} has passed since the first began (measured in the time of the scheduler given to {@link #run}: a
- * virtual-time scheduler's own, else {@link System#nanoTime()}). Only errors whose {@link ErrorCategory} is
+ * {@link #budget()} has passed since the first began (measured in the time of the pool's scheduler: a virtual-time
+ * scheduler's own, else {@link System#nanoTime()}). A pool carries it out:
+ * {@link TidepoolPool#withConnection(RetryPolicy, java.util.function.Function)} for idempotent work,
+ * {@link PoolConfiguration#transactionRetry()} for {@code inTransaction}. Only errors whose {@link ErrorCategory} is
  * {@link ErrorCategory#retryable() retryable} are retried, and only when the failed attempt emitted nothing (so
  * nothing is seen twice downstream).
  *

@@ -173,9 +173,9 @@ final class ConnectionSource {
     /**
      * Closes every open connection nobody borrows: after reactor-pool's dispose, which closes its idle ones, what is
      * left unborrowed was handed to reactor-pool's queue as it was disposed (a return or an acquire racing close()),
-     * and nothing else would ever close it.
+     * and nothing else would ever close it. Answers how many it closed.
      */
-    Mono<Void> closeUnborrowed() {
+    Mono<Integer> closeUnborrowed() {
         List<Slot> left = new ArrayList<>();
         for (Slot slot : slots) {
             if (slot.lease() == null) {
@@ -186,7 +186,7 @@ final class ConnectionSource {
             log.debug("pool '{}': closing {} connections left behind by reactor-pool's dispose", config.name(),
                     left.size());
         }
-        return reactor.core.publisher.Flux.fromIterable(left).flatMap(this::close).then();
+        return reactor.core.publisher.Flux.fromIterable(left).flatMap(this::close).then(Mono.just(left.size()));
     }
 
     /** The connections borrowed now, from the open ones. */

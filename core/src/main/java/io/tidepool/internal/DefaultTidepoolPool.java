@@ -57,7 +57,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                 .clock(config.clock())
                 .buildPool();
         ctx.engineBuilt(engine);
-        this.lifecycle = new PoolLifecycle(ctx, source, upkeep, waiters);
+        this.lifecycle = new PoolLifecycle(ctx, source, upkeep, waiters, allocation);
         lifecycle.runsUntilClosed(upkeep.scheduleKeepalive());
         lifecycle.runsUntilClosed(config.silenceTimeout()
                 .map(timeout -> new SilenceWatch(ctx, source, timeout).schedule()).orElse(null));

@@ -44,6 +44,7 @@ final class PoolLifecycle {
     private final ConnectionSource source;
     private final Upkeep upkeep;
     private final Waiters waiters;
+    private final GatedAllocation allocation;
     // the timers that run from construction (keepalive, silence watch): stopped by close()
     private final Disposable.Composite timers = Disposables.composite();
     private final AtomicReference<PoolState> state;
@@ -51,7 +52,9 @@ final class PoolLifecycle {
     private final AtomicBoolean closeBegun = new AtomicBoolean();
     private final Sinks.One<Void> closed = Sinks.one();
 
-    PoolLifecycle(PoolContext ctx, ConnectionSource source, Upkeep upkeep, Waiters waiters) {
+    PoolLifecycle(PoolContext ctx, ConnectionSource source, Upkeep upkeep, Waiters waiters,
+                  GatedAllocation allocation) {
+        this.allocation = allocation;
         this.ctx = ctx;
         this.config = ctx.config;
         this.source = source;
@@ -248,7 +251,9 @@ final class PoolLifecycle {
                 .then(Mono.defer(() -> drained(config.validationTimeout().multipliedBy(2))
                         .onErrorResume(TimeoutException.class, e -> Mono.empty())))
                 .then(Mono.defer(() -> ctx.engine().disposeLater()))
-                .then(Mono.defer(source::closeUnborrowed))
+                // reactor-pool never destroys what it left behind, so it never gives their permits back either: the
+                // pool's allocated count would stay above zero for good (the permits are capped at maxSize)
+                .then(Mono.defer(source::closeUnborrowed).doOnNext(allocation::returnPermits).then())
                 // reactor-pool starts the last closes without waiting for them; close() promises they are done
                 .then(Mono.defer(() -> allClosed(config.createTimeout())))
                 .subscribe(null, error -> {
