@@ -12,6 +12,8 @@ module io.tidepool.core {
     requires static transitive org.jspecify;
     requires reactor.pool;
     requires r2dbc.postgresql;
+    // Tidepool's own protocol client, selected with client=native
+    requires io.tidepool.pg;
     // the event loops r2dbc-postgresql's connections run on (internal.EventLoops)
     requires reactor.netty.core;
     requires org.slf4j;
@@ -19,6 +21,7 @@ module io.tidepool.core {
     exports io.tidepool;
     exports io.tidepool.error;
     exports io.tidepool.registry;
+    exports io.tidepool.blocking;
     exports io.tidepool.replica;
 
     provides io.r2dbc.spi.ConnectionFactoryProvider with io.tidepool.internal.TidepoolConnectionFactoryProvider;

@@ -5,8 +5,6 @@ import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.ValidationDepth;
 import io.tidepool.error.ErrorClassifier;
-import io.tidepool.internal.PoolOptions;
-import io.tidepool.internal.Redaction;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -40,6 +38,8 @@ import org.reactivestreams.Publisher;
  */
 public final class PoolConfiguration {
 
+    /** The R2DBC driver name that selects Tidepool: {@code r2dbc:tidepool:postgresql://...}. */
+    public static final String R2DBC_DRIVER = "tidepool";
     /** Default {@link Builder#name(String)}. */
     public static final String DEFAULT_NAME = "tidepool";
     /** Default {@link Builder#maxSize(int)}. */
@@ -104,6 +104,7 @@ public final class PoolConfiguration {
     private final @Nullable Function<? super Connection, ? extends Publisher<?>> postAllocate;
     private final @Nullable Function<? super Connection, ? extends Publisher<?>> preRelease;
     private final ServerPooling serverPooling;
+    private final ProtocolClient client;
 
     private PoolConfiguration(Builder b, @Nullable ConnectionFactoryOptions driverOptions,
                               Duration validationTimeout, Duration evictionInterval) {
@@ -138,6 +139,7 @@ public final class PoolConfiguration {
         this.postAllocate = b.postAllocate;
         this.preRelease = b.preRelease;
         this.serverPooling = b.serverPooling;
+        this.client = b.client;
     }
 
     /** A builder with every option at its default. */
@@ -383,7 +385,7 @@ public final class PoolConfiguration {
                 + ", connectionInitSql=" + (connectionInitSql == null ? "none" : connectionInitSql)
                 + ", postAllocate=" + (postAllocate == null ? "none" : "set")
                 + ", preRelease=" + (preRelease == null ? "none" : "set")
-                + ", serverPooling=" + serverPooling + "}";
+                + ", serverPooling=" + serverPooling + ", client=" + client.urlValue() + "}";
     }
 
     /**
@@ -392,6 +394,23 @@ public final class PoolConfiguration {
      */
     public ServerPooling serverPooling() {
         return serverPooling;
+    }
+
+    /**
+     * The protocol client connections are opened with, when the pool was configured by URL or options (a
+     * {@code connectionFactory} is its own client). Default {@link ProtocolClient#R2DBC_POSTGRESQL}.
+     */
+    public ProtocolClient client() {
+        return client;
+    }
+
+    /**
+     * Whether connections go to whichever of several hosts is the primary now (a failover URL with
+     * {@code targetServerType=primary}): the pool then retires every connection when the primary is gone or
+     * read-only, once per failover.
+     */
+    public boolean followsPrimary() {
+        return driverOptions != null && PoolOptions.targetsPrimary(driverOptions);
     }
 
     /** Where connections go, for messages: {@code postgresql://user@host:port/database}, never a password. */
@@ -440,6 +459,7 @@ public final class PoolConfiguration {
         private @Nullable Function<? super Connection, ? extends Publisher<?>> preRelease;
         private boolean validateAfterIdleSet;
         private ServerPooling serverPooling = ServerPooling.SESSION;
+        private ProtocolClient client = ProtocolClient.R2DBC_POSTGRESQL;
 
         private Builder() {
         }
@@ -715,6 +735,12 @@ public final class PoolConfiguration {
             return this;
         }
 
+        /** See {@link PoolConfiguration#client()}; URL option {@code client=native} or {@code client=r2dbc-postgresql}. */
+        public Builder client(ProtocolClient client) {
+            this.client = notNull("client", client);
+            return this;
+        }
+
         /**
          * The classifier that decides which errors close their connection and which end a start at once; override
          * rows with {@link ErrorClassifier#withSqlState}. Default {@link ErrorClassifier#defaults()}.
@@ -763,6 +789,14 @@ public final class PoolConfiguration {
                 throw new IllegalArgumentException("connectionInitSql must not be set with serverPooling=transaction "
                         + "(a pooler lends another server connection after each transaction), was '"
                         + connectionInitSql + "'");
+            }
+            if (client == ProtocolClient.NATIVE && connectionFactory != null) {
+                throw new IllegalArgumentException("client=native needs url or options (a connectionFactory is its own "
+                        + "client), was set together with connectionFactory");
+            }
+            if (client == ProtocolClient.NATIVE && options != null && PoolOptions.isMultiHost(options)) {
+                throw new IllegalArgumentException("client=native does not support multi-host (failover) URLs yet; "
+                        + "use client=r2dbc-postgresql for them");
             }
             Duration checkWithin;
             if (validationTimeout == null) {

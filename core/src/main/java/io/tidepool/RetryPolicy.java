@@ -1,22 +1,13 @@
 package io.tidepool;
 
 import io.tidepool.error.ErrorCategory;
-import io.tidepool.error.ErrorClassifier;
-import io.tidepool.internal.Ticks;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
 
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * How a failed unit of work is tried again: at most {@link #maxAttempts()} attempts in all, exponential backoff from
  * {@link #firstBackoff()} up to {@link #maxBackoff()} with a random {@link #jitter()}, and no new attempt once
- * {@link #budget()} has passed since the first began (measured in the time of the scheduler given to {@link #run}: a
+ * {@link #budget()} has passed since the first began (measured in the time of the pool's scheduler: a
  * virtual-time scheduler's own, else {@link System#nanoTime()}). Only errors whose {@link ErrorCategory} is
  * {@link ErrorCategory#retryable() retryable} are retried, and only when the failed attempt emitted nothing (so
  * nothing is seen twice downstream).
@@ -74,51 +65,6 @@ public final class RetryPolicy {
 
     public Duration budget() {
         return budget;
-    }
-
-    /**
-     * Runs {@code attempt} (called once per attempt) and retries it under this policy when it fails, before it
-     * emitted anything, with an error whose category {@code retryOn} accepts.
-     */
-    public <T> Flux<T> run(Supplier<? extends Flux<T>> attempt, ErrorClassifier classifier,
-                           Predicate<ErrorCategory> retryOn, Scheduler scheduler) {
-        if (maxAttempts == 1) {
-            return Flux.defer(attempt);
-        }
-        // the budget is measured in the scheduler's time, as the backoff waits are: virtual time moves both
-        Ticks ticks = Ticks.of(scheduler);
-        return Flux.defer(() -> attempt(attempt, 1, ticks.nanoTime(), ticks, classifier, retryOn, scheduler));
-    }
-
-    // onErrorResume rather than retryWhen: a successful attempt, the common case, pays for two light operators only
-    private <T> Flux<T> attempt(Supplier<? extends Flux<T>> attempt, int number, long started, Ticks ticks,
-                                ErrorClassifier classifier, Predicate<ErrorCategory> retryOn, Scheduler scheduler) {
-        AtomicBoolean emitted = new AtomicBoolean();
-        return Flux.defer(attempt)
-                .doOnNext(v -> emitted.lazySet(true))
-                .onErrorResume(e -> {
-                    if (number >= maxAttempts || emitted.get() || !retryOn.test(classifier.classify(e))) {
-                        return Flux.error(e);
-                    }
-                    // no attempt may start once the budget has passed: the wait before it counts
-                    Duration wait = backoff(number);
-                    if (ticks.nanoTime() + wait.toNanos() - started >= budget.toNanos()) {
-                        return Flux.error(e);
-                    }
-                    return Mono.delay(wait, scheduler)
-                            .thenMany(attempt(attempt, number + 1, started, ticks, classifier, retryOn, scheduler));
-                });
-    }
-
-    /** The wait after attempt {@code number}: doubling from firstBackoff, at most maxBackoff, less a random jitter. */
-    private Duration backoff(int number) {
-        long first = firstBackoff.toNanos();
-        long base = number >= 62 ? maxBackoff.toNanos() : Math.min(maxBackoff.toNanos(), first << (number - 1));
-        if (base < 0) {
-            base = maxBackoff.toNanos();
-        }
-        long jittered = base - (long) (base * jitter * ThreadLocalRandom.current().nextDouble());
-        return Duration.ofNanos(Math.max(1, jittered));
     }
 
     @Override

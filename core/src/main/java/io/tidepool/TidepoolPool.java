@@ -3,7 +3,6 @@ package io.tidepool;
 import io.r2dbc.spi.Closeable;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
-import io.tidepool.internal.DefaultTidepoolPool;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -70,7 +69,7 @@ public interface TidepoolPool extends ConnectionFactory, Closeable {
 
     /** A pool with this configuration, not started: it opens connections on demand until {@link #start()}. */
     static TidepoolPool create(PoolConfiguration configuration) {
-        return new DefaultTidepoolPool(configuration);
+        return Engine.newPool(configuration);
     }
 
     /**

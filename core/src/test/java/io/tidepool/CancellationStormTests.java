@@ -3,7 +3,9 @@ package io.tidepool;
 import io.r2dbc.spi.Connection;
 import io.tidepool.test.PoolFixture;
 import io.tidepool.test.PoolTest;
+import io.tidepool.testing.Seeds;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
@@ -12,7 +14,7 @@ import reactor.core.scheduler.Schedulers;
 import reactor.test.util.RaceTestUtils;
 
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.tidepool.test.PoolFixture.assertNoLeak;
@@ -42,40 +44,51 @@ class CancellationStormTests extends PoolTest {
         };
     }
 
-    private Mono<Void> cancelledAtRandom(int i) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
+    /**
+     * Operation {@code i}, cut short as its own random (from the storm's seed and {@code i}) says: each operation's
+     * choices are fixed by the seed, whatever thread or order the storm runs them in.
+     */
+    private Mono<Void> cancelledAtRandom(long seed, int i) {
+        SplittableRandom random = new SplittableRandom(seed + i * 0x9E3779B97F4A7C15L);
+        int how = random.nextInt(5);
+        int timeoutMillis = random.nextInt(1, 6);
+        int taken = random.nextInt(1, 3);
+        int delayMillis = random.nextInt(0, 4);
         Flux<Integer> op = i % 2 == 0 ? pool.withConnection(c -> work(c, i)) : pool.inTransaction(c -> work(c, i));
-        return switch (random.nextInt(5)) {
-            case 0 -> op.timeout(Duration.ofMillis(random.nextInt(1, 6))).then();
-            case 1 -> op.take(random.nextInt(1, 3)).then();
+        return switch (how) {
+            case 0 -> op.timeout(Duration.ofMillis(timeoutMillis)).then();
+            case 1 -> op.take(taken).then();
             case 2 -> Mono.zip(op.then(Mono.just(1)),
-                    Mono.delay(Duration.ofMillis(random.nextInt(0, 4))).then(Mono.<Integer>error(
+                    Mono.delay(Duration.ofMillis(delayMillis)).then(Mono.<Integer>error(
                             new IllegalStateException("sibling failed")))).then();
             case 3 -> Mono.create(sink -> {
                 Disposable d = op.subscribe(null, sink::error, sink::success);
                 Schedulers.parallel().schedule(() -> {
                     d.dispose();
                     sink.success();
-                }, random.nextInt(0, 4), java.util.concurrent.TimeUnit.MILLISECONDS);
+                }, delayMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
             });
             default -> op.then();
         };
     }
 
     @Test
-    void tenThousandRandomlyCancelledOperationsLeakNothing() {
+    void tenThousandRandomlyCancelledOperationsLeakNothing(TestInfo test) {
+        // logged, and replayed with -Dtidepool.test.seed=...: the seed fixes each operation's way of being cut short
+        // (the threads' timing stays the machine's)
+        long seed = Seeds.of(test.getDisplayName());
         pool = PoolFixture.builder("storm").maxSize(MAX_SIZE).maxPendingAcquires(10_000)
                 .acquireTimeout(Duration.ofSeconds(20)).buildPool();
         pool.start().block(Duration.ofSeconds(20));
         Long finished = Flux.range(0, OPERATIONS)
-                .flatMap(i -> cancelledAtRandom(i).onErrorResume(e -> Mono.empty()).thenReturn(i), 32)
+                .flatMap(i -> cancelledAtRandom(seed, i).onErrorResume(e -> Mono.empty()).thenReturn(i), 32)
                 .count()
                 .block(Duration.ofSeconds(240));
 
-        assertThat(finished).isEqualTo(OPERATIONS);
+        assertThat(finished).as("seed %d", seed).isEqualTo(OPERATIONS);
         assertNoLeak(pool, MAX_SIZE);
         // the storm must reach connections, not only cancel callers still waiting in the queue
-        assertThat(pool.stats().acquires()).isGreaterThan(OPERATIONS / 5);
+        assertThat(pool.stats().acquires()).as("seed %d", seed).isGreaterThan(OPERATIONS / 5);
         assertThat(pool.withConnection(c -> queryOne(c, "SELECT 42", Integer.class)).blockLast(Duration.ofSeconds(10)))
                 .isEqualTo(42);
     }

@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import static io.tidepool.testing.Sql.queryOne;
 import static io.tidepool.testing.Sql.run;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
@@ -58,6 +59,8 @@ class SessionStateTests extends PoolTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("sessionChanges")
     void whatABorrowerSetsInSqlIsUndoneBeforeTheNextBorrower(String change, String probe) {
+        // the native client refuses LISTEN (it would drop the notifications), naming client=r2dbc-postgresql
+        assumeFalse(change.startsWith("LISTEN") && "native".equals(System.getProperty(TestDatabase.CLIENT_PROPERTY)));
         TestDatabase.get().execute("DO $$ BEGIN CREATE ROLE tidepool_session_probe NOLOGIN; "
                 + "EXCEPTION WHEN duplicate_object THEN NULL; END $$");
         pool = PoolFixture.builder("session").maxSize(1).buildPool();
@@ -143,7 +146,7 @@ class SessionStateTests extends PoolTest {
 
     @Test
     void anR2dbcPoolOptionTidepoolIgnoresIsNamedInAWarning() {
-        Logger logger = (Logger) LoggerFactory.getLogger("io.tidepool.internal.PoolOptions");
+        Logger logger = (Logger) LoggerFactory.getLogger("io.tidepool.PoolOptions");
         ListAppender<ILoggingEvent> seen = new ListAppender<>();
         seen.start();
         logger.addAppender(seen);

@@ -80,11 +80,4 @@ class SilentNetworkTests extends PoolTest {
                 .isEqualTo("still waiting");
         proxy.pass();
     }
-
-    @Test
-    void theDriverAsksTheKernelToProbeIdleConnections() {
-        PoolConfiguration config = PoolFixture.builder("keepalive").build();
-        assertThat(config.driverOptions().orElseThrow().getValue(io.r2dbc.spi.Option.valueOf("tcpKeepAlive")))
-                .isEqualTo(true);
-    }
 }

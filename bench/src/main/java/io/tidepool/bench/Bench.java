@@ -20,7 +20,8 @@ import java.util.Map;
 
 /**
  * Runs every benchmark and prints one report: pool overhead (JMH, fake connections), end to end against PostgreSQL
- * (Tidepool, r2dbc-pool with and without {@code validationQuery}, the bare driver, pgbench), and stress (twice the
+ * (Tidepool, r2dbc-pool with and without {@code validationQuery}, the bare driver, the Vert.x pg client pooled and
+ * pipelined, HikariCP + pgjdbc, pgbench), and stress (twice the
  * requests in flight, with and without a 1-in-100 cancellation rate).
  *
  * <pre>
@@ -31,6 +32,7 @@ import java.util.Map;
  * java -jar bench/target/tidepool-bench.jar --only e2e --contenders tidepool --seconds 20   # to profile one
  * java -jar bench/target/tidepool-bench.jar --only e2e --contenders tidepool,tidepool@baseline \
  *     --baseline /tmp/before/tidepool-core.jar             # a change against the build before it, same run
+ * java -jar bench/target/tidepool-bench.jar --only e2e --chart docs/performance-chart.svg   # and the chart
  * </pre>
  *
  * On a small machine the client and the server share the CPU, so only ratios within one run mean anything: the
@@ -56,10 +58,12 @@ public final class Bench {
      * @param contenders the end-to-end contenders to run (by table name), or empty for all; for profiling one
      * @param jmhBorrowers concurrent borrowers in JMH: thread counts, and 64 as borrowings in flight on one thread
      * @param baseline another build's {@code tidepool-core} jar, run end to end as {@code tidepool@baseline}, or null
+     * @param chart where to write the end-to-end chart (SVG: throughput over pgbench's per contender and workload), or
+     *              null
      */
     public record Options(boolean quick, @Nullable String url, Duration runLength, int rounds, List<String> parts,
                           int poolSize, int inFlight, int stressInFlight, @Nullable Path out, List<String> contenders,
-                          List<Integer> jmhBorrowers, @Nullable Path baseline) {
+                          List<Integer> jmhBorrowers, @Nullable Path baseline, @Nullable Path chart) {
 
         static Options parse(String... args) {
             boolean quick = false;
@@ -74,6 +78,7 @@ public final class Bench {
             List<String> contenders = List.of();
             List<Integer> jmhBorrowers = List.of(1, 8, PoolOverheadBenchmark.BURST);
             Path baseline = null;
+            Path chart = null;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : "";
                 switch (args[i]) {
@@ -88,6 +93,7 @@ public final class Bench {
                     case "--out" -> { out = value.isEmpty() || value.equals("none") ? null : Path.of(value); i++; }
                     case "--contenders" -> { contenders = List.of(value.split(",")); i++; }
                     case "--baseline" -> { baseline = Path.of(value); i++; }
+                    case "--chart" -> { chart = Path.of(value); i++; }
                     case "--jmh-borrowers" -> {
                         jmhBorrowers = java.util.Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
                         i++;
@@ -95,7 +101,7 @@ public final class Bench {
                     default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --quick, "
                             + "--url URL, --seconds N, --rounds N, --only jmh,e2e,stress, --size N, --in-flight N, "
                             + "--stress-in-flight N, --out FILE|none, --contenders tidepool,r2dbc-pool,..., --jmh-borrowers 1,8,64, "
-                            + "--baseline path/to/tidepool-core.jar");
+                            + "--baseline path/to/tidepool-core.jar, --chart FILE.svg");
                 }
             }
             if (url == null) {
@@ -104,7 +110,7 @@ public final class Bench {
             }
             return new Options(quick, url, length != null ? length : quick ? Duration.ofMillis(250) : Duration.ofSeconds(4),
                     rounds != null ? rounds : quick ? 1 : 3, parts, size, inFlight,
-                    stress != null ? stress : inFlight * 2, out, contenders, jmhBorrowers, baseline);
+                    stress != null ? stress : inFlight * 2, out, contenders, jmhBorrowers, baseline, chart);
         }
 
         boolean runs(String part) {
@@ -128,11 +134,24 @@ public final class Bench {
      * @param stress one summary per contender and cancellation rate, keyed "name" or "name, 1/100 cancelled"
      * @param notes what was skipped and why, and the conditions
      */
+    /**
+     * The bench's own logback.xml, not the logback-test.xml that tidepool-test-support (where the fake connection
+     * factory lives) ships for the tests: logback would pick that one first. Set before the first logger is made.
+     */
+    static void useBenchLogging() {
+        if (System.getProperty(LOGBACK_CONFIGURATION) == null) {
+            System.setProperty(LOGBACK_CONFIGURATION, "logback.xml");
+        }
+    }
+
+    static final String LOGBACK_CONFIGURATION = "logback.configurationFile";
+
     public record Results(List<Overhead.Row> overhead, Map<Workload, List<Summary>> endToEnd,
                           Map<String, Summary> stress, List<String> notes) {
     }
 
     public static void main(String[] args) throws Exception {
+        useBenchLogging();
         Options options = Options.parse(args);
         StringBuilder report = new StringBuilder();
         Results results = run(options, report);
@@ -154,7 +173,8 @@ public final class Bench {
         report.append("# Tidepool bench, ").append(Instant.now()).append(options.quick() ? " (QUICK SMOKE: not figures)" : "")
                 .append("\n\n");
         report.append("Machine: ").append(Machine.describe()).append("\n");
-        report.append("Load average before: ").append(Machine.loadAverage()).append("\n");
+        String loadBefore = Machine.loadAverage();
+        report.append("Load average before: ").append(loadBefore).append("\n");
 
         List<Overhead.Row> overhead = List.of();
         if (options.runs("jmh")) {
@@ -187,7 +207,28 @@ public final class Bench {
                 }
             }
         }
-        report.append("\nLoad average after: ").append(Machine.loadAverage()).append("\n");
+        String loadAfter = Machine.loadAverage();
+        report.append("\nLoad average after: ").append(loadAfter).append("\n");
+        if (options.chart() != null && !endToEnd.isEmpty()) {
+            String caption = "Pool " + options.poolSize() + ", " + options.inFlight() + " in flight; "
+                    + options.rounds() + " round(s) x " + java.math.BigDecimal.valueOf(options.runLength().toMillis(), 3).stripTrailingZeros().toPlainString()
+                    + " s, median round; Java " + Runtime.version().feature() + ", "
+                    + Runtime.getRuntime().availableProcessors() + " cores shared with the server; load "
+                    + loadBefore.split(" ")[0] + " -> " + loadAfter.split(" ")[0] + "; "
+                    + Instant.now().toString().substring(0, 16).replace('T', ' ') + " UTC"
+                    + (options.quick() ? " (QUICK SMOKE: not figures)" : "");
+            String svg = Chart.svg(endToEnd, caption);
+            if (svg == null) {
+                notes.add("no chart: no workload has a pgbench figure to compare with");
+            } else {
+                Path parent = options.chart().toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent);
+                }
+                Files.writeString(options.chart(), svg);
+                report.append("\nChart written to ").append(options.chart()).append("\n");
+            }
+        }
         notes.forEach(n -> report.append("\nNote: ").append(n).append("\n"));
         return new Results(overhead, endToEnd, stress, notes);
     }

@@ -28,6 +28,11 @@ final class EndToEnd {
         if (!options.includes("pgbench")) {
             pgbench = null;
         }
+        for (Contender contender : contenders) {
+            if (contender instanceof HikariContender hikari) {
+                notes.add(HikariContender.NAME + " ran its requests on " + hikari.threads(options.inFlight()));
+            }
+        }
         try {
             open(contenders, options);
             for (Workload workload : Workload.values()) {
@@ -44,13 +49,14 @@ final class EndToEnd {
                                     (int) Math.round(options.runLength().toMillis() / 1000.0));
                         } else {
                             result = LoadRunner.run(contenders.get(index), workload, options.inFlight(),
-                                    options.runLength(), 0, CANCEL_WITHIN);
+                                    options.runLength(), 0, CANCEL_WITHIN, target.port());
                         }
                         System.out.printf("  round %d %-28s %10.0f/s %8.1f µs CPU/req %7.0f B/req %5.2f cs/req"
-                                        + "  p99 %6.2f ms (wait %6.2f)%n",
+                                        + " %5.2f writes/req %5.2f rt/req (%5.2f back) on %d conns  p99 %6.2f ms (wait %6.2f)%n",
                                 round + 1, result.contender(), result.throughput(), result.cpuMicrosPerRequest(),
-                                result.bytesPerRequest(), result.switchesPerRequest(), result.latencyMillis(99),
-                                result.waitMillis(99));
+                                result.bytesPerRequest(), result.switchesPerRequest(), result.writesPerRequest(),
+                                result.clientSegmentsPerRequest(), result.serverSegmentsPerRequest(),
+                                result.connectionsUsed(), result.latencyMillis(99), result.waitMillis(99));
                         runs.computeIfAbsent(result.contender(), n -> new ArrayList<>()).add(result);
                     }
                 }
@@ -88,7 +94,7 @@ final class EndToEnd {
                     Contender contender = contenders.get(index / cancelOneIn.length);
                     int cancel = cancelOneIn[index % cancelOneIn.length];
                     RunResult result = LoadRunner.run(contender, Workload.SELECT_1, options.stressInFlight(),
-                            options.runLength(), cancel, CANCEL_WITHIN);
+                            options.runLength(), cancel, CANCEL_WITHIN, -1);
                     String key = contender.name() + (cancel == 0 ? "" : ", 1/" + cancel + " cancelled");
                     System.out.printf("  round %d %-40s %10.0f/s %8.1f µs CPU/req, %d borrowed after%n", round + 1,
                             key, result.throughput(), result.cpuMicrosPerRequest(), result.borrowedAfter());
@@ -136,6 +142,15 @@ final class EndToEnd {
         if (all && options.includes("bare driver spread")) {
             contenders.add(Contender.bare(target, size, true));
         }
+        if (all && options.includes(VertxContender.POOLED)) {
+            contenders.add(VertxContender.pooled(target, size));
+        }
+        if (all && options.includes(VertxContender.PIPELINED)) {
+            contenders.add(VertxContender.pipelined(target, size));
+        }
+        if (all && options.includes(HikariContender.NAME)) {
+            contenders.add(HikariContender.open(target, size, options.inFlight()));
+        }
         return contenders;
     }
 
@@ -164,7 +179,7 @@ final class EndToEnd {
         for (int pass = 1; pass <= passes; pass++) {
             long compiledBefore = Machine.compilationMillis();
             for (Contender contender : contenders) {
-                LoadRunner.run(contender, workload, inFlight, options.warmLength(), 0, CANCEL_WITHIN);
+                LoadRunner.run(contender, workload, inFlight, options.warmLength(), 0, CANCEL_WITHIN, -1);
             }
             long compiled = Machine.compilationMillis() - compiledBefore;
             System.out.printf("  warm-up pass %d: %d ms of JIT compilation in %d ms%n", pass, compiled, passMillis);

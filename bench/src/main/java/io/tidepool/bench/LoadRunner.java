@@ -6,6 +6,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,9 +27,11 @@ final class LoadRunner {
     /**
      * @param cancelOneIn 0 for none, else one request in this many is cancelled after a random delay in
      *                    [0, {@code cancelWithin}), whatever it is doing by then (waiting or running)
+     * @param serverPort the server's port, whose connections' segments {@link Wire} counts; -1 not to count them
+     *                   (warm-up runs)
      */
     static RunResult run(Contender contender, Workload workload, int inFlight, Duration length, int cancelOneIn,
-                         Duration cancelWithin) {
+                         Duration cancelWithin, int serverPort) {
         int clients = contender.clients(inFlight);
         Recorder latency = new Recorder(3);
         Recorder wait = new Recorder(3);
@@ -38,9 +41,11 @@ final class LoadRunner {
         AtomicReference<String> firstError = new AtomicReference<>();
         Client[] all = new Client[clients];
         contender.discardsSinceLast();
+        Map<String, long[]> wireBefore = serverPort < 0 ? null : Wire.snapshot(serverPort);
+        long writesBefore = Machine.writeSyscalls();
         long cpuBefore = Machine.processCpuNanos();
-        long bytesBefore = Machine.allocatedBytes();
-        long switchesBefore = Machine.contextSwitches();
+        Map<Long, Long> bytesBefore = Machine.allocatedBytesByThread();
+        Map<Long, Long> switchesBefore = Machine.contextSwitchesByThread();
         long start = System.nanoTime();
         long end = start + length.toNanos();
         Flux.range(0, clients)
@@ -55,8 +60,11 @@ final class LoadRunner {
                 .then()
                 .block(length.plus(DRAIN));
         long cpu = Machine.processCpuNanos() - cpuBefore;
-        long bytes = Machine.allocatedBytes() - bytesBefore;
-        long switches = Machine.contextSwitches() - switchesBefore;
+        long bytes = Machine.growth(bytesBefore, Machine.allocatedBytesByThread());
+        long switches = Machine.growth(switchesBefore, Machine.contextSwitchesByThread());
+        long writes = Machine.writeSyscalls() - writesBefore;
+        long[] wire = serverPort < 0 ? null : Wire.delta(wireBefore, Wire.snapshot(serverPort));
+        long done = finished.get();
         long fewest = Long.MAX_VALUE;
         long most = 0;
         long completed = 0;
@@ -70,8 +78,12 @@ final class LoadRunner {
                 latencies, wait.getIntervalHistogram(), latencies.getMean() / 1e6, fewest, most, errors.get(),
                 cancels.get(), firstError.get(), contender.discardsSinceLast(), contender.borrowedNow(),
                 cpuBefore < 0 || finished.get() == 0 ? Double.NaN : cpu / 1e3 / finished.get(),
-                bytesBefore < 0 || finished.get() == 0 ? Double.NaN : (double) bytes / finished.get(),
-                switchesBefore < 0 || finished.get() == 0 ? Double.NaN : (double) switches / finished.get());
+                bytes < 0 || done == 0 ? Double.NaN : (double) bytes / done,
+                switches < 0 || done == 0 ? Double.NaN : (double) switches / done,
+                writesBefore < 0 || done == 0 ? Double.NaN : (double) writes / done,
+                wire == null || done == 0 ? Double.NaN : (double) wire[0] / done,
+                wire == null || done == 0 ? Double.NaN : (double) wire[1] / done,
+                wire == null ? -1 : wire[2]);
     }
 
     private static Mono<Void> request(Contender contender, Workload workload, Client client, long end,

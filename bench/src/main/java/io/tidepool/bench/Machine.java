@@ -1,5 +1,7 @@
 package io.tidepool.bench;
 
+import org.jspecify.annotations.Nullable;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,45 +40,71 @@ final class Machine {
     }
 
     /**
-     * Bytes allocated so far by this JVM's live threads, all together; -1 if unknown. Unlike CPU time, the same work
-     * allocates the same bytes however busy the machine is.
+     * Bytes allocated so far by each live thread of this JVM, by thread id; null if unknown. Unlike CPU time, the same
+     * work allocates the same bytes however busy the machine is. Per thread, so that a run's figure is the growth of
+     * the threads alive at its end ({@link #growth}): a sum over the live threads drops whatever a thread that ends
+     * meanwhile had allocated in its whole life (a virtual-thread carrier or an elastic worker retiring after its
+     * keep-alive made such sums go negative).
      */
-    static long allocatedBytes() {
+    static java.util.@Nullable Map<Long, Long> allocatedBytesByThread() {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         if (!(threads instanceof com.sun.management.ThreadMXBean sun) || !sun.isThreadAllocatedMemoryEnabled()) {
-            return -1;
+            return null;
         }
-        long sum = 0;
-        for (long bytes : sun.getThreadAllocatedBytes(sun.getAllThreadIds())) {
-            sum += Math.max(0, bytes);
+        long[] ids = sun.getAllThreadIds();
+        long[] bytes = sun.getThreadAllocatedBytes(ids);
+        java.util.Map<Long, Long> out = new java.util.HashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            if (bytes[i] >= 0) {
+                out.put(ids[i], bytes[i]);
+            }
         }
-        return sum;
+        return out;
     }
 
     /**
-     * Context switches of this JVM's threads so far (voluntary: a thread blocked or parked, as an event loop does when
-     * it has nothing to do; and involuntary), from {@code /proc/self/task/*\/status}; -1 if unknown. Per request, it
-     * counts the thread wake-ups a request costs: hand-offs between threads show up here.
+     * Context switches so far of each thread of this JVM (voluntary: a thread blocked or parked, as an event loop does
+     * when it has nothing to do; and involuntary), by task id, from {@code /proc/self/task/*\/status}; null if
+     * unknown. Per request, it counts the thread wake-ups a request costs: hand-offs between threads show up here.
+     * Per thread for the same reason as {@link #allocatedBytesByThread}.
      */
-    static long contextSwitches() {
+    static java.util.@Nullable Map<Long, Long> contextSwitchesByThread() {
         try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-            long sum = 0;
+            java.util.Map<Long, Long> out = new java.util.HashMap<>();
             for (Path task : (Iterable<Path>) tasks::iterator) {
                 try {
+                    long sum = 0;
                     for (String line : Files.readAllLines(task.resolve("status"))) {
                         if (line.startsWith("voluntary_ctxt_switches:")
                                 || line.startsWith("nonvoluntary_ctxt_switches:")) {
                             sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
                         }
                     }
-                } catch (IOException e) {
+                    out.put(Long.parseLong(task.getFileName().toString()), sum);
+                } catch (IOException | NumberFormatException e) {
                     // the thread ended meanwhile
                 }
             }
-            return sum;
+            return out;
         } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * What the threads alive at {@code after} added since {@code before} (a thread born in between counts from 0);
+     * -1 if either is unknown. A thread that ended in between takes what it did since {@code before} with it: an
+     * undercount, small next to the pools' own threads, which live for the whole run.
+     */
+    static long growth(java.util.@Nullable Map<Long, Long> before, java.util.@Nullable Map<Long, Long> after) {
+        if (before == null || after == null) {
             return -1;
         }
+        long sum = 0;
+        for (java.util.Map.Entry<Long, Long> e : after.entrySet()) {
+            sum += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
+        }
+        return sum;
     }
 
     /**
@@ -90,6 +118,25 @@ final class Machine {
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
             // cutime and cstime are fields 16 and 17 of the whole line, 14 and 15 here
             return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Write-type system calls this JVM has made so far ({@code syscw} of {@code /proc/self/io}: write, writev,
+     * pwrite; every thread, ended ones included); -1 if unknown. On a socket each is one flush of the client's
+     * buffered messages (Netty's {@code write}/{@code writev}, the JDK's socket streams), so per request it counts the
+     * client's flushes; the JVM's own log and console writes between runs are not in a run's delta.
+     */
+    static long writeSyscalls() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/io"))) {
+                if (line.startsWith("syscw:")) {
+                    return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+            return -1;
         } catch (IOException | RuntimeException e) {
             return -1;
         }

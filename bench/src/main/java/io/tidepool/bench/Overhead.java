@@ -100,7 +100,9 @@ final class Overhead {
                 options.param("size", "10");
             }
         } else {
-            List<String> jvmArgs = new ArrayList<>(List.of("-Xms512m", "-Xmx512m"));
+            // the forks log with the bench's logback.xml, as the launching JVM does (Bench.useBenchLogging)
+            List<String> jvmArgs = new ArrayList<>(List.of("-Xms512m", "-Xmx512m",
+                    "-D" + Bench.LOGBACK_CONFIGURATION + "=logback.xml"));
             if (baseline != null) {
                 jvmArgs.add("-Dtidepool.baseline=" + baseline.toAbsolutePath());
             }

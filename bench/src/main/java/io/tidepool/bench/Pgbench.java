@@ -107,7 +107,7 @@ final class Pgbench {
                         latency.find() ? Double.parseDouble(latency.group(1)) : Double.NaN, -1, -1, failures, 0,
                         failures > 0 ? out : null, -1, -1,
                         cpuBefore < 0 || rate <= 0 ? Double.NaN : cpu / 1e3 / Math.round(rate * length), Double.NaN,
-                        Double.NaN);
+                        Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1);
             } finally {
                 try (Stream<Path> files = Files.list(dir)) {
                     for (Path f : (Iterable<Path>) files::iterator) {

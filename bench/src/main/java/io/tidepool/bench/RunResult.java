@@ -26,11 +26,19 @@ import org.jspecify.annotations.Nullable;
  *        contention does not skew at all
  * @param switchesPerRequest the JVM's threads' context switches per completed request (NaN for pgbench or when
  *        unknown): thread wake-ups and hand-offs
+ * @param writesPerRequest the JVM's write system calls per completed request ({@link Machine#writeSyscalls}; NaN for
+ *        pgbench or when unknown): the client's flushes
+ * @param clientSegmentsPerRequest TCP segments with data the client sent to the server per completed request
+ *        ({@link Wire}; NaN when unknown)
+ * @param serverSegmentsPerRequest TCP segments with data the server sent to the client per completed request: round
+ *        trips for a client that waits for each answer, fewer for one that pipelines ({@link Wire}; NaN when unknown)
+ * @param connectionsUsed connections to the server that carried data during the run (-1 when unknown)
  */
 record RunResult(String contender, int clients, long completed, double seconds, Histogram latency, Histogram acquireWait,
                  double meanMillis, long fewestPerClient, long mostPerClient, long errors, long cancels, @Nullable String firstError,
                  long discards, long borrowedAfter, double cpuMicrosPerRequest,
-                 double bytesPerRequest, double switchesPerRequest) {
+                 double bytesPerRequest, double switchesPerRequest, double writesPerRequest,
+                 double clientSegmentsPerRequest, double serverSegmentsPerRequest, long connectionsUsed) {
 
     double throughput() {
         return completed / seconds;

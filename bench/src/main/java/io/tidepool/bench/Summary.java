@@ -31,6 +31,26 @@ record Summary(String contender, List<RunResult> runs) {
         return median(runs.stream().mapToDouble(RunResult::switchesPerRequest));
     }
 
+    /** The median round's write system calls per request (NaN when unknown). */
+    double medianWrites() {
+        return median(runs.stream().mapToDouble(RunResult::writesPerRequest));
+    }
+
+    /** The median round's client-to-server data segments per request (NaN when unknown). */
+    double medianClientSegments() {
+        return median(runs.stream().mapToDouble(RunResult::clientSegmentsPerRequest));
+    }
+
+    /** The median round's server-to-client data segments per request: round trips when not pipelined. */
+    double medianServerSegments() {
+        return median(runs.stream().mapToDouble(RunResult::serverSegmentsPerRequest));
+    }
+
+    /** The most connections that carried data in one round (-1 when unknown). */
+    long connectionsUsed() {
+        return runs.stream().mapToLong(RunResult::connectionsUsed).max().orElse(-1);
+    }
+
     private static double median(java.util.stream.DoubleStream values) {
         double[] sorted = values.filter(v -> !Double.isNaN(v)).sorted().toArray();
         int n = sorted.length;

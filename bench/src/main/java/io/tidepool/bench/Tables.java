@@ -104,18 +104,29 @@ final class Tables {
                             + "only its mean). Client CPU: the client's own CPU time per "
                             + "request (the JVM's, all threads; pgbench's process), median round; B/req: bytes the "
                             + "JVM allocated per request; cs/req: the JVM's context switches per request (thread "
-                            + "wake-ups), median round.\n\n");
+                            + "wake-ups), median round. Per request on the wire (median round): writes: the JVM's "
+                            + "write/writev calls (/proc/self/io syscw; Netty's native epoll transport, under "
+                            + "Tidepool, r2dbc-pool and the bare driver, sends with sendto, which syscw does not "
+                            + "count: what is left there is other writes, such as event-loop wake-ups); round trips: the TCP segments with data the client sent to the "
+                            + "server (kernel counters of each connection, ss -ti), i.e. its flushes, each followed "
+                            + "by a wait unless the client pipelines, so a pipelining client has fewer than its "
+                            + "statements; server segs: the segments with data the server sent back; conns: the "
+                            + "connections that carried at least 1 % of the client's segments, busiest round.\n\n");
             double pgbench = e.getValue().stream().filter(s -> s.contender().equals("pgbench"))
                     .mapToDouble(Summary::medianThroughput).findFirst().orElse(Double.NaN);
             out.append("| contender | in flight | requests/s (median) | rounds | ratio to pgbench | client CPU µs/req "
-                    + "| B/req | cs/req | mean ms | p50 ms | p99 ms | p99.9 ms | p99 by round ms | errors |\n");
-            out.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
+                    + "| B/req | cs/req | writes/req | round trips/req | server segs/req | conns "
+                    + "| mean ms | p50 ms | p99 ms | p99.9 ms | p99 by round ms | errors |\n");
+            out.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
             for (Summary s : e.getValue()) {
                 out.append("| ").append(s.contender()).append(" | ").append(s.clients()).append(" | ")
                         .append(f(s.medianThroughput(), 0)).append(" | ").append(rounds(s)).append(" | ")
                         .append(Double.isNaN(pgbench) ? "–" : f(s.medianThroughput() / pgbench, 2)).append(" | ")
                         .append(f(s.medianCpuMicros(), 1)).append(" | ").append(f(s.medianBytes(), 0)).append(" | ")
-                        .append(f(s.medianSwitches(), 2)).append(" | ").append(f(s.meanMillis(), 2)).append(" | ")
+                        .append(f(s.medianSwitches(), 2)).append(" | ").append(f(s.medianWrites(), 2)).append(" | ")
+                        .append(f(s.medianClientSegments(), 2)).append(" | ").append(f(s.medianServerSegments(), 2))
+                        .append(" | ").append(s.connectionsUsed() < 0 ? "–" : String.valueOf(s.connectionsUsed()))
+                        .append(" | ").append(f(s.meanMillis(), 2)).append(" | ")
                         .append(f(s.latencyMillis(50), 2)).append(" | ").append(f(s.latencyMillis(99), 2)).append(" | ")
                         .append(f(s.latencyMillis(99.9), 2)).append(" | ").append(s.p99ByRound()).append(" | ")
                         .append(s.errors()).append(" |\n");

@@ -35,11 +35,9 @@ enum Workload {
             ThreadLocalRandom random = ThreadLocalRandom.current();
             int aid = random.nextInt(1, ACCOUNTS + 1);
             int delta = random.nextInt(-5000, 5001);
-            return Flux.from(c.createStatement("UPDATE bench_accounts SET abalance = abalance + $1 WHERE aid = $2")
-                            .bind(0, delta).bind(1, aid).execute())
+            return Flux.from(c.createStatement(UPDATE).bind(0, delta).bind(1, aid).execute())
                     .flatMap(Result::getRowsUpdated)
-                    .thenMany(Flux.from(c.createStatement("SELECT abalance FROM bench_accounts WHERE aid = $1")
-                            .bind(0, aid).execute()))
+                    .thenMany(Flux.from(c.createStatement(SELECT).bind(0, aid).execute()))
                     .flatMap(r -> r.map((row, meta) -> row.get(0)))
                     .then();
         }
@@ -54,6 +52,12 @@ enum Workload {
                     + "END;\n";
         }
     };
+
+    /** The transaction's first statement ({@code $1} the delta, {@code $2} the account). */
+    static final String UPDATE = "UPDATE bench_accounts SET abalance = abalance + $1 WHERE aid = $2";
+
+    /** The transaction's second statement ({@code $1} the account). */
+    static final String SELECT = "SELECT abalance FROM bench_accounts WHERE aid = $1";
 
     /** Rows in the accounts table: small, but enough that concurrent updates rarely touch the same row. */
     static final int ACCOUNTS = 10_000;

@@ -3,6 +3,9 @@ package io.tidepool.bench;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -18,14 +21,18 @@ class BenchSmokeTests {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void quickRunProducesNumbersForEveryContender() throws Exception {
         StringBuilder report = new StringBuilder();
-        Bench.Results results = Bench.run(Bench.Options.parse("--quick", "--only", "e2e,stress", "--out", "none"),
-                report);
+        Path chart = Files.createTempFile("tidepool-bench-chart", ".svg");
+        Bench.Results results = Bench.run(Bench.Options.parse("--quick", "--only", "e2e,stress", "--out", "none",
+                "--chart", chart.toString()), report);
 
         boolean pgbench = Pgbench.find() != null;
-        List<String> expected = pgbench
-                ? List.of("tidepool", "r2dbc-pool", "r2dbc-pool+validationQuery", "bare driver", "bare driver spread",
-                        "pgbench")
-                : List.of("tidepool", "r2dbc-pool", "r2dbc-pool+validationQuery", "bare driver", "bare driver spread");
+        boolean wire = Wire.snapshot(1) != null;
+        List<String> expected = new ArrayList<>(List.of("tidepool", "r2dbc-pool", "r2dbc-pool+validationQuery",
+                "bare driver", "bare driver spread", VertxContender.POOLED, VertxContender.PIPELINED,
+                HikariContender.NAME));
+        if (pgbench) {
+            expected.add("pgbench");
+        }
         assertThat(results.endToEnd()).containsOnlyKeys(Workload.values());
         results.endToEnd().forEach((workload, summaries) -> {
             assertThat(summaries).extracting(Summary::contender).containsExactlyInAnyOrderElementsOf(expected);
@@ -36,6 +43,11 @@ class BenchSmokeTests {
                     assertThat(s.latencyMillis(99)).as(s.contender() + " " + workload).isPositive();
                 }
                 assertThat(s.errors()).as(s.contender() + " " + workload + ": " + s.firstError()).isZero();
+                if (!s.contender().equals("pgbench") && wire) {
+                    // every JVM request went over the wire at least once each way, whatever the transport
+                    assertThat(s.medianClientSegments()).as(s.contender() + " " + workload).isPositive();
+                    assertThat(s.medianServerSegments()).as(s.contender() + " " + workload).isPositive();
+                }
             });
         });
         if (!pgbench) {
@@ -50,5 +62,11 @@ class BenchSmokeTests {
         });
         assertThat(results.stress().get("tidepool").borrowedAfter()).isZero();
         assertThat(report).contains("## End to end: SELECT 1", "## Stress", "| tidepool |");
+        assertThat(results.notes()).anyMatch(n -> n.startsWith(HikariContender.NAME + " ran its requests on "));
+        if (pgbench) {
+            assertThat(Files.readString(chart)).startsWith("<svg").contains(VertxContender.PIPELINED,
+                    HikariContender.NAME, "pgbench = 1.00").endsWith("</svg>\n");
+        }
+        Files.deleteIfExists(chart);
     }
 }

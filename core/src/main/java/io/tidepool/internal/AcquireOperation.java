@@ -106,7 +106,7 @@ final class AcquireOperation extends FirstRequest implements CoreSubscriber<Pool
         }
         // a volatile read while the database is up. During an outage only a pool with no connection at all fails
         // fast: one whose connections are merely busy (a role's connection limit, say) lets its callers wait
-        Availability.Outage outage = pool.availability.isDown() && pool.engine().metrics().allocatedSize() == 0
+        OutageTracker.Outage outage = pool.availability.isDown() && pool.engine().metrics().allocatedSize() == 0
                 ? pool.availability.check() : null;
         if (outage != null) {
             // the database is down and this caller is not the one probing it: fail now, do not pile up

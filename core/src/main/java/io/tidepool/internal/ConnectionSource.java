@@ -6,6 +6,9 @@ import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryMetadata;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.tidepool.PoolConfiguration;
+import io.tidepool.ProtocolClient;
+import io.tidepool.pg.PgConnectionConfiguration;
+import io.tidepool.pg.PgConnectionFactory;
 import io.tidepool.error.ConnectionCreateTimeoutException;
 import io.tidepool.error.CredentialsUnavailableException;
 import org.jspecify.annotations.Nullable;
@@ -47,6 +50,16 @@ final class ConnectionSource {
     }
 
     private static ConnectionFactory driverFactory(PoolConfiguration config, @Nullable CharSequence password) {
+        ConnectionFactoryOptions options = driverOptions(config, password);
+        if (config.client() == ProtocolClient.NATIVE) {
+            // Tidepool's own client spreads its connections over its own event loops
+            return new PgConnectionFactory(PgConnectionConfiguration.from(options));
+        }
+        return new PostgresqlConnectionFactoryProvider().create(options);
+    }
+
+    /** The options a connection is opened with: the configuration's, and the connection source's own defaults. */
+    static ConnectionFactoryOptions driverOptions(PoolConfiguration config, @Nullable CharSequence password) {
         ConnectionFactoryOptions options = config.driverOptions().orElseThrow();
         ConnectionFactoryOptions.Builder builder = ConnectionFactoryOptions.builder().from(options);
         if (!options.hasOption(ConnectionFactoryOptions.CONNECT_TIMEOUT)) {
@@ -56,7 +69,15 @@ final class ConnectionSource {
         if (password != null) {
             builder.option(ConnectionFactoryOptions.PASSWORD, password);
         }
-        return new PostgresqlConnectionFactoryProvider().create(builder.build());
+        if (!options.hasOption(PostgresqlConnectionFactoryProvider.LOOP_RESOURCES)) {
+            // spread over every event loop, whatever thread opens the connection
+            builder.option(PostgresqlConnectionFactoryProvider.LOOP_RESOURCES, EventLoops.shared());
+        }
+        if (!options.hasOption(PostgresqlConnectionFactoryProvider.TCP_KEEPALIVE)) {
+            // the kernel probes an idle connection and notices a dead peer (timing from the host's net.ipv4 settings)
+            builder.option(PostgresqlConnectionFactoryProvider.TCP_KEEPALIVE, true);
+        }
+        return builder.build();
     }
 
     /** The driver's metadata, so frameworks that pick a dialect by it (Spring Data R2DBC) see PostgreSQL. */
@@ -131,8 +152,11 @@ final class ConnectionSource {
         return slot.generation() < generation.get();
     }
 
-    /** Closes one connection, within the create timeout, and counts it: reactor-pool's destroy handler. */
+    /** Closes one connection, once, within the create timeout, and counts it: reactor-pool's destroy handler. */
     Mono<Void> close(Slot slot) {
+        if (!slot.startClosing()) {
+            return Mono.empty();
+        }
         return Mono.from(slot.connection().close())
                 .timeout(config.createTimeout(), config.scheduler())
                 .onErrorResume(e -> {
@@ -144,6 +168,25 @@ final class ConnectionSource {
                     ctx.counters.destroys.increment();
                     ctx.listeners.fire(l -> l.connectionClosed(config.name()));
                 });
+    }
+
+    /**
+     * Closes every open connection nobody borrows: after reactor-pool's dispose, which closes its idle ones, what is
+     * left unborrowed was handed to reactor-pool's queue as it was disposed (a return or an acquire racing close()),
+     * and nothing else would ever close it.
+     */
+    Mono<Void> closeUnborrowed() {
+        List<Slot> left = new ArrayList<>();
+        for (Slot slot : slots) {
+            if (slot.lease() == null) {
+                left.add(slot);
+            }
+        }
+        if (!left.isEmpty()) {
+            log.debug("pool '{}': closing {} connections left behind by reactor-pool's dispose", config.name(),
+                    left.size());
+        }
+        return reactor.core.publisher.Flux.fromIterable(left).flatMap(this::close).then();
     }
 
     /** The connections borrowed now, from the open ones. */

@@ -77,7 +77,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
 
     @Override
     public <T> Flux<T> withConnection(RetryPolicy retry, Function<? super Connection, ? extends Publisher<T>> work) {
-        return retry.run(() -> withConnection(work), config.errorClassifier(), ErrorCategory::retryable,
+        return Retrying.run(retry, () -> withConnection(work), config.errorClassifier(), ErrorCategory::retryable,
                 config.scheduler());
     }
 
@@ -88,7 +88,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         Flux<T> attempt = withConnection(connection -> new Transaction<T>(connection, work))
                 .flatMapIterable(results -> results, 1);
         // only a lost conflict is surely rolled back; after a broken connection the commit may have happened
-        return config.transactionRetry().run(() -> attempt, config.errorClassifier(),
+        return Retrying.run(config.transactionRetry(), () -> attempt, config.errorClassifier(),
                 category -> category == ErrorCategory.TRANSACTION_CONFLICT, config.scheduler());
     }
 

@@ -46,9 +46,9 @@ final class FailoverWatch implements PoolListener {
 
     /** Watches {@code pool} when its configuration targets the primary of several hosts; does nothing otherwise. */
     static void install(PoolContext pool, Upkeep upkeep) {
-        pool.config.driverOptions()
-                .filter(PoolOptions::targetsPrimary)
-                .ifPresent(options -> pool.listeners.add(new FailoverWatch(pool, upkeep)));
+        if (pool.config.followsPrimary()) {
+            pool.listeners.add(new FailoverWatch(pool, upkeep));
+        }
     }
 
     @Override

@@ -14,11 +14,11 @@ final class GatedAllocation implements AllocationStrategy {
 
     private final int max;
     private final AtomicInteger available;
-    private final Availability availability;
+    private final OutageTracker availability;
     // connections the next warmup() is to open: reactor-pool asks for them as getPermits(0)
     private final AtomicInteger wanted = new AtomicInteger();
 
-    GatedAllocation(int max, Availability availability) {
+    GatedAllocation(int max, OutageTracker availability) {
         this.max = max;
         this.available = new AtomicInteger(max);
         this.availability = availability;

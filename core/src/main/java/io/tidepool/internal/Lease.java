@@ -2,6 +2,9 @@ package io.tidepool.internal;
 
 import io.r2dbc.postgresql.api.PostgresqlConnection;
 import io.r2dbc.spi.Connection;
+import io.tidepool.pg.PgSession;
+import org.reactivestreams.Publisher;
+import java.util.function.Supplier;
 import io.r2dbc.spi.Result;
 import io.tidepool.PoolStats;
 import io.tidepool.error.PoolValidationException;
@@ -144,7 +147,7 @@ final class Lease {
         ReturnRule.Plan decided = ReturnRule.decide(new ReturnRule.Borrowing(
                 error != null && pool.configuration().errorClassifier().classify(error).discardsConnection(),
                 source.isRetired(ref.poolable()), signal == SignalType.ON_COMPLETE, tracker.quiet(),
-                connection.isAutoCommit(), tracker.isolationWasChanged(), tracker.timeoutsWereChanged(),
+                outOfTransaction(connection), tracker.isolationWasChanged(), tracker.timeoutsWereChanged(),
                 tracker.sessionChanges()));
         ReturnRule.Plan plan = decided.resetSession() && transactionPooled()
                 ? TransactionScoped.withoutSessionReset(decided, pool.name()) : decided;
@@ -218,8 +221,25 @@ final class Lease {
      * any transaction, open or failed; outside a transaction the server merely warns.
      */
     private static Mono<Void> rollback(Connection connection) {
-        return Mono.defer(() -> Flux.from(connection.createStatement("ROLLBACK").execute())
+        Mono<Void> sql = Mono.defer(() -> Flux.from(connection.createStatement("ROLLBACK").execute())
                 .flatMap(Result::getRowsUpdated).then());
+        if (connection instanceof PgSession session) {
+            // the native client keeps a transaction of the API's on its side (a BEGIN not sent yet, auto-commit off):
+            // it is ended through the API, one begun in SQL by the ROLLBACK
+            return Mono.defer(() -> session.isAutoCommit() ? sql : Mono.from(session.rollbackTransaction())
+                    .then(Mono.from(session.setAutoCommit(true))).then(sql));
+        }
+        return sql;
+    }
+
+    /**
+     * Whether the connection is out of any transaction, as the server reported at the end of the last exchange: for
+     * r2dbc-postgresql its auto-commit flag follows that status; the native client reports it, and a transaction of
+     * its own not yet sent, apart from its logical auto-commit flag.
+     */
+    private static boolean outOfTransaction(Connection connection) {
+        return connection instanceof PgSession session ? session.isIdleOutsideTransaction() && session.isAutoCommit()
+                : connection.isAutoCommit();
     }
 
     /**
@@ -231,7 +251,8 @@ final class Lease {
     private Mono<Void> drainAndRollback(Connection connection) {
         // behind a pooler in transaction mode a cancel request may reach a backend that serves another client by
         // then: the ROLLBACK gets the whole validationTimeout (the release's bound), then the connection is closed
-        if (!(connection instanceof PostgresqlConnection postgres) || transactionPooled()) {
+        Supplier<Publisher<Void>> cancel = cancelRequest(connection);
+        if (cancel == null || transactionPooled()) {
             return rollback(connection);
         }
         return Mono.defer(() -> {
@@ -240,7 +261,7 @@ final class Lease {
             Duration grace = pool.configuration().validationTimeout().dividedBy(4);
             Disposable interrupt = pool.configuration().scheduler().schedule(() -> {
                 if (decided.compareAndSet(false, true)) {
-                    postgres.cancelRequest().subscribe(null, e -> { });
+                    Mono.from(cancel.get()).subscribe(null, e -> { });
                 }
             }, grace.toMillis(), TimeUnit.MILLISECONDS);
             // a failed ROLLBACK (the cancel may hit it) discards the connection as surely as a cancel sent does
@@ -250,6 +271,17 @@ final class Lease {
                                     "an abandoned statement had to be cancelled on the server", 1, pool.stats()))))
                     .doFinally(s -> interrupt.dispose());
         });
+    }
+
+    /** How to ask the server to cancel what runs on {@code connection}, for either protocol client; null if neither. */
+    private static @Nullable Supplier<Publisher<Void>> cancelRequest(Connection connection) {
+        if (connection instanceof PostgresqlConnection postgres) {
+            return postgres::cancelRequest;
+        }
+        if (connection instanceof PgSession session) {
+            return session::cancelRequest;
+        }
+        return null;
     }
 
     private Mono<Void> discard() {

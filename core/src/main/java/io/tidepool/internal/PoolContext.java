@@ -24,7 +24,7 @@ final class PoolContext {
     final PoolConfiguration config;
     final PoolCounters counters = new PoolCounters();
     final Listeners listeners;
-    final Availability availability;
+    final OutageTracker availability;
     /** The scheduler's time, which acquire deadlines and their timer agree on. */
     final Ticks ticks;
     private final AtomicReference<PoolState> state = new AtomicReference<>(PoolState.NEW);
@@ -36,7 +36,7 @@ final class PoolContext {
     PoolContext(PoolConfiguration config) {
         this.config = config;
         this.listeners = new Listeners(config.name());
-        this.availability = new Availability(config.clock());
+        this.availability = new OutageTracker(config.clock());
         this.ticks = Ticks.of(config.scheduler());
         this.watchesLeaks = config.leakDetectionThreshold().isPresent() || config.leakReclaimAfter().isPresent();
         this.silenceClock = config.silenceTimeout().isPresent() ? config.clock() : null;

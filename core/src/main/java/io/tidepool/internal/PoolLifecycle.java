@@ -248,6 +248,7 @@ final class PoolLifecycle {
                 .then(Mono.defer(() -> drained(config.validationTimeout().multipliedBy(2))
                         .onErrorResume(TimeoutException.class, e -> Mono.empty())))
                 .then(Mono.defer(() -> ctx.engine().disposeLater()))
+                .then(Mono.defer(source::closeUnborrowed))
                 // reactor-pool starts the last closes without waiting for them; close() promises they are done
                 .then(Mono.defer(() -> allClosed(config.createTimeout())))
                 .subscribe(null, error -> {

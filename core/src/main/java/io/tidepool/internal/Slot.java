@@ -18,9 +18,11 @@ import java.lang.invoke.VarHandle;
 final class Slot {
 
     private static final VarHandle LEASE = Relay.field(MethodHandles.lookup(), "lease", Lease.class);
+    private static final VarHandle CLOSING = Relay.field(MethodHandles.lookup(), "closing", boolean.class);
 
     private final Connection connection;
     private volatile @Nullable Lease lease;
+    private volatile boolean closing;
     private final IsolationLevel initialIsolation;
     private final long lifetimeLimitMillis;
     private final long generation;
@@ -36,6 +38,11 @@ final class Slot {
         // r2dbc-postgresql caches the level it read at connect time: no round trip
         this.initialIsolation = connection.getTransactionIsolationLevel();
         this.lifetimeLimitMillis = lifetimeLimitMillis;
+    }
+
+    /** True the first time only: the connection is closed once, whoever closes it (reactor-pool or close()'s sweep). */
+    boolean startClosing() {
+        return CLOSING.compareAndSet(this, false, true);
     }
 
     /** The pool's generation when this connection was opened; {@code evictAll} retires older generations. */

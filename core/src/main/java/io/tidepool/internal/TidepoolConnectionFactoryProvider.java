@@ -18,11 +18,11 @@ public final class TidepoolConnectionFactoryProvider implements ConnectionFactor
 
     @Override
     public boolean supports(ConnectionFactoryOptions options) {
-        return PoolOptions.DRIVER.equals(options.getValue(ConnectionFactoryOptions.DRIVER));
+        return PoolConfiguration.R2DBC_DRIVER.equals(options.getValue(ConnectionFactoryOptions.DRIVER));
     }
 
     @Override
     public String getDriver() {
-        return PoolOptions.DRIVER;
+        return PoolConfiguration.R2DBC_DRIVER;
     }
 }

@@ -2,6 +2,7 @@ package io.tidepool.registry;
 
 import io.tidepool.PoolConfiguration;
 import io.tidepool.TidepoolPool;
+import io.tidepool.blocking.BlockingPool;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;

@@ -1,7 +1,7 @@
 /**
  * Application lifecycle for Tidepool pools: a {@link io.tidepool.registry.PoolRegistry} of named pools started
  * together and stopped in reverse order, with a connection budget, an opt-in JVM shutdown hook, and a
- * {@link io.tidepool.registry.BlockingPool} bridge for imperative callers.
+ * {@link io.tidepool.registry.PoolRegistry#blocking(String)} handle on a pool for imperative callers.
  */
 @NullMarked
 package io.tidepool.registry;

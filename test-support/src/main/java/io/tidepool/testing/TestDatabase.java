@@ -158,9 +158,18 @@ public final class TestDatabase {
 
     /** An {@code r2dbc:postgresql://} URL for this server, password included, with the given extra query. */
     public String r2dbcUrl(String query) {
+        String client = System.getProperty(CLIENT_PROPERTY, "");
+        String all = client.isBlank() ? (query == null ? "" : query)
+                : "client=" + client + (query == null || query.isEmpty() ? "" : "&" + query);
         return "r2dbc:postgresql://" + user + ":" + password + "@" + host + ":" + port + "/" + database
-                + (query == null || query.isEmpty() ? "" : "?" + query);
+                + (all.isEmpty() ? "" : "?" + all);
     }
+
+    /**
+     * The system property that runs the tests on another protocol client: {@code -Dtidepool.test.client=native}
+     * adds {@code client=native} to every URL this class gives (a pool option; other code ignores it).
+     */
+    public static final String CLIENT_PROPERTY = "tidepool.test.client";
 
     /** Runs one statement through JDBC. */
     public void execute(String sql) {

@@ -1,7 +1,7 @@
 package io.tidepool.examples.blocking;
 
 import io.tidepool.TidepoolPool;
-import io.tidepool.registry.BlockingTimeoutException;
+import io.tidepool.blocking.BlockingTimeoutException;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 

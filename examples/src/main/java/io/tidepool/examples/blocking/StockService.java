@@ -3,8 +3,8 @@ package io.tidepool.examples.blocking;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
 import io.tidepool.TidepoolPool;
-import io.tidepool.registry.BlockingPool;
-import io.tidepool.registry.BlockingTimeoutException;
+import io.tidepool.blocking.BlockingPool;
+import io.tidepool.blocking.BlockingTimeoutException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 

@@ -157,11 +157,11 @@ public final class Demo {
 
     private Mono<Void> oneRequest() {
         requests.increment();
-        // what withConnection(retry, work) does, with a count of the attempts to show what was retried
-        return retry.run(() -> {
+        // retried when transient; the work is applied once per attempt, so the count shows what was retried
+        return pool.withConnection(retry, c -> {
                     attempts.increment();
-                    return pool.withConnection(c -> run(c, "SELECT count(*) FROM pg_class"));
-                }, pool.configuration().errorClassifier(), ErrorCategory::retryable, Schedulers.parallel())
+                    return run(c, "SELECT count(*) FROM pg_class");
+                })
                 .then()
                 .doOnSuccess(v -> ok.increment())
                 .onErrorResume(this::failed);

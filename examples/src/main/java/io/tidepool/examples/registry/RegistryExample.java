@@ -3,7 +3,7 @@ package io.tidepool.examples.registry;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
 import io.tidepool.PoolConfiguration;
-import io.tidepool.registry.BlockingPool;
+import io.tidepool.blocking.BlockingPool;
 import io.tidepool.registry.PoolRegistry;
 import io.tidepool.registry.RegisteredPool;
 import reactor.core.publisher.Flux;

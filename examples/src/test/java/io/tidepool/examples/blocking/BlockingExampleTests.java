@@ -1,6 +1,6 @@
 package io.tidepool.examples.blocking;
 
-import io.tidepool.registry.BlockingTimeoutException;
+import io.tidepool.blocking.BlockingTimeoutException;
 import io.tidepool.testing.ServerChecks;
 import io.tidepool.PoolConfiguration;
 import io.tidepool.TidepoolPool;

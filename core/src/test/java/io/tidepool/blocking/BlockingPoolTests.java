@@ -1,4 +1,4 @@
-package io.tidepool.registry;
+package io.tidepool.blocking;
 
 import io.tidepool.testing.Sql;
 import io.tidepool.TidepoolPool;

@@ -11,7 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * pool lets one attempt through per backoff period (100 ms doubling to 5 s, with jitter) and fails the other callers
  * at once. Any successful connection ends the outage.
  */
-final class Availability {
+final class OutageTracker {
 
     private static final long FIRST_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 5_000;
@@ -22,7 +22,7 @@ final class Availability {
     private @Nullable String lastError;
     private long nextAttemptMillis;
 
-    Availability(Clock clock) {
+    OutageTracker(Clock clock) {
         this.clock = clock;
     }
 

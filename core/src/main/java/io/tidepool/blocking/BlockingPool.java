@@ -1,4 +1,4 @@
-package io.tidepool.registry;
+package io.tidepool.blocking;
 
 import io.r2dbc.spi.Connection;
 import io.tidepool.TidepoolPool;

@@ -1,4 +1,4 @@
-package io.tidepool.internal;
+package io.tidepool;
 
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;

@@ -1,10 +1,8 @@
-package io.tidepool.internal;
+package io.tidepool;
 
-import io.r2dbc.postgresql.PostgresqlConnectionFactoryProvider;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;
 import io.r2dbc.spi.ValidationDepth;
-import io.tidepool.PoolConfiguration;
 import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
@@ -20,18 +18,17 @@ import java.util.regex.Pattern;
  * name, the r2dbc-pool name it also answers to, and the builder setter it goes through, so that a URL, the
  * {@code tidepool} driver and the builder share one set of rules and messages.
  */
-public final class PoolOptions {
+final class PoolOptions {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PoolOptions.class);
 
     /** The R2DBC driver name of the pool: {@code r2dbc:tidepool:postgresql://...}. */
-    public static final String DRIVER = "tidepool";
+    static final String DRIVER = PoolConfiguration.R2DBC_DRIVER;
 
     private static final String POSTGRESQL = "postgresql";
     private static final String R2DBC_POOL_DRIVER = "pool";
     private static final String DISABLED = "disabled";
     private static final Option<String> APPLICATION_NAME = Option.valueOf("applicationName");
-    private static final Option<Boolean> TCP_KEEPALIVE = Option.valueOf("tcpKeepAlive");
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     /** A bare IPv6 address: hex groups, at least two colons, maybe an IPv4 tail and a zone. */
     private static final Pattern IPV6_LITERAL = Pattern.compile("(?=(?:[^:]*:){2})[0-9A-Fa-f:.]+(%[\\w.]+)?");
@@ -88,6 +85,8 @@ public final class PoolOptions {
                     "most a statement waits without a byte from the server"),
             new Spec("connectionInitSql", null, (b, v) -> b.connectionInitSql(text("connectionInitSql", v)),
                     "SQL run on every new connection"),
+            new Spec("client", null, (b, v) -> b.client(v instanceof io.tidepool.ProtocolClient c ? c
+                    : io.tidepool.ProtocolClient.parse(v.toString())), "native or r2dbc-postgresql"),
             new Spec("serverPooling", null, (b, v) -> b.serverPooling(serverPooling(v)),
                     "session or transaction: how a pooler in front of the server (PgBouncer) lends backends"),
             // r2dbc-pool options with no Tidepool equivalent: checked, then left alone (see docs/configuration.md).
@@ -104,7 +103,7 @@ public final class PoolOptions {
      * Parses an R2DBC URL for the pool, checking that it names PostgreSQL, and that no query key is a
      * differently-cased pool option (which the driver would otherwise silently ignore).
      */
-    public static ConnectionFactoryOptions parseUrl(@Nullable String url) {
+    static ConnectionFactoryOptions parseUrl(@Nullable String url) {
         if (url == null) {
             throw new IllegalArgumentException("url must not be null");
         }
@@ -132,7 +131,7 @@ public final class PoolOptions {
     }
 
     /** Applies the pool options found in {@code options} to the builder; answers the options, driver checked. */
-    public static ConnectionFactoryOptions apply(ConnectionFactoryOptions options, PoolConfiguration.Builder builder) {
+    static ConnectionFactoryOptions apply(ConnectionFactoryOptions options, PoolConfiguration.Builder builder) {
         Object driver = options.getValue(ConnectionFactoryOptions.DRIVER);
         Object protocol = options.getValue(ConnectionFactoryOptions.PROTOCOL);
         boolean direct = POSTGRESQL.equals(driver);
@@ -160,7 +159,7 @@ public final class PoolOptions {
     }
 
     /** The options connections are opened with: the PostgreSQL driver, and the pool's name as default application name. */
-    public static ConnectionFactoryOptions driverOptions(ConnectionFactoryOptions options, String poolName) {
+    static ConnectionFactoryOptions driverOptions(ConnectionFactoryOptions options, String poolName) {
         ConnectionFactoryOptions.Builder driver = ConnectionFactoryOptions.builder().from(options)
                 .option(ConnectionFactoryOptions.DRIVER, POSTGRESQL);
         if (options.hasOption(ConnectionFactoryOptions.PROTOCOL)) {
@@ -169,14 +168,6 @@ public final class PoolOptions {
         if (!options.hasOption(APPLICATION_NAME)) {
             driver.option(APPLICATION_NAME, poolName);
         }
-        if (!options.hasOption(PostgresqlConnectionFactoryProvider.LOOP_RESOURCES)) {
-            // spread over every event loop, whatever thread opens the connection
-            driver.option(PostgresqlConnectionFactoryProvider.LOOP_RESOURCES, EventLoops.shared());
-        }
-        if (!options.hasOption(TCP_KEEPALIVE)) {
-            // the kernel probes an idle connection and notices a dead peer (timing from the host's net.ipv4 settings)
-            driver.option(TCP_KEEPALIVE, true);
-        }
         if (MultiHost.isFailover(options.getValue(ConnectionFactoryOptions.DRIVER),
                 options.getValue(ConnectionFactoryOptions.PROTOCOL))) {
             return MultiHost.driverOptions(driver.build());
@@ -184,11 +175,17 @@ public final class PoolOptions {
         return driver.build();
     }
 
+    /** Whether the options, as given to the builder, name several hosts (r2dbc-postgresql's {@code failover} form). */
+    static boolean isMultiHost(ConnectionFactoryOptions options) {
+        return MultiHost.isFailover(options.getValue(ConnectionFactoryOptions.DRIVER),
+                options.getValue(ConnectionFactoryOptions.PROTOCOL));
+    }
+
     /**
      * Whether the options name several hosts (the {@code failover} form) with the target {@code primary}: the pool
      * then retires every connection when the primary is gone or read-only (see {@code FailoverWatch}).
      */
-    public static boolean targetsPrimary(ConnectionFactoryOptions driverOptions) {
+    static boolean targetsPrimary(ConnectionFactoryOptions driverOptions) {
         return MultiHost.FAILOVER.equals(driverOptions.getValue(ConnectionFactoryOptions.PROTOCOL))
                 && MultiHost.targetsPrimary(driverOptions);
     }
@@ -201,7 +198,7 @@ public final class PoolOptions {
      * prepared statement cache is turned off ({@code preparedStatementCacheQueries=0}, so statements run unnamed)
      * unless the options set it themselves (a PgBouncer 1.21+ with {@code max_prepared_statements} can keep them).
      */
-    public static ConnectionFactoryOptions forServerPooling(ConnectionFactoryOptions options,
+    static ConnectionFactoryOptions forServerPooling(ConnectionFactoryOptions options,
                                                             io.tidepool.ServerPooling mode) {
         if (mode != io.tidepool.ServerPooling.TRANSACTION || options.hasOption(PREPARED_STATEMENT_CACHE)) {
             return options;

@@ -1,4 +1,4 @@
-package io.tidepool.registry;
+package io.tidepool.blocking;
 
 import io.r2dbc.spi.R2dbcTimeoutException;
 

@@ -1,11 +1,11 @@
-package io.tidepool.internal;
+package io.tidepool;
 
 import io.r2dbc.spi.ConnectionFactoryOptions;
 
 import java.util.regex.Pattern;
 
 /** Keeps passwords out of every message: URLs and options are described without them. */
-public final class Redaction {
+final class Redaction {
 
     private static final Pattern QUERY_SECRET = Pattern.compile("(?i)([?&](?:password|sslPassword)=)[^&]*");
 
@@ -17,7 +17,7 @@ public final class Redaction {
      * that a password holding an unencoded {@code /}, {@code ?}, {@code #} or {@code @} is masked whole; an {@code @}
      * in the query string then masks more than the password, never less.
      */
-    public static String redactUrl(String url) {
+    static String redactUrl(String url) {
         return QUERY_SECRET.matcher(redactUserInfo(url)).replaceAll("$1***");
     }
 
@@ -35,7 +35,7 @@ public final class Redaction {
     }
 
     /** {@code postgresql://user@host:port/database} from driver options, never a password. */
-    public static String describe(ConnectionFactoryOptions options) {
+    static String describe(ConnectionFactoryOptions options) {
         Object user = options.getValue(ConnectionFactoryOptions.USER);
         Object host = options.getValue(ConnectionFactoryOptions.HOST);
         Object port = options.getValue(ConnectionFactoryOptions.PORT);
