@@ -68,14 +68,25 @@ interface Contender extends AutoCloseable {
 
     /**
      * Tidepool with its defaults (validation after 500 ms idle, reset on return), only the size set, and the whole
-     * pool opened by {@code start()} as r2dbc-pool's is by its warm-up ({@code initialSize}): both then open their
-     * connections one after another, each from the previous one's event loop, so they share one (see the performance
-     * doc on event loops).
+     * pool opened by {@code start()} as r2dbc-pool's is by its warm-up ({@code initialSize}).
      */
     static Contender tidepool(Target target, int size) {
-        TidepoolPool pool = TidepoolPool.builder().url(target.r2dbcUrl("")).name("bench-tidepool").maxSize(size)
-                .initialSize(size).buildPool();
-        return tidepool("tidepool", new Pool() {
+        return tidepool("tidepool", TidepoolPool.builder().url(target.r2dbcUrl("")).name("bench-tidepool")
+                .maxSize(size).initialSize(size).buildPool());
+    }
+
+    /**
+     * Tidepool as a URL user gets it: {@code ConnectionFactories.get("r2dbc:tidepool:postgresql://...")}, never
+     * started, connections opened on demand; {@code client} names the protocol client.
+     */
+    static Contender tidepoolUrl(String name, Target target, int size, String client) {
+        String url = target.r2dbcUrl("maxSize=" + size + "&name=bench-" + name.replace(' ', '-') + "&client=" + client)
+                .replace("r2dbc:postgresql:", "r2dbc:tidepool:postgresql:");
+        return tidepool(name, (TidepoolPool) io.r2dbc.spi.ConnectionFactories.get(url));
+    }
+
+    private static Contender tidepool(String name, TidepoolPool pool) {
+        return tidepool(name, new Pool() {
             @Override
             @SuppressWarnings({"unchecked", "rawtypes"})
             public Flux<?> withConnection(Function<Connection, Publisher<?>> work) {

@@ -127,6 +127,12 @@ final class EndToEnd {
         if (options.includes("tidepool")) {
             contenders.add(Contender.tidepool(target, size));
         }
+        if (options.includes("tidepool url")) {
+            contenders.add(Contender.tidepoolUrl("tidepool url", target, size, "r2dbc-postgresql"));
+        }
+        if (options.includes("tidepool native")) {
+            contenders.add(Contender.tidepoolUrl("tidepool native", target, size, "native"));
+        }
         if (options.baseline() != null && options.includes("tidepool@baseline")) {
             contenders.add(Contender.tidepoolBaseline(target, size, options.baseline()));
         }

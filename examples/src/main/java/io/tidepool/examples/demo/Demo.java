@@ -93,9 +93,15 @@ public final class Demo {
         TidepoolMeterBinder meters = TidepoolMeterBinder.of(pool);
         meters.bindTo(prometheus);
         PoolHealthCheck check = PoolHealthCheck.of(pool);
-        HealthServer.Running endpoint = HealthServer.builder(HealthAggregate.of(
-                        List.of(HealthAggregate.Entry.required(check))))
-                .prometheus(prometheus).build().start().block(Duration.ofSeconds(10));
+        HealthAggregate health = HealthAggregate.of(List.of(HealthAggregate.Entry.required(check)));
+        HealthServer.Running endpoint = HealthServer.builder(health).prometheus(prometheus).build().start()
+                // another program (or another demo) may hold the usual port: any free one will do, it is printed
+                .onErrorResume(e -> {
+                    System.out.println("Port " + HealthServer.DEFAULT_PORT + " is taken (" + e.getMessage()
+                            + "); the endpoint takes a free port instead");
+                    return HealthServer.builder(health).prometheus(prometheus).port(0).build().start();
+                })
+                .block(Duration.ofSeconds(10));
         String base = "http://" + endpoint.host() + ":" + endpoint.port();
         System.out.println("Health: " + base + "/health   Metrics: " + base + "/metrics");
         Disposable load = Flux.interval(Duration.ofMillis(20))
