@@ -127,10 +127,10 @@ final class EndToEnd {
         if (options.includes("tidepool")) {
             contenders.add(Contender.tidepool(target, size));
         }
-        if (options.includes("tidepool url")) {
+        if (all && options.includes("tidepool url")) {
             contenders.add(Contender.tidepoolUrl("tidepool url", target, size, "r2dbc-postgresql"));
         }
-        if (options.includes("tidepool native")) {
+        if (all && options.includes("tidepool native")) {
             contenders.add(Contender.tidepoolUrl("tidepool native", target, size, "native"));
         }
         if (options.baseline() != null && options.includes("tidepool@baseline")) {
