@@ -1,5 +1,6 @@
 package io.tidepool.health.http;
 
+import io.tidepool.testing.MiniJson;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.r2dbc.spi.Connection;

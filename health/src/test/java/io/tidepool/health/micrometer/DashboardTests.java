@@ -1,11 +1,11 @@
 package io.tidepool.health.micrometer;
 
+import io.tidepool.testing.MiniJson;
 import io.tidepool.testing.Sql;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tidepool.TidepoolPool;
 import io.tidepool.health.HealthTestPools;
-import io.tidepool.health.MiniJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.test.StepVerifier;

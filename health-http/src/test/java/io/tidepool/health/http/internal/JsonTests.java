@@ -1,6 +1,6 @@
 package io.tidepool.health.http.internal;
 
-import io.tidepool.health.http.MiniJson;
+import io.tidepool.testing.MiniJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -1,4 +1,4 @@
-package io.tidepool.health;
+package io.tidepool.testing;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
