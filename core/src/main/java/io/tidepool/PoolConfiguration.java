@@ -367,6 +367,16 @@ public final class PoolConfiguration {
         return Optional.ofNullable(preRelease);
     }
 
+    /** {@code postgresql://user@host:port/database} from driver options, never a password. */
+    private static String describe(ConnectionFactoryOptions options) {
+        Object user = options.getValue(ConnectionFactoryOptions.USER);
+        Object host = options.getValue(ConnectionFactoryOptions.HOST);
+        Object port = options.getValue(ConnectionFactoryOptions.PORT);
+        Object database = options.getValue(ConnectionFactoryOptions.DATABASE);
+        return "postgresql://" + (user == null ? "" : user + "@") + (host == null ? "localhost" : host)
+                + (port == null ? "" : ":" + port) + "/" + (database == null ? "" : database);
+    }
+
     /** Every option, and where connections go; never a password. */
     @Override
     public String toString() {
@@ -416,7 +426,7 @@ public final class PoolConfiguration {
     /** Where connections go, for messages: {@code postgresql://user@host:port/database}, never a password. */
     public String target() {
         if (driverOptions != null) {
-            return Redaction.describe(driverOptions);
+            return describe(driverOptions);
         }
         return Objects.requireNonNull(connectionFactory).getMetadata().getName() + " connection factory";
     }

@@ -112,7 +112,7 @@ final class PoolOptions {
             options = ConnectionFactoryOptions.parse(url);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("url must be an R2DBC URL like "
-                    + "r2dbc:postgresql://user@host:5432/database, was '" + Redaction.redactUrl(url) + "'");
+                    + "r2dbc:postgresql://user@host:5432/database, was '" + io.tidepool.error.Redaction.passwordsMasked(url) + "'");
         }
         Matcher keys = QUERY_KEY.matcher(url);
         while (keys.find()) {

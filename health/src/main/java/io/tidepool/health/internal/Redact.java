@@ -1,30 +1,23 @@
 package io.tidepool.health.internal;
 
+import io.tidepool.error.Redaction;
 import org.jspecify.annotations.Nullable;
 
-import java.util.regex.Pattern;
 
 /**
- * Keeps secrets out of what health reports show: any URL is cut down to its {@code host:port} (no scheme, user,
- * password, database or options), and any {@code password=} option is masked. Messages are also cut to a bounded
- * length.
+ * What health reports show of a message: core's {@link Redaction#urlsToHosts} (every URL cut to its {@code host:port},
+ * every password masked), cut to a bounded length.
  */
 public final class Redact {
 
     private static final int MAX_LENGTH = 300;
-    private static final Pattern URL = Pattern.compile("(?i)\\b[a-z][a-z0-9+.:-]*://(?:[^@/\\s]*@)?([^/\\s?#,;'\"]+)[^\\s,;'\"]*");
-    private static final Pattern QUERY_SECRET = Pattern.compile("(?i)(password\\s*[=:]\\s*)[^&\\s,;)}]*");
 
     private Redact() {
     }
 
     /** {@code message} without passwords, at most 300 characters; {@code ""} for {@code null}. */
     public static String message(@Nullable String message) {
-        if (message == null) {
-            return "";
-        }
-        String clean = URL.matcher(message).replaceAll("$1");
-        clean = QUERY_SECRET.matcher(clean).replaceAll("$1***");
+        String clean = Redaction.urlsToHosts(message);
         return clean.length() <= MAX_LENGTH ? clean : clean.substring(0, MAX_LENGTH) + "...";
     }
 
