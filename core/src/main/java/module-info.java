@@ -22,6 +22,7 @@ module io.tidepool.core {
     exports io.tidepool.error;
     exports io.tidepool.registry;
     exports io.tidepool.blocking;
+    exports io.tidepool.stats;
     exports io.tidepool.replica;
 
     provides io.r2dbc.spi.ConnectionFactoryProvider with io.tidepool.internal.TidepoolConnectionFactoryProvider;

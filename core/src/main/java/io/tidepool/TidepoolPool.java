@@ -1,5 +1,6 @@
 package io.tidepool;
 
+import io.tidepool.stats.PoolStats;
 import io.r2dbc.spi.Closeable;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;

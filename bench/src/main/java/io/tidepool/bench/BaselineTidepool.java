@@ -119,7 +119,7 @@ final class BaselineTidepool {
             ClassLoader loader = new ChildFirst(coreJar.toUri().toURL(), BaselineTidepool.class.getClassLoader());
             Class<?> api = loader.loadClass("io.tidepool.TidepoolPool");
             Class<?> builderType = loader.loadClass("io.tidepool.PoolConfiguration$Builder");
-            Class<?> statsType = loader.loadClass("io.tidepool.PoolStats");
+            Class<?> statsType = loader.loadClass("io.tidepool.stats.PoolStats");
             MethodHandles.Lookup lookup = MethodHandles.publicLookup();
             Object builder = lookup.findStatic(api, "builder", MethodType.methodType(builderType)).invoke();
             builder = lookup.findVirtual(builderType, sourceOption, MethodType.methodType(builderType, sourceType))

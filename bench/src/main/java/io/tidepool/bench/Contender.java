@@ -7,7 +7,7 @@ import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
 import io.r2dbc.spi.ConnectionFactory;
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 import io.tidepool.TidepoolPool;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;

@@ -1,6 +1,6 @@
 package io.tidepool.error;
 
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 
 /**
  * A connection was used after it went back to its pool: after its {@code close()}, after the end of the

@@ -1,7 +1,7 @@
 package io.tidepool.error;
 
 import io.r2dbc.spi.R2dbcTransientResourceException;
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 
 /**
  * The pool's {@code passwordSupplier} completed without a password, so no connection could be opened, e.g.

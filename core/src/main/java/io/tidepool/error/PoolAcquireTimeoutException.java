@@ -1,7 +1,7 @@
 package io.tidepool.error;
 
 import io.r2dbc.spi.R2dbcTimeoutException;
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 
 import java.time.Duration;
 

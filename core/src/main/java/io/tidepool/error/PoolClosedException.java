@@ -1,7 +1,7 @@
 package io.tidepool.error;
 
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 
 /** The pool is closing or closed: it hands out no more connections. */
 public final class PoolClosedException extends R2dbcNonTransientResourceException implements PoolException {

@@ -1,6 +1,6 @@
 package io.tidepool.error;
 
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 
 /**
  * An error raised by the pool itself, as opposed to one the database or driver raised and the pool passed on.

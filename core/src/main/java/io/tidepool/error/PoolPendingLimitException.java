@@ -1,7 +1,7 @@
 package io.tidepool.error;
 
 import io.r2dbc.spi.R2dbcTransientResourceException;
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 
 /**
  * The acquire was refused at once because as many callers as {@code maxPendingAcquires} allows already wait for a

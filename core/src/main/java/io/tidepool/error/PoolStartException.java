@@ -1,7 +1,7 @@
 package io.tidepool.error;
 
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 
 /**
  * {@code start()} gave up: the first connections could not be opened and checked within {@code startTimeout}, or

@@ -5,7 +5,7 @@ import io.r2dbc.spi.ConnectionFactoryMetadata;
 import io.tidepool.PoolConfiguration;
 import io.tidepool.PoolListener;
 import io.tidepool.PoolState;
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 import io.tidepool.RetryPolicy;
 import io.tidepool.TidepoolPool;
 import io.tidepool.error.ErrorCategory;

@@ -6,7 +6,7 @@ import io.tidepool.pg.PgSession;
 import org.reactivestreams.Publisher;
 import java.util.function.Supplier;
 import io.r2dbc.spi.Result;
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 import io.tidepool.error.PoolValidationException;
 import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;

@@ -2,7 +2,7 @@ package io.tidepool.internal;
 
 import io.tidepool.PoolConfiguration;
 import io.tidepool.PoolState;
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 import org.jspecify.annotations.Nullable;
 import reactor.pool.InstrumentedPool;
 

@@ -2,7 +2,7 @@ package io.tidepool.fast;
 
 import io.tidepool.PoolConfiguration;
 import io.tidepool.PoolListener;
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 import io.tidepool.TidepoolPool;
 import io.tidepool.testing.FakeConnectionFactory;
 import io.tidepool.testing.ManualClock;

@@ -1,7 +1,7 @@
 package io.tidepool.fast;
 
 import io.r2dbc.spi.Connection;
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 import io.tidepool.TidepoolPool;
 import io.tidepool.error.PoolClosedException;
 import io.tidepool.testing.FakeConnectionFactory;

@@ -2,7 +2,7 @@ package io.tidepool.health;
 
 import io.r2dbc.spi.Connection;
 import io.tidepool.PoolState;
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 import io.tidepool.TidepoolPool;
 import io.tidepool.health.PoolHealth.LastError;
 import io.tidepool.health.PoolHealth.Probe;

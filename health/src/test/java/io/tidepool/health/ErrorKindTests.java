@@ -6,7 +6,7 @@ import io.r2dbc.spi.R2dbcPermissionDeniedException;
 import io.r2dbc.spi.R2dbcTimeoutException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
 import io.tidepool.PoolConfiguration;
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 import io.tidepool.TidepoolPool;
 import io.tidepool.error.ConnectionCreateTimeoutException;
 import io.tidepool.error.PoolAcquireTimeoutException;

@@ -2,7 +2,7 @@ package io.tidepool.examples.demo;
 
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 import io.tidepool.RetryPolicy;
 import io.tidepool.error.ErrorCategory;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

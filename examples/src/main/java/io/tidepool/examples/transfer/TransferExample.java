@@ -4,7 +4,7 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
 import io.tidepool.PoolConfiguration;
 import io.tidepool.PoolListener;
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 import io.tidepool.RetryPolicy;
 import io.tidepool.TidepoolPool;
 import io.tidepool.error.ErrorCategory;

@@ -1,7 +1,7 @@
 package io.tidepool.examples.spring;
 
 import io.tidepool.PoolState;
-import io.tidepool.PoolStats;
+import io.tidepool.stats.PoolStats;
 import io.tidepool.TidepoolPool;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;

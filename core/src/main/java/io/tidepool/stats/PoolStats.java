@@ -1,4 +1,4 @@
-package io.tidepool;
+package io.tidepool.stats;
 
 /**
  * A snapshot of a pool: its live state (how many connections are allocated, borrowed, idle, and how many callers
