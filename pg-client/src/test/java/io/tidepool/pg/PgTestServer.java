@@ -1,19 +1,17 @@
 package io.tidepool.pg;
 
+import io.tidepool.testing.TestCertificate;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The embedded PostgreSQL these tests run against, one per test JVM, with a pg_hba that exercises every
@@ -54,16 +52,9 @@ public final class PgTestServer {
     private static PgTestServer start() {
         try {
             Path dir = Files.createTempDirectory("tidepool-pg-test");
-            Path cert = dir.resolve("server.crt");
-            Path key = dir.resolve("server.key");
-            Process openssl = new ProcessBuilder(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                    "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
-                    "-keyout", key.toString(), "-out", cert.toString()))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("openssl.log").toFile()).start();
-            if (!openssl.waitFor(60, TimeUnit.SECONDS) || openssl.exitValue() != 0) {
-                throw new IllegalStateException("openssl failed: " + Files.readString(dir.resolve("openssl.log")));
-            }
-            Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+            // the one test certificate (test-support), valid for localhost only
+            Path cert = TestCertificate.get().certificate();
+            Path key = TestCertificate.get().privateKey();
             Path hba = dir.resolve("pg_hba.conf");
             Files.writeString(hba, String.join("\n",
                     "local all all trust",
@@ -101,9 +92,6 @@ public final class PgTestServer {
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded PostgreSQL", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 
