@@ -47,6 +47,10 @@ public final class PoolConfiguration {
     public static final int DEFAULT_MAX_SIZE = 10;
     /** Default {@link Builder#maxPendingAcquires(int)}. */
     public static final int DEFAULT_MAX_PENDING_ACQUIRES = 1000;
+    /** The default number of server connections the multiplexed lane shares, {@value}. */
+    public static final int DEFAULT_MULTIPLEX_CONNECTIONS = 4;
+    /** The default number of statements in flight per lane connection, {@value}. */
+    public static final int DEFAULT_MULTIPLEX_DEPTH = 16;
     /** Default {@link Builder#acquireTimeout(Duration)}. */
     public static final Duration DEFAULT_ACQUIRE_TIMEOUT = Duration.ofSeconds(10);
     /** Default {@link Builder#createTimeout(Duration)}. */
@@ -106,6 +110,9 @@ public final class PoolConfiguration {
     private final @Nullable Function<? super Connection, ? extends Publisher<?>> preRelease;
     private final ServerPooling serverPooling;
     private final ProtocolClient client;
+    private final boolean multiplex;
+    private final int multiplexConnections;
+    private final int multiplexDepth;
 
     private PoolConfiguration(Builder b, @Nullable ConnectionFactoryOptions driverOptions,
                               Duration validationTimeout, Duration evictionInterval) {
@@ -141,6 +148,9 @@ public final class PoolConfiguration {
         this.preRelease = b.preRelease;
         this.serverPooling = b.serverPooling;
         this.client = b.client;
+        this.multiplex = b.multiplex;
+        this.multiplexConnections = b.multiplexConnections;
+        this.multiplexDepth = b.multiplexDepth;
     }
 
     /** A builder with every option at its default. */
@@ -396,7 +406,38 @@ public final class PoolConfiguration {
                 + ", connectionInitSql=" + (connectionInitSql == null ? "none" : connectionInitSql)
                 + ", postAllocate=" + (postAllocate == null ? "none" : "set")
                 + ", preRelease=" + (preRelease == null ? "none" : "set")
-                + ", serverPooling=" + serverPooling + ", client=" + client.urlValue() + "}";
+                + ", serverPooling=" + serverPooling + ", client=" + client.urlValue()
+                + (multiplex ? ", multiplex=true, multiplexConnections=" + multiplexConnections + ", multiplexDepth="
+                        + multiplexDepth : "") + "}";
+    }
+
+    /**
+     * Whether borrowers get virtual connections whose auto-commit statements are pipelined over a few shared server
+     * connections (the multiplexed lane; {@code docs/concepts.md} says when it pays). A borrower that begins a
+     * transaction or changes its session moves to a connection of its own from the pool of {@link #maxSize()}, for
+     * the rest of its borrowing ({@code docs/multiplexing.md} lists the rules). Needs {@code client=native}. URL
+     * option {@code multiplex=true}. Default {@code false}.
+     */
+    public boolean multiplexed() {
+        return multiplex;
+    }
+
+    /**
+     * The server connections the multiplexed lane shares among borrowers, opened by {@code start()} or the first
+     * use and replaced when lost; they are not part of {@link #maxSize()}. Default
+     * {@value #DEFAULT_MULTIPLEX_CONNECTIONS}. Meaningful only when {@link #multiplexed()}.
+     */
+    public int multiplexConnections() {
+        return multiplexConnections;
+    }
+
+    /**
+     * Statements in flight on one lane connection before the next one waits for room (in one queue, for whichever
+     * connection answers first). Deeper pipelines batch more per round trip; shallower ones leave fewer statements
+     * behind a slow one. Default {@value #DEFAULT_MULTIPLEX_DEPTH}. Meaningful only when {@link #multiplexed()}.
+     */
+    public int multiplexDepth() {
+        return multiplexDepth;
     }
 
     /**
@@ -471,6 +512,9 @@ public final class PoolConfiguration {
         private boolean validateAfterIdleSet;
         private ServerPooling serverPooling = ServerPooling.SESSION;
         private ProtocolClient client = ProtocolClient.R2DBC_POSTGRESQL;
+        private boolean multiplex;
+        private int multiplexConnections = DEFAULT_MULTIPLEX_CONNECTIONS;
+        private int multiplexDepth = DEFAULT_MULTIPLEX_DEPTH;
 
         private Builder() {
         }
@@ -746,6 +790,31 @@ public final class PoolConfiguration {
             return this;
         }
 
+        /** See {@link PoolConfiguration#multiplexed()}; URL option {@code multiplex=true}. */
+        public Builder multiplex(boolean multiplex) {
+            this.multiplex = multiplex;
+            return this;
+        }
+
+        /** See {@link PoolConfiguration#multiplexConnections()}; 1 to 64. URL option {@code multiplexConnections}. */
+        public Builder multiplexConnections(int connections) {
+            this.multiplexConnections = atLeast("multiplexConnections", connections, 1);
+            if (connections > 64) {
+                throw new IllegalArgumentException("multiplexConnections must be at most 64, was " + connections);
+            }
+            return this;
+        }
+
+        /** See {@link PoolConfiguration#multiplexDepth()}; 1 to 256. URL option {@code multiplexDepth}. */
+        public Builder multiplexDepth(int depth) {
+            this.multiplexDepth = atLeast("multiplexDepth", depth, 1);
+            if (depth > io.tidepool.pg.PgConnectionConfiguration.DEFAULT_PIPELINE_LIMIT) {
+                throw new IllegalArgumentException("multiplexDepth must be at most "
+                        + io.tidepool.pg.PgConnectionConfiguration.DEFAULT_PIPELINE_LIMIT + ", was " + depth);
+            }
+            return this;
+        }
+
         /** See {@link PoolConfiguration#client()}; URL option {@code client=native} or {@code client=r2dbc-postgresql}. */
         public Builder client(ProtocolClient client) {
             this.client = notNull("client", client);
@@ -809,6 +878,9 @@ public final class PoolConfiguration {
                 throw new IllegalArgumentException("client=native does not support multi-host (failover) URLs yet; "
                         + "use client=r2dbc-postgresql for them");
             }
+            if (multiplex) {
+                checkMultiplexable();
+            }
             Duration checkWithin;
             if (validationTimeout == null) {
                 // unset, it follows a short acquireTimeout down so that the two never clash
@@ -824,6 +896,19 @@ public final class PoolConfiguration {
                     options == null ? null
                             : PoolOptions.forServerPooling(PoolOptions.driverOptions(options, name), serverPooling),
                     checkWithin, evictionInterval != null ? evictionInterval : derivedEvictionInterval());
+        }
+
+        /** The lane pipelines on Tidepool's own client, straight to a server that keeps each backend's session. */
+        private void checkMultiplexable() {
+            if (client != ProtocolClient.NATIVE || connectionFactory != null) {
+                throw new IllegalArgumentException("multiplex=true needs client=native (the lane pipelines on "
+                        + "Tidepool's own protocol client), was " + (connectionFactory != null
+                        ? "a connectionFactory" : "client=" + client.urlValue()));
+            }
+            if (serverPooling == ServerPooling.TRANSACTION) {
+                throw new IllegalArgumentException("multiplex=true must not be set with serverPooling=transaction "
+                        + "(the pooler in front already shares server connections), was both");
+            }
         }
 
         /** A tenth of the shortest deadline upkeep enforces, so each is met within a tenth of its value; bounded. */

@@ -87,6 +87,13 @@ final class PoolOptions {
                     "SQL run on every new connection"),
             new Spec("client", null, (b, v) -> b.client(v instanceof io.tidepool.ProtocolClient c ? c
                     : io.tidepool.ProtocolClient.parse(v.toString())), "native or r2dbc-postgresql"),
+            new Spec("multiplex", null, (b, v) -> b.multiplex(bool("multiplex", v)),
+                    "virtual connections pipelined over a few shared ones (client=native)"),
+            new Spec("multiplexConnections", null,
+                    (b, v) -> b.multiplexConnections(integer("multiplexConnections", v)),
+                    "server connections the multiplexed lane shares"),
+            new Spec("multiplexDepth", null, (b, v) -> b.multiplexDepth(integer("multiplexDepth", v)),
+                    "statements in flight per lane connection"),
             new Spec("serverPooling", null, (b, v) -> b.serverPooling(serverPooling(v)),
                     "session or transaction: how a pooler in front of the server (PgBouncer) lends backends"),
             // r2dbc-pool options with no Tidepool equivalent: checked, then left alone (see docs/configuration.md).

@@ -9,6 +9,7 @@ import io.tidepool.PoolConfiguration;
 import io.tidepool.ProtocolClient;
 import io.tidepool.pg.PgConnectionConfiguration;
 import io.tidepool.pg.PgConnectionFactory;
+import io.tidepool.pg.PgSession;
 import io.tidepool.error.ConnectionCreateTimeoutException;
 import io.tidepool.error.CredentialsUnavailableException;
 import org.jspecify.annotations.Nullable;
@@ -97,14 +98,19 @@ final class ConnectionSource {
 
     /** Opens, sets up and registers one connection: reactor-pool's allocator. */
     Mono<Slot> open() {
+        return openCounted()
+                .map(connection -> new Slot(connection, lifetimeLimitMillis(), generation.get(), ctx.nowMillis()))
+                .doOnNext(slots::add);
+    }
+
+    /** Opens and sets up one connection within the create timeout, counted and announced either way. */
+    private Mono<Connection> openCounted() {
         long started = System.nanoTime();
         return CreateWithin.create(connect(), config.createTimeout(), config.scheduler(),
                         () -> new ConnectionCreateTimeoutException(config.name(), config.target(),
                                 config.createTimeout(), ctx.stats()))
                 .flatMap(this::setUp)
-                .map(connection -> new Slot(connection, lifetimeLimitMillis(), generation.get(), ctx.nowMillis()))
-                .doOnNext(slot -> {
-                    slots.add(slot);
+                .doOnNext(connection -> {
                     ctx.availability.connected();
                     ctx.counters.creates.increment();
                     ctx.listeners.fire(l -> l.connectionCreated(config.name(), PoolContext.since(started)));
@@ -115,6 +121,25 @@ final class ConnectionSource {
                     ctx.listeners.fire(l -> l.connectionCreateFailed(config.name(), PoolContext.since(started), e));
                     log.debug("pool '{}': opening a connection to {} failed: {}", config.name(), config.target(),
                             e.toString());
+                });
+    }
+
+    /**
+     * Opens and sets up one connection for the multiplexed lane: counted and announced like the pool's own, but
+     * outside reactor-pool (the lane, not a borrower, holds it).
+     */
+    Mono<PgSession> openShared() {
+        return openCounted().cast(PgSession.class);
+    }
+
+    /** Closes a connection of the lane's, within the create timeout, and counts it; never fails. */
+    Mono<Void> closeShared(Connection connection) {
+        return Mono.from(connection.close())
+                .timeout(config.createTimeout(), config.scheduler())
+                .onErrorResume(e -> Mono.empty())
+                .doFinally(s -> {
+                    ctx.counters.destroys.increment();
+                    ctx.listeners.fire(l -> l.connectionClosed(config.name()));
                 });
     }
 

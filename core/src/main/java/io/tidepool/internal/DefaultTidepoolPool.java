@@ -9,6 +9,7 @@ import io.tidepool.stats.PoolStats;
 import io.tidepool.RetryPolicy;
 import io.tidepool.TidepoolPool;
 import io.tidepool.error.ErrorCategory;
+import io.tidepool.error.PoolClosedException;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
@@ -35,6 +36,7 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     private final Lending lending;
     private final Upkeep upkeep;
     private final PoolLifecycle lifecycle;
+    private final @Nullable MultiplexedLane lane;
 
     public DefaultTidepoolPool(PoolConfiguration config) {
         this.config = config;
@@ -57,6 +59,10 @@ public final class DefaultTidepoolPool implements TidepoolPool {
                 .clock(config.clock())
                 .buildPool();
         ctx.engineBuilt(engine);
+        this.lane = config.multiplexed() ? new MultiplexedLane(ctx, source) : null;
+        if (lane != null) {
+            ctx.laneBuilt(lane);
+        }
         this.lifecycle = new PoolLifecycle(ctx, source, upkeep, waiters, allocation);
         lifecycle.runsUntilClosed(upkeep.scheduleKeepalive());
         lifecycle.runsUntilClosed(config.silenceTimeout()
@@ -68,6 +74,18 @@ public final class DefaultTidepoolPool implements TidepoolPool {
 
     @Override
     public <T> Flux<T> withConnection(Function<? super Connection, ? extends Publisher<T>> work) {
+        if (lane != null) {
+            return Flux.usingWhen(borrowVirtual(),
+                    connection -> work.apply(connection),
+                    connection -> connection.release(SignalType.ON_COMPLETE, null),
+                    (connection, error) -> connection.release(SignalType.ON_ERROR, error),
+                    connection -> connection.release(SignalType.CANCEL, null));
+        }
+        return withLease(work);
+    }
+
+    /** The work on a connection of its own, whether the pool multiplexes or not. */
+    private <T> Flux<T> withLease(Function<? super Connection, ? extends Publisher<T>> work) {
         return Flux.usingWhen(acquireLease(origin()),
                 lease -> work.apply(lease.handle()),
                 lease -> lease.release(SignalType.ON_COMPLETE, null),
@@ -85,7 +103,8 @@ public final class DefaultTidepoolPool implements TidepoolPool {
     public <T> Flux<T> inTransaction(Function<? super Connection, ? extends Publisher<T>> work) {
         // rollback on error or cancel is the release's reset: the connection is returned with no transaction open
         // one list comes from upstream: a prefetch of 1 queues it in a one-slot queue, not the default 256-slot one
-        Flux<T> attempt = withConnection(connection -> new Transaction<T>(connection, work))
+        // a transaction would pin a multiplexed borrower at once: it takes a connection of its own from the start
+        Flux<T> attempt = withLease(connection -> new Transaction<T>(connection, work))
                 .flatMapIterable(results -> results, 1);
         // only a lost conflict is surely rolled back; after a broken connection the commit may have happened
         return Retrying.run(config.transactionRetry(), () -> attempt, config.errorClassifier(),
@@ -94,8 +113,26 @@ public final class DefaultTidepoolPool implements TidepoolPool {
 
     @Override
     public Mono<Connection> create() {
+        if (lane != null) {
+            return borrowVirtual().cast(Connection.class);
+        }
         // a connection delivered just as the caller gives up (a timeout downstream) is returned by the acquire
         return acquireLease(origin()).map(Lease::handle);
+    }
+
+    /** A multiplexed borrowing: nothing to wait for; it pins a connection of its own only when it must. */
+    private Mono<VirtualConnection> borrowVirtual() {
+        MultiplexedLane shared = Objects.requireNonNull(lane);
+        return Mono.defer(() -> {
+            PoolState state = ctx.state().get();
+            if (state == PoolState.NEW) {
+                lifecycle.startedByUse();
+            } else if (ctx.isClosing()) {
+                return Mono.error(new PoolClosedException(config.name(), ctx.stats()));
+            }
+            Throwable origin = origin();
+            return Mono.just(new VirtualConnection(shared, () -> acquireLease(origin), config.name(), ctx::stats));
+        });
     }
 
     /**

@@ -2,6 +2,7 @@ package io.tidepool.internal;
 
 import io.tidepool.PoolConfiguration;
 import io.tidepool.PoolState;
+import io.tidepool.stats.LaneStats;
 import io.tidepool.stats.PoolStats;
 import org.jspecify.annotations.Nullable;
 import reactor.pool.InstrumentedPool;
@@ -32,6 +33,7 @@ final class PoolContext {
     // the clock a borrowing's exchanges are timed with, only when silenceTimeout is set
     private final @Nullable Clock silenceClock;
     private volatile @Nullable InstrumentedPool<Slot> engine;
+    private volatile @Nullable MultiplexedLane lane;
 
     PoolContext(PoolConfiguration config) {
         this.config = config;
@@ -45,6 +47,16 @@ final class PoolContext {
     /** reactor-pool's engine, built from parts that need this context first: set once, right after it is built. */
     void engineBuilt(InstrumentedPool<Slot> built) {
         this.engine = built;
+    }
+
+    /** The multiplexed lane, when the pool has one: set once, right after it is built. */
+    void laneBuilt(MultiplexedLane built) {
+        this.lane = built;
+    }
+
+    /** The multiplexed lane, when the pool multiplexes. */
+    java.util.Optional<MultiplexedLane> lane() {
+        return java.util.Optional.ofNullable(lane);
     }
 
     InstrumentedPool<Slot> engine() {
@@ -96,9 +108,11 @@ final class PoolContext {
     /** The pool's figures now. */
     PoolStats stats() {
         InstrumentedPool.PoolMetrics m = engine().metrics();
+        MultiplexedLane shared = lane;
         return new PoolStats(config.name(), config.maxSize(), m.allocatedSize(), m.acquiredSize(), m.idleSize(),
                 m.pendingAcquireSize(), config.maxPendingAcquires(), counters.acquires.sum(), counters.creates.sum(),
                 counters.createFailures.sum(), counters.destroys.sum(), counters.timeouts.sum(),
-                counters.validationFailures.sum(), counters.discards.sum(), counters.leaks.sum());
+                counters.validationFailures.sum(), counters.discards.sum(), counters.leaks.sum(),
+                shared == null ? LaneStats.NONE : shared.stats());
     }
 }

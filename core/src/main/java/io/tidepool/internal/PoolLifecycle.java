@@ -79,6 +79,7 @@ final class PoolLifecycle {
         if (starting.get() == null && state.compareAndSet(PoolState.NEW, PoolState.RUNNING)) {
             log.info("pool '{}' started by its first use: {}", config.name(), config.target());
             upkeep.scheduleRefill();
+            ctx.lane().ifPresent(MultiplexedLane::fillInBackground);
             // the caller's own acquire opens one of them
             upkeep.openIdle(Math.max(config.initialSize(), config.minIdle())
                     - ctx.engine().metrics().allocatedSize() - 1);
@@ -109,7 +110,8 @@ final class PoolLifecycle {
     }
 
     private void runStart(Sinks.One<Void> outcome) {
-        int count = Math.max(1, Math.max(config.initialSize(), config.minIdle()));
+        // a multiplexing pool proves the server reachable with its lane; its own connections are for pinned borrowers
+        int count = Math.max(config.multiplexed() ? 0 : 1, Math.max(config.initialSize(), config.minIdle()));
         AtomicInteger attempts = new AtomicInteger();
         AtomicReference<@Nullable Throwable> lastError = new AtomicReference<>();
         // the deadline ends the retrying but never cuts an attempt short: a connection being opened when it
@@ -130,7 +132,7 @@ final class PoolLifecycle {
                         return Mono.<Void>error(new PoolClosedException(config.name(), ctx.stats()));
                     }
                     attempts.incrementAndGet();
-                    return warmUp(count, over);
+                    return warmUp(count, over).then(ctx.lane().map(MultiplexedLane::fill).orElse(Mono.empty()));
                 })
                 .doOnError(lastError::set)
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, FIRST_START_BACKOFF)
@@ -250,6 +252,7 @@ final class PoolLifecycle {
                 // returns already under way finish within their own reset deadline
                 .then(Mono.defer(() -> drained(config.validationTimeout().multipliedBy(2))
                         .onErrorResume(TimeoutException.class, e -> Mono.empty())))
+                .then(Mono.defer(() -> ctx.lane().map(MultiplexedLane::close).orElse(Mono.empty())))
                 .then(Mono.defer(() -> ctx.engine().disposeLater()))
                 // reactor-pool never destroys what it left behind, so it never gives their permits back either: the
                 // pool's allocated count would stay above zero for good (the permits are capped at maxSize)

@@ -23,11 +23,30 @@ final class SessionStatements {
      */
     static final int PREPARED = 2;
 
+    /**
+     * Transaction control, explicit locks and cursors: harmless on a connection of one's own, but their effect
+     * outlives the statement, so a multiplexed borrower must not run them on a shared connection.
+     */
+    private static final int TRANSACTIONAL = 4;
+
     private SessionStatements() {
     }
 
     /** What {@code sql} leaves in the session: {@link #NONE}, or {@link #RESETTABLE} and/or {@link #PREPARED} bits. */
     static int changes(String sql) {
+        return scan(sql) & (RESETTABLE | PREPARED);
+    }
+
+    /**
+     * Whether anything {@code sql} does outlives the statement itself: a session change as {@link #changes}, or a
+     * transaction, lock or cursor it begins or ends. A multiplexed borrower is pinned to a connection of its own
+     * before such a statement runs.
+     */
+    static boolean outlivesStatement(String sql) {
+        return scan(sql) != NONE;
+    }
+
+    private static int scan(String sql) {
         int found = NONE;
         int length = sql.length();
         boolean statementStart = true;
@@ -76,7 +95,7 @@ final class SessionStatements {
         }
         if (word(sql, at, "prepare")) {
             // PREPARE TRANSACTION is two-phase commit, not a prepared statement
-            return word(sql, skipSpace(sql, at + 7), "transaction") ? NONE : PREPARED;
+            return word(sql, skipSpace(sql, at + 7), "transaction") ? TRANSACTIONAL : PREPARED;
         }
         if (word(sql, at, "create")) {
             int next = skipSpace(sql, at + 6);
@@ -91,9 +110,16 @@ final class SessionStatements {
         }
         if (word(sql, at, "declare")) {
             // a cursor WITH HOLD outlives its transaction; any other ends with it
-            return containsWord(sql, at, "hold") ? RESETTABLE : NONE;
+            return containsWord(sql, at, "hold") ? RESETTABLE : TRANSACTIONAL;
         }
-        return NONE;
+        return isTransactionControl(sql, at) ? TRANSACTIONAL : NONE;
+    }
+
+    private static boolean isTransactionControl(String sql, int at) {
+        return word(sql, at, "begin") || word(sql, at, "start") || word(sql, at, "commit") || word(sql, at, "end")
+                || word(sql, at, "rollback") || word(sql, at, "abort") || word(sql, at, "savepoint")
+                || word(sql, at, "release") || word(sql, at, "lock") || word(sql, at, "fetch")
+                || word(sql, at, "move") || word(sql, at, "close");
     }
 
     /** {@code pg_advisory_lock}, {@code pg_advisory_lock_shared}, {@code pg_try_advisory_lock...}; not the _xact_ ones. */

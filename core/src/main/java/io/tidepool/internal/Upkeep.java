@@ -110,6 +110,11 @@ final class Upkeep {
 
     /** Retires every connection open now: the idle ones are replaced at once, the borrowed ones when they come back. */
     Mono<Void> evictAll() {
+        return Mono.defer(() -> ctx.lane().map(MultiplexedLane::retireAll).orElse(Mono.empty())
+                .and(evictAllPooled()));
+    }
+
+    private Mono<Void> evictAllPooled() {
         return Mono.defer(() -> {
             source.retireAll();
             InstrumentedPool<Slot> engine = ctx.engine();

@@ -23,6 +23,7 @@ package io.tidepool.stats;
  * @param discards connections closed instead of being returned, because they were broken, failed their reset, or
  *        were released while a conversation was still in flight
  * @param leaks connections reported as suspected leaks (borrowed longer than {@code leakDetectionThreshold})
+ * @param lane the multiplexed lane's figures ({@link LaneStats#NONE} when the pool does not multiplex)
  */
 public record PoolStats(
         String poolName,
@@ -39,11 +40,22 @@ public record PoolStats(
         long timeouts,
         long validationFailures,
         long discards,
-        long leaks) {
+        long leaks,
+        LaneStats lane) {
+
+    /** A snapshot of a pool without a multiplexed lane. */
+    public PoolStats(String poolName, int maxSize, int allocated, int acquired, int idle, int pending, int maxPending,
+                     long acquires, long creates, long createFailures, long destroys, long timeouts,
+                     long validationFailures, long discards, long leaks) {
+        this(poolName, maxSize, allocated, acquired, idle, pending, maxPending, acquires, creates, createFailures,
+                destroys, timeouts, validationFailures, discards, leaks, LaneStats.NONE);
+    }
 
     /** The live part, in the words an acquire-timeout message uses: {@code allocated=10/10, acquired=10, idle=0, pending=37}. */
     public String describeState() {
-        return "allocated=" + allocated + "/" + maxSize + ", acquired=" + acquired + ", idle=" + idle + ", pending="
-                + pending;
+        String state = "allocated=" + allocated + "/" + maxSize + ", acquired=" + acquired + ", idle=" + idle
+                + ", pending=" + pending;
+        return lane.connections() == 0 && lane.waiting() == 0 ? state : state + ", lane in flight=" + lane.inFlight()
+                + ", lane waiting=" + lane.waiting() + ", pinned=" + lane.pinned();
     }
 }

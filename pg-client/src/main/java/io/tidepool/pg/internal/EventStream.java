@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * A hand-written single-subscriber publisher fed by the event loop: the exchange's results, or one result's rows.
@@ -36,6 +37,8 @@ final class EventStream<T> implements Publisher<T>, Subscription {
     private final AtomicLong requested = new AtomicLong();
     private final AtomicBoolean subscribed = new AtomicBoolean();
     private final @Nullable Backpressure backpressure;
+    private final int overflowLimit;
+    private final @Nullable Supplier<? extends Throwable> overflow;
     private volatile @Nullable Subscriber<? super T> subscriber;
     private volatile boolean done;
     private volatile @Nullable Throwable error;
@@ -45,13 +48,41 @@ final class EventStream<T> implements Publisher<T>, Subscription {
     private boolean paused;
 
     EventStream(@Nullable Backpressure backpressure) {
+        this(backpressure, 0, null);
+    }
+
+    /**
+     * A stream that never pauses the socket: past {@code overflowLimit} items queued for a subscriber that is behind,
+     * it drops what it holds and fails with {@code overflow}'s error (a connection shared by many callers must not
+     * wait for one slow reader).
+     */
+    EventStream(int overflowLimit, Supplier<? extends Throwable> overflow) {
+        this(null, overflowLimit, overflow);
+    }
+
+    private EventStream(@Nullable Backpressure backpressure, int overflowLimit,
+            @Nullable Supplier<? extends Throwable> overflow) {
         this.backpressure = backpressure;
+        this.overflowLimit = overflowLimit;
+        this.overflow = overflow;
+    }
+
+    /** Whether the subscriber cancelled: what arrives is dropped, and nothing needs to be produced any more. */
+    boolean isCancelled() {
+        return cancelled;
     }
 
     // ---- producer side: the event loop ----
 
     void add(T item) {
         if (cancelled || done) {
+            return;
+        }
+        if (overflow != null && size.get() >= overflowLimit) {
+            // the reader is this far behind: drop its rows and tell it why, rather than hold up the connection
+            queue.clear();
+            size.set(0);
+            error(overflow.get());
             return;
         }
         queue.offer(item);

@@ -20,7 +20,7 @@ import java.util.List;
  * Parse/Bind/Execute of the unnamed statement before its own messages with no Sync in between, so that if BEGIN
  * fails the server skips the statement.
  */
-final class Exchange extends Command {
+class Exchange extends Command {
 
     private static final short[] NO_FORMATS = new short[0];
 
@@ -344,7 +344,7 @@ final class Exchange extends Command {
     /** A statement's answer begins: its Result goes out now (or is held while a re-prepare is possible). */
     private EventStream<Result.Segment> start() {
         PgEngine e = engine;
-        EventStream<Result.Segment> c = new EventStream<>(e == null ? null : e.readGate);
+        EventStream<Result.Segment> c = e == null ? new EventStream<>(null) : e.segmentStream(sql);
         current = c;
         PgResult result = new PgResult(c);
         if (emitting) {
@@ -395,6 +395,16 @@ final class Exchange extends Command {
         }
         flushHeld();
         return true;
+    }
+
+    /** Whether the subscriber of this exchange's results gave up: nothing of it needs to be written any more. */
+    final boolean abandoned() {
+        return out.isCancelled();
+    }
+
+    /** Whether this exchange, just answered, was put back in the queue to run again (a re-prepare). */
+    final boolean runsAgain() {
+        return resubmitted;
     }
 
     @Override

@@ -8,10 +8,10 @@ import reactor.core.publisher.Flux;
 /** Several statements without binds sent as one simple Query: one round trip, one Result per statement. */
 final class PgBatch implements Batch {
 
-    private final PgConnectionImpl connection;
+    private final Exchanger connection;
     private final StringBuilder sql = new StringBuilder();
 
-    PgBatch(PgConnectionImpl connection) {
+    PgBatch(Exchanger connection) {
         this.connection = connection;
     }
 

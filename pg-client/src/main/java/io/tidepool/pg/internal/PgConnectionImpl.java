@@ -21,7 +21,7 @@ import java.util.Map;
  * The R2DBC connection over one {@link PgEngine}. Every call becomes one command on the engine's queue;
  * {@code beginTransaction} only records the BEGIN, which goes out with the next statement.
  */
-final class PgConnectionImpl implements PgSession {
+final class PgConnectionImpl implements PgSession, Exchanger {
 
     private final PgEngine engine;
     private final PgConnector connector;
@@ -39,7 +39,8 @@ final class PgConnectionImpl implements PgSession {
         return engine;
     }
 
-    Flux<Result> exchange(String sql, @Nullable List<BindValue[]> bindings) {
+    @Override
+    public Flux<Result> exchange(String sql, @Nullable List<BindValue[]> bindings) {
         return Flux.defer(() -> {
             EventStream<Result> results = new EventStream<>(null);
             engine.submit(new Exchange(sql, bindings, results));
@@ -240,6 +241,11 @@ final class PgConnectionImpl implements PgSession {
     @Override
     public boolean isQuiescent() {
         return engine.isQuiescent();
+    }
+
+    @Override
+    public int commandsInFlight() {
+        return engine.outstanding();
     }
 
     @Override

@@ -72,6 +72,8 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
     private final ArrayDeque<Command> held = new ArrayDeque<>();
     private boolean holding;
     private final int pipelineLimit;
+    /** Rows a result may queue for a slow reader on a shared connection before it fails; 0: pause reading. */
+    private volatile int sharedRowLimit;
     private final ArrayDeque<String> pendingCloses = new ArrayDeque<>();
     private final AtomicInteger outstanding = new AtomicInteger();
     private final Runnable flushTask = this::flushNow;
@@ -98,6 +100,23 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
         this.loop = channel.eventLoop();
         this.hostPort = hostPort;
         this.cache = new StatementCache(statementCacheSize, pendingCloses::add);
+    }
+
+    /**
+     * This connection serves many callers from now on: a result read too slowly fails once {@code rowLimit} rows wait
+     * for its reader, instead of pausing the socket for everyone.
+     */
+    void shareReads(int rowLimit) {
+        this.sharedRowLimit = rowLimit;
+    }
+
+    /** The stream one result's rows go into: paced by the read gate, or bounded when the connection is shared. */
+    EventStream<io.r2dbc.spi.Result.Segment> segmentStream(String sql) {
+        int limit = sharedRowLimit;
+        if (limit == 0) {
+            return new EventStream<>(readGate);
+        }
+        return new EventStream<>(limit, () -> new PgResultOverflowException(limit, hostPort, sql));
     }
 
     // ---- submission and batching ----
@@ -413,6 +432,11 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
 
     boolean isQuiescent() {
         return outstanding.get() == 0;
+    }
+
+    /** Commands submitted and not yet answered: in flight on the wire, or waiting to be written. */
+    int outstanding() {
+        return outstanding.get();
     }
 
     Map<String, String> parametersView() {

@@ -14,7 +14,7 @@ import java.util.List;
  */
 final class PgStatement implements Statement {
 
-    private final PgConnectionImpl connection;
+    private final Exchanger connection;
     private final String sql;
     private final int parameterCount;
     private final List<BindValue[]> bindings = new ArrayList<>();
@@ -22,7 +22,7 @@ final class PgStatement implements Statement {
     private int boundInCurrent;
     private String @Nullable [] generatedColumns;
 
-    PgStatement(PgConnectionImpl connection, String sql) {
+    PgStatement(Exchanger connection, String sql) {
         this.connection = connection;
         this.sql = Checks.sql(sql);
         this.parameterCount = SqlParameters.count(sql);

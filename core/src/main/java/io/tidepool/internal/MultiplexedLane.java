@@ -1,0 +1,177 @@
+package io.tidepool.internal;
+
+import io.tidepool.PoolConfiguration;
+import io.tidepool.error.PoolClosedException;
+import io.tidepool.error.PoolPendingLimitException;
+import io.tidepool.pg.PgLane;
+import io.tidepool.pg.PgSession;
+import io.tidepool.stats.LaneStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The pool's multiplexed lane: {@code multiplexConnections} server connections that pg-client's {@link PgLane}
+ * shares among the borrowers' auto-commit statements. It opens them (through the {@link ConnectionSource}, so the
+ * user's setup and the counters apply), replaces one the moment it is lost, retires them all on
+ * {@code evictAll()}, and closes them with the pool.
+ */
+final class MultiplexedLane {
+
+    private static final Logger log = LoggerFactory.getLogger(MultiplexedLane.class);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(5);
+    private static final Duration QUIET_POLL = Duration.ofMillis(10);
+
+    private final PoolContext ctx;
+    private final PoolConfiguration config;
+    private final ConnectionSource source;
+    private final PgLane lane;
+    private final Set<PgSession> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger opening = new AtomicInteger();
+    private final AtomicInteger failuresInARow = new AtomicInteger();
+    final AtomicInteger pinned = new AtomicInteger();
+    final LongAdder pins = new LongAdder();
+    private volatile boolean closed;
+
+    MultiplexedLane(PoolContext ctx, ConnectionSource source) {
+        this.ctx = ctx;
+        this.config = ctx.config;
+        this.source = source;
+        this.lane = PgLane.builder()
+                .depth(config.multiplexDepth())
+                .maxWaiting(config.maxPendingAcquires())
+                .whenSaturated(() -> new PoolPendingLimitException(config.name(), ctx.stats()))
+                .whenClosed(() -> new PoolClosedException(config.name(), ctx.stats()))
+                .whenLost(this::lost)
+                .build();
+    }
+
+    /** A caller's way onto the lane: its statements in flight stay together, in order. */
+    PgLane.Route route() {
+        return lane.route();
+    }
+
+    /** Whether a shared connection is open now. */
+    boolean hasConnections() {
+        return lane.size() > 0;
+    }
+
+    /** A shared connection's metadata (for {@code getMetadata()}), or empty when none is open. */
+    java.util.Optional<PgSession> anyConnection() {
+        return open.stream().findFirst();
+    }
+
+    /** Opens the missing shared connections; completes when each of them opened or failed (failing with the first). */
+    Mono<Void> fill() {
+        int missing = config.multiplexConnections() - open.size() - opening.get();
+        if (missing <= 0 || closed) {
+            return Mono.empty();
+        }
+        return Flux.range(0, missing).flatMap(i -> openOne(), missing).then();
+    }
+
+    /** As {@link #fill()}, in the background: a failure is retried with backoff, and fails the statements waiting. */
+    void fillInBackground() {
+        fill().subscribe(null, e -> { });
+    }
+
+    private Mono<Void> openOne() {
+        opening.incrementAndGet();
+        return source.openShared()
+                .doOnNext(connection -> {
+                    opening.decrementAndGet();
+                    failuresInARow.set(0);
+                    if (closed) {
+                        source.closeShared(connection).subscribe();
+                        return;
+                    }
+                    open.add(connection);
+                    lane.add(connection);
+                })
+                .doOnError(e -> {
+                    opening.decrementAndGet();
+                    openFailed(e);
+                })
+                .then();
+    }
+
+    private void openFailed(Throwable error) {
+        if (closed) {
+            return;
+        }
+        if (open.isEmpty()) {
+            // nothing can serve the waiting statements soon: they fail now, as an acquire would
+            lane.failWaiting(() -> error);
+        }
+        int failures = failuresInARow.incrementAndGet();
+        long backoff = Math.min(MAX_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(failures - 1, 10));
+        log.warn("pool '{}': opening a multiplexed connection failed ({} in a row), retrying in {} ms: {}",
+                config.name(), failures, backoff, error.toString());
+        config.scheduler().schedule(this::fillInBackground, backoff, TimeUnit.MILLISECONDS);
+    }
+
+    /** A shared connection was lost: its statements in flight failed with a connection error; a new one replaces it. */
+    private void lost(PgSession connection) {
+        if (open.remove(connection)) {
+            ctx.counters.destroys.increment();
+            ctx.counters.discards.increment();
+            ctx.listeners.fire(l -> l.connectionClosed(config.name()));
+            log.info("pool '{}': a multiplexed connection was lost; opening a new one", config.name());
+        }
+        if (!closed) {
+            fillInBackground();
+        }
+    }
+
+    /**
+     * {@code evictAll()}: every shared connection leaves the lane at once (new statements go to fresh ones), and is
+     * closed once its statements in flight are answered.
+     */
+    Mono<Void> retireAll() {
+        List<PgSession> retiring = new ArrayList<>(open);
+        for (PgSession connection : retiring) {
+            lane.remove(connection);
+            open.remove(connection);
+        }
+        fillInBackground();
+        return Flux.fromIterable(retiring).flatMap(this::closeWhenQuiet).then();
+    }
+
+    private Mono<Void> closeWhenQuiet(PgSession connection) {
+        Mono<Void> quiet = connection.isQuiescent() ? Mono.empty()
+                : Flux.interval(QUIET_POLL, config.scheduler()).filter(t -> connection.isQuiescent()).next().then()
+                        .timeout(config.closeTimeout(), config.scheduler()).onErrorResume(e -> Mono.empty());
+        return quiet.then(Mono.defer(() -> source.closeShared(connection)));
+    }
+
+    /** The pool closes: no new statement is taken, those in flight are answered (within closeTimeout), then all close. */
+    Mono<Void> close() {
+        return Mono.defer(() -> {
+            closed = true;
+            lane.close();
+            List<PgSession> all = new ArrayList<>(open);
+            open.clear();
+            return Flux.fromIterable(all).flatMap(this::closeWhenQuiet).then();
+        });
+    }
+
+    LaneStats stats() {
+        int[] inFlight = lane.inFlight();
+        List<Integer> perConnection = new ArrayList<>(inFlight.length);
+        for (int n : inFlight) {
+            perConnection.add(n);
+        }
+        return new LaneStats(perConnection, lane.waiting(), pinned.get(), pins.sum());
+    }
+}

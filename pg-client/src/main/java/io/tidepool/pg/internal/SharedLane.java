@@ -1,0 +1,326 @@
+package io.tidepool.pg.internal;
+
+import io.r2dbc.spi.Batch;
+import io.r2dbc.spi.Result;
+import io.r2dbc.spi.Statement;
+import io.tidepool.pg.PgLane;
+import io.tidepool.pg.PgSession;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The multiplexed lane ({@link PgLane}): statements go to the least-loaded connection with room, or wait in one queue
+ * for whichever connection answers first, so that a connection held up by a slow statement gathers no more than its
+ * depth behind it. A caller's statements in flight stay on one connection, which answers them in order.
+ *
+ * <p>The load of a connection is counted here, at submission, and given back when its engine has the whole answer
+ * (or fails the statement): the same count decides where the next one goes and whether it must wait.
+ */
+public final class SharedLane implements PgLane {
+
+    private static final Member[] NONE = new Member[0];
+
+    private final int depth;
+    private final int maxWaiting;
+    private final int rowLimit;
+    private final Supplier<? extends RuntimeException> saturated;
+    private final Supplier<? extends RuntimeException> closedError;
+    private final Consumer<PgSession> lost;
+    private volatile Member[] members = NONE;
+    private final ConcurrentLinkedQueue<LaneExchange> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private volatile boolean closed;
+
+    public SharedLane(int depth, int maxWaiting, int rowLimit, Supplier<? extends RuntimeException> saturated,
+            Supplier<? extends RuntimeException> closedError, Consumer<PgSession> lost) {
+        this.depth = depth;
+        this.maxWaiting = maxWaiting;
+        this.rowLimit = rowLimit;
+        this.saturated = saturated;
+        this.closedError = closedError;
+        this.lost = lost;
+    }
+
+    // ---- membership ----
+
+    @Override
+    public void add(PgSession connection) {
+        if (!(connection instanceof PgConnectionImpl impl)) {
+            throw new IllegalArgumentException("a lane serves connections of PgConnectionFactory only, was "
+                    + connection.getClass().getName());
+        }
+        PgEngine engine = impl.engine();
+        engine.shareReads(rowLimit);
+        Member member = new Member(impl, engine);
+        synchronized (this) {
+            Member[] now = members;
+            Member[] next = Arrays.copyOf(now, now.length + 1);
+            next[now.length] = member;
+            members = next;
+        }
+        engine.channel.closeFuture().addListener(f -> {
+            if (leave(member) && !closed) {
+                lost.accept(impl);
+            }
+        });
+        if (engine.isClosed() && leave(member) && !closed) {
+            lost.accept(impl);
+            return;
+        }
+        dispatchWaiting();
+    }
+
+    @Override
+    public boolean remove(PgSession connection) {
+        for (Member m : members) {
+            if (m.connection == connection) {
+                return leave(m);
+            }
+        }
+        return false;
+    }
+
+    /** Takes {@code member} out of the rotation; true the first time. */
+    private synchronized boolean leave(Member member) {
+        Member[] now = members;
+        int at = Arrays.asList(now).indexOf(member);
+        if (at < 0) {
+            return false;
+        }
+        member.open = false;
+        Member[] next = new Member[now.length - 1];
+        System.arraycopy(now, 0, next, 0, at);
+        System.arraycopy(now, at + 1, next, at, now.length - at - 1);
+        members = next;
+        return true;
+    }
+
+    @Override
+    public Route route() {
+        return new LaneRoute(this);
+    }
+
+    @Override
+    public int size() {
+        return members.length;
+    }
+
+    @Override
+    public int[] inFlight() {
+        Member[] now = members;
+        int[] out = new int[now.length];
+        for (int i = 0; i < now.length; i++) {
+            out[i] = now[i].load.get();
+        }
+        return out;
+    }
+
+    @Override
+    public int waiting() {
+        return waiting.get();
+    }
+
+    @Override
+    public int failWaiting(Supplier<? extends Throwable> error) {
+        int n = 0;
+        LaneExchange x;
+        while ((x = queue.poll()) != null) {
+            waiting.decrementAndGet();
+            x.fail(error.get());
+            n++;
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        failWaiting(closedError);
+    }
+
+    // ---- dispatch ----
+
+    void submit(LaneExchange x) {
+        if (closed) {
+            x.fail(closedError.get());
+            return;
+        }
+        LaneRoute route = x.route;
+        Member sticky = route.member;
+        if (sticky != null && sticky.open && route.inFlight.get() > 0) {
+            // the caller's earlier statement is unanswered: this one follows it on the same connection, in order
+            sticky.load.incrementAndGet();
+            send(sticky, x);
+            return;
+        }
+        Member m = reserve();
+        if (m != null) {
+            send(m, x);
+            return;
+        }
+        if (waiting.incrementAndGet() > maxWaiting) {
+            waiting.decrementAndGet();
+            x.fail(saturated.get());
+            return;
+        }
+        queue.offer(x);
+        // a connection may have made room between the reserve and the offer
+        dispatchWaiting();
+        if (closed) {
+            close();
+        }
+    }
+
+    /** One unit of load on the least-loaded open connection with room, or null when none has room. */
+    private @Nullable Member reserve() {
+        while (true) {
+            Member best = null;
+            int bestLoad = depth;
+            for (Member m : members) {
+                int load = m.load.get();
+                if (load < bestLoad && m.open) {
+                    best = m;
+                    bestLoad = load;
+                }
+            }
+            if (best == null) {
+                return null;
+            }
+            if (best.load.compareAndSet(bestLoad, bestLoad + 1)) {
+                return best;
+            }
+        }
+    }
+
+    private static void send(Member m, LaneExchange x) {
+        LaneRoute route = x.route;
+        route.member = m;
+        route.inFlight.incrementAndGet();
+        x.member = m;
+        m.engine.submit(x);
+    }
+
+    /** The engine has {@code x}'s whole answer, or failed it: its load is given back and a waiting one may go. */
+    void finished(LaneExchange x) {
+        Member m = x.member;
+        if (m == null) {
+            return;
+        }
+        x.member = null;
+        x.route.inFlight.decrementAndGet();
+        m.load.decrementAndGet();
+        if (waiting.get() > 0) {
+            dispatchWaiting();
+        }
+    }
+
+    private void dispatchWaiting() {
+        while (waiting.get() > 0) {
+            Member m = reserve();
+            if (m == null) {
+                return;
+            }
+            LaneExchange x = queue.poll();
+            if (x == null) {
+                m.load.decrementAndGet();
+                return;
+            }
+            waiting.decrementAndGet();
+            if (x.abandoned()) {
+                // its caller is gone: nothing to send, nobody to answer
+                m.load.decrementAndGet();
+                continue;
+            }
+            send(m, x);
+        }
+    }
+
+    /** One connection of the lane and its load: statements submitted to it and not yet fully answered. */
+    static final class Member {
+        final PgConnectionImpl connection;
+        final PgEngine engine;
+        final AtomicInteger load = new AtomicInteger();
+        volatile boolean open = true;
+
+        Member(PgConnectionImpl connection, PgEngine engine) {
+            this.connection = connection;
+            this.engine = engine;
+        }
+    }
+
+    /** One caller: where its statements in flight are, so that the next one follows them. */
+    static final class LaneRoute implements Route, Exchanger {
+        private final SharedLane lane;
+        final AtomicInteger inFlight = new AtomicInteger();
+        volatile @Nullable Member member;
+
+        LaneRoute(SharedLane lane) {
+            this.lane = lane;
+        }
+
+        @Override
+        public Statement createStatement(String sql) {
+            return new PgStatement(this, sql);
+        }
+
+        @Override
+        public Batch createBatch() {
+            return new PgBatch(this);
+        }
+
+        @Override
+        public Flux<Result> exchange(String sql, @Nullable List<BindValue[]> bindings) {
+            return Flux.defer(() -> {
+                EventStream<Result> results = new EventStream<>(null);
+                lane.submit(new LaneExchange(sql, bindings, results, lane, this));
+                return results;
+            });
+        }
+    }
+
+    /** An exchange that gives its load back to the lane when it leaves its connection's engine. */
+    static final class LaneExchange extends Exchange {
+        private final SharedLane lane;
+        final LaneRoute route;
+        volatile @Nullable Member member;
+
+        LaneExchange(String sql, @Nullable List<BindValue[]> bindings, EventStream<Result> out, SharedLane lane,
+                LaneRoute route) {
+            super(sql, bindings, out);
+            this.lane = lane;
+            this.route = route;
+        }
+
+        @Override
+        void signal() {
+            if (!runsAgain()) {
+                // done before its results are signalled: the caller's next statement may go anywhere
+                lane.finished(this);
+            }
+            super.signal();
+        }
+
+        @Override
+        void fail(Throwable error) {
+            lane.finished(this);
+            super.fail(error);
+        }
+    }
+
+    /** For tests: the members' connections now. */
+    List<PgSession> connections() {
+        List<PgSession> out = new ArrayList<>();
+        for (Member m : members) {
+            out.add(m.connection);
+        }
+        return out;
+    }
+}
