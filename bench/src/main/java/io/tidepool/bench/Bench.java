@@ -60,10 +60,12 @@ public final class Bench {
      * @param baseline another build's {@code tidepool-core} jar, run end to end as {@code tidepool@baseline}, or null
      * @param chart where to write the end-to-end chart (SVG: throughput over pgbench's per contender and workload), or
      *              null
+     * @param multiplexConnections the shared connections of the {@code tidepool multiplexed} contender's lane
      */
     public record Options(boolean quick, @Nullable String url, Duration runLength, int rounds, List<String> parts,
                           int poolSize, int inFlight, int stressInFlight, @Nullable Path out, List<String> contenders,
-                          List<Integer> jmhBorrowers, @Nullable Path baseline, @Nullable Path chart) {
+                          List<Integer> jmhBorrowers, @Nullable Path baseline, @Nullable Path chart,
+                          int multiplexConnections) {
 
         static Options parse(String... args) {
             boolean quick = false;
@@ -79,6 +81,7 @@ public final class Bench {
             List<Integer> jmhBorrowers = List.of(1, 8, PoolOverheadBenchmark.BURST);
             Path baseline = null;
             Path chart = null;
+            int multiplexConnections = 4;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : "";
                 switch (args[i]) {
@@ -94,6 +97,7 @@ public final class Bench {
                     case "--contenders" -> { contenders = List.of(value.split(",")); i++; }
                     case "--baseline" -> { baseline = Path.of(value); i++; }
                     case "--chart" -> { chart = Path.of(value); i++; }
+                    case "--multiplex-connections" -> { multiplexConnections = Integer.parseInt(value); i++; }
                     case "--jmh-borrowers" -> {
                         jmhBorrowers = java.util.Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
                         i++;
@@ -101,7 +105,7 @@ public final class Bench {
                     default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --quick, "
                             + "--url URL, --seconds N, --rounds N, --only jmh,e2e,stress, --size N, --in-flight N, "
                             + "--stress-in-flight N, --out FILE|none, --contenders tidepool,r2dbc-pool,..., --jmh-borrowers 1,8,64, "
-                            + "--baseline path/to/tidepool-core.jar, --chart FILE.svg");
+                            + "--baseline path/to/tidepool-core.jar, --chart FILE.svg, --multiplex-connections N");
                 }
             }
             if (url == null) {
@@ -110,7 +114,8 @@ public final class Bench {
             }
             return new Options(quick, url, length != null ? length : quick ? Duration.ofMillis(250) : Duration.ofSeconds(4),
                     rounds != null ? rounds : quick ? 1 : 3, parts, size, inFlight,
-                    stress != null ? stress : inFlight * 2, out, contenders, jmhBorrowers, baseline, chart);
+                    stress != null ? stress : inFlight * 2, out, contenders, jmhBorrowers, baseline, chart,
+                    multiplexConnections);
         }
 
         boolean runs(String part) {

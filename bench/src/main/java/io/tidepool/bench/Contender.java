@@ -80,7 +80,13 @@ interface Contender extends AutoCloseable {
      * started, connections opened on demand; {@code client} names the protocol client.
      */
     static Contender tidepoolUrl(String name, Target target, int size, String client) {
-        String url = target.r2dbcUrl("maxSize=" + size + "&name=bench-" + name.replace(' ', '-') + "&client=" + client)
+        return tidepoolUrl(name, target, size, client, "");
+    }
+
+    /** As {@link #tidepoolUrl(String, Target, int, String)}, with more URL options ({@code &key=value...}). */
+    static Contender tidepoolUrl(String name, Target target, int size, String client, String moreOptions) {
+        String url = target.r2dbcUrl("maxSize=" + size + "&name=bench-" + name.replace(' ', '-') + "&client=" + client
+                        + moreOptions)
                 .replace("r2dbc:postgresql:", "r2dbc:tidepool:postgresql:");
         return tidepool(name, (TidepoolPool) io.r2dbc.spi.ConnectionFactories.get(url));
     }
@@ -140,7 +146,7 @@ interface Contender extends AutoCloseable {
             @Override
             public Mono<Void> execute(Workload workload, Client client) {
                 return switch (workload) {
-                    case SELECT_1 -> pool.withConnection(c -> {
+                    case SELECT_1, LOOKUP -> pool.withConnection(c -> {
                         client.acquired();
                         return workload.body(c);
                     }).then();
@@ -206,7 +212,7 @@ interface Contender extends AutoCloseable {
                 return Flux.usingWhen(pool.create(), c -> {
                     client.acquired();
                     return switch (workload) {
-                        case SELECT_1 -> workload.body(c);
+                        case SELECT_1, LOOKUP -> workload.body(c);
                         case TRANSACTION -> Mono.from(c.beginTransaction())
                                 .then(workload.body(c))
                                 .then(Mono.defer(() -> Mono.from(c.commitTransaction())));
@@ -273,7 +279,7 @@ interface Contender extends AutoCloseable {
                 Connection c = open.get(client.index);
                 client.acquired();
                 return switch (workload) {
-                    case SELECT_1 -> workload.body(c);
+                    case SELECT_1, LOOKUP -> workload.body(c);
                     case TRANSACTION -> Mono.from(c.beginTransaction())
                             .then(workload.body(c))
                             .then(Mono.defer(() -> Mono.from(c.commitTransaction())))

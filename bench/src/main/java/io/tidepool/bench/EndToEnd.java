@@ -18,6 +18,9 @@ final class EndToEnd {
     /** The most warm-up passes over all contenders before a workload's measured rounds. */
     private static final int MAX_WARM_PASSES = 5;
 
+    /** The contender on the multiplexed lane. */
+    static final String MULTIPLEXED = "tidepool multiplexed";
+
     private EndToEnd() {
     }
 
@@ -132,6 +135,11 @@ final class EndToEnd {
         }
         if (all && options.includes("tidepool native")) {
             contenders.add(Contender.tidepoolUrl("tidepool native", target, size, "native"));
+        }
+        if (all && options.includes(MULTIPLEXED)) {
+            // the lane: every borrower's statements on multiplexConnections shared connections
+            contenders.add(Contender.tidepoolUrl(MULTIPLEXED, target, size, "native",
+                    "&multiplex=true&multiplexConnections=" + options.multiplexConnections()));
         }
         if (options.baseline() != null && options.includes("tidepool@baseline")) {
             contenders.add(Contender.tidepoolBaseline(target, size, options.baseline()));

@@ -127,6 +127,14 @@ final class HikariContender implements Contender {
                         read(rows);
                     }
                 }
+                case LOOKUP -> {
+                    try (PreparedStatement s = c.prepareStatement(jdbc(Workload.SELECT))) {
+                        s.setInt(1, ThreadLocalRandom.current().nextInt(1, Workload.ACCOUNTS + 1));
+                        try (ResultSet rows = s.executeQuery()) {
+                            read(rows);
+                        }
+                    }
+                }
                 case TRANSACTION -> {
                     ThreadLocalRandom random = ThreadLocalRandom.current();
                     int aid = random.nextInt(1, Workload.ACCOUNTS + 1);

@@ -65,6 +65,10 @@ final class VertxContender {
         return options;
     }
 
+    private static int anAccount() {
+        return ThreadLocalRandom.current().nextInt(1, Workload.ACCOUNTS + 1);
+    }
+
     /** {@code PgBuilder.pool()}, {@code maxSize} = {@code size}. */
     static Contender pooled(Target target, int size) {
         Vertx vertx = Vertx.vertx();
@@ -75,6 +79,8 @@ final class VertxContender {
             public Mono<Void> execute(Workload workload, Client client) {
                 return switch (workload) {
                     case SELECT_1 -> mono(() -> pool.preparedQuery("SELECT 1").execute().map(VertxContender::read));
+                    case LOOKUP -> mono(() -> pool.preparedQuery(Workload.SELECT).execute(Tuple.of(anAccount()))
+                            .map(VertxContender::read));
                     case TRANSACTION -> mono(() -> pool.withTransaction(c -> {
                         client.acquired();
                         ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -127,6 +133,8 @@ final class VertxContender {
             public Mono<Void> execute(Workload workload, Client client) {
                 return switch (workload) {
                     case SELECT_1 -> mono(() -> pipelined.preparedQuery("SELECT 1").execute().map(VertxContender::read));
+                    case LOOKUP -> mono(() -> pipelined.preparedQuery(Workload.SELECT).execute(Tuple.of(anAccount()))
+                            .map(VertxContender::read));
                     case TRANSACTION -> {
                         int index = client.index % dedicated.size();
                         yield mono(() -> {

@@ -26,6 +26,26 @@ enum Workload {
     },
 
     /**
+     * A bound single-row lookup, {@code SELECT abalance FROM bench_accounts WHERE aid = $1}, outside a transaction:
+     * the statement a multiplexed lane is made for. pgbench runs it prepared, as the JVM clients do.
+     */
+    LOOKUP("bound lookup (SELECT 1 row WHERE aid = $1)") {
+        @Override
+        Mono<Void> body(Connection c) {
+            int aid = ThreadLocalRandom.current().nextInt(1, ACCOUNTS + 1);
+            return Flux.from(c.createStatement(SELECT).bind(0, aid).execute())
+                    .flatMap(r -> r.map((row, meta) -> row.get(0)))
+                    .then();
+        }
+
+        @Override
+        String pgbenchScript() {
+            return "\\set aid random(1, " + ACCOUNTS + ")\n"
+                    + "SELECT abalance FROM bench_accounts WHERE aid = :aid;\n";
+        }
+    },
+
+    /**
      * pgbench-like read-write transaction: {@code BEGIN; UPDATE} one row of a small accounts table{@code ; SELECT} it
      * {@code ; COMMIT}. The statements have parameters, so r2dbc-postgresql prepares them once per connection.
      */

@@ -27,7 +27,8 @@ class BenchSmokeTests {
 
         boolean pgbench = Pgbench.find() != null;
         boolean wire = Wire.snapshot(1) != null;
-        List<String> expected = new ArrayList<>(List.of("tidepool", "tidepool url", "tidepool native", "r2dbc-pool",
+        List<String> expected = new ArrayList<>(List.of("tidepool", "tidepool url", "tidepool native",
+                EndToEnd.MULTIPLEXED, "r2dbc-pool",
                 "r2dbc-pool+validationQuery",
                 "bare driver", "bare driver spread", VertxContender.POOLED, VertxContender.PIPELINED,
                 HikariContender.NAME));
