@@ -74,19 +74,52 @@ class CancellationStormTests extends PoolTest {
 
     @Test
     void tenThousandRandomlyCancelledOperationsLeakNothing(TestInfo test) {
+        pool = PoolFixture.builder("storm").maxSize(MAX_SIZE).maxPendingAcquires(10_000)
+                .acquireTimeout(Duration.ofSeconds(20)).buildPool();
+        storm(test, MAX_SIZE);
+    }
+
+    /**
+     * The same storm on the multiplexed lane: half the operations share its two connections, half pin one of the
+     * pool's. No cancel request is ever sent to a shared connection (it could hit another borrower's statement): no
+     * operation fails as cancelled, and the lane is left with nothing in flight.
+     */
+    @Test
+    void tenThousandRandomlyCancelledOperationsOnTheMultiplexedLaneLeakNothing(TestInfo test) {
+        pool = PoolFixture.builder("storm-lane").maxSize(MAX_SIZE).maxPendingAcquires(10_000)
+                .acquireTimeout(Duration.ofSeconds(20)).client(ProtocolClient.NATIVE).multiplex(true)
+                .multiplexConnections(2).buildPool();
+        storm(test, MAX_SIZE + 2);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(pool.stats().lane().totalInFlight()).as("statements in flight on the lane").isZero();
+            assertThat(pool.stats().lane().waiting()).isZero();
+            assertThat(pool.stats().lane().pinned()).isZero();
+        });
+        assertThat(pool.stats().lane().connections()).isEqualTo(2);
+        assertThat(pool.stats().lane().pins()).as("the storm must pin too").isPositive();
+    }
+
+    private void storm(TestInfo test, int maxBackends) {
         // logged, and replayed with -Dtidepool.test.seed=...: the seed fixes each operation's way of being cut short
         // (the threads' timing stays the machine's)
         long seed = Seeds.of(test.getDisplayName());
-        pool = PoolFixture.builder("storm").maxSize(MAX_SIZE).maxPendingAcquires(10_000)
-                .acquireTimeout(Duration.ofSeconds(20)).buildPool();
         pool.start().block(Duration.ofSeconds(20));
+        AtomicInteger cancelledOnServer = new AtomicInteger();
         Long finished = Flux.range(0, OPERATIONS)
-                .flatMap(i -> cancelledAtRandom(seed, i).onErrorResume(e -> Mono.empty()).thenReturn(i), 32)
+                .flatMap(i -> cancelledAtRandom(seed, i)
+                        .doOnError(e -> {
+                            if (e instanceof io.r2dbc.spi.R2dbcException r && "57014".equals(r.getSqlState())) {
+                                cancelledOnServer.incrementAndGet();
+                            }
+                        })
+                        .onErrorResume(e -> Mono.empty()).thenReturn(i), 32)
                 .count()
                 .block(Duration.ofSeconds(240));
 
         assertThat(finished).as("seed %d", seed).isEqualTo(OPERATIONS);
-        assertNoLeak(pool, MAX_SIZE);
+        assertThat(cancelledOnServer).as("operations that a cancel request meant for another hit, seed %d", seed)
+                .hasValue(0);
+        assertNoLeak(pool, maxBackends);
         // the storm must reach connections, not only cancel callers still waiting in the queue
         assertThat(pool.stats().acquires()).as("seed %d", seed).isGreaterThan(OPERATIONS / 5);
         assertThat(pool.withConnection(c -> queryOne(c, "SELECT 42", Integer.class)).blockLast(Duration.ofSeconds(10)))

@@ -1,6 +1,7 @@
 package io.tidepool.internal;
 
 import io.tidepool.PoolConfiguration;
+import io.tidepool.error.ConnectionSilentException;
 import io.tidepool.error.PoolClosedException;
 import io.tidepool.error.PoolPendingLimitException;
 import io.tidepool.pg.PgLane;
@@ -38,7 +39,8 @@ final class MultiplexedLane {
     private final ConnectionSource source;
     private final PgLane lane;
     private final Set<PgSession> open = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger opening = new AtomicInteger();
+    // connections open or being opened: reserved one by one, so that fills racing each other never open too many
+    private final AtomicInteger held = new AtomicInteger();
     private final AtomicInteger failuresInARow = new AtomicInteger();
     final AtomicInteger pinned = new AtomicInteger();
     final LongAdder pins = new LongAdder();
@@ -74,11 +76,17 @@ final class MultiplexedLane {
 
     /** Opens the missing shared connections; completes when each of them opened or failed (failing with the first). */
     Mono<Void> fill() {
-        int missing = config.multiplexConnections() - open.size() - opening.get();
-        if (missing <= 0 || closed) {
-            return Mono.empty();
-        }
-        return Flux.range(0, missing).flatMap(i -> openOne(), missing).then();
+        return Mono.defer(() -> {
+            List<Mono<Void>> opens = new ArrayList<>();
+            int now;
+            while (!closed && (now = held.get()) < config.multiplexConnections()) {
+                if (held.compareAndSet(now, now + 1)) {
+                    opens.add(openOne());
+                }
+            }
+            // one failure must not cancel the others' opens (a cancelled open would keep its slot for good)
+            return Flux.mergeDelayError(Math.max(1, opens.size()), opens.toArray(new Mono<?>[0])).then();
+        });
     }
 
     /** As {@link #fill()}, in the background: a failure is retried with backoff, and fails the statements waiting. */
@@ -86,13 +94,13 @@ final class MultiplexedLane {
         fill().subscribe(null, e -> { });
     }
 
+    /** Opens one connection into a slot already reserved in {@link #held}; gives the slot back if it fails. */
     private Mono<Void> openOne() {
-        opening.incrementAndGet();
         return source.openShared()
                 .doOnNext(connection -> {
-                    opening.decrementAndGet();
                     failuresInARow.set(0);
                     if (closed) {
+                        held.decrementAndGet();
                         source.closeShared(connection).subscribe();
                         return;
                     }
@@ -100,9 +108,11 @@ final class MultiplexedLane {
                     lane.add(connection);
                 })
                 .doOnError(e -> {
-                    opening.decrementAndGet();
+                    held.decrementAndGet();
                     openFailed(e);
                 })
+                // a start that gave up cancels the open, which then closes what it opened
+                .doOnCancel(held::decrementAndGet)
                 .then();
     }
 
@@ -124,6 +134,7 @@ final class MultiplexedLane {
     /** A shared connection was lost: its statements in flight failed with a connection error; a new one replaces it. */
     private void lost(PgSession connection) {
         if (open.remove(connection)) {
+            held.decrementAndGet();
             ctx.counters.destroys.increment();
             ctx.counters.discards.increment();
             ctx.listeners.fire(l -> l.connectionClosed(config.name()));
@@ -131,6 +142,17 @@ final class MultiplexedLane {
         }
         if (!closed) {
             fillInBackground();
+        }
+    }
+
+    /** Closes the shared connections whose statements have waited longer than {@code timeout} in silence. */
+    void closeSilent(Duration timeout) {
+        int closed = lane.closeSilent(timeout, () -> new ConnectionSilentException(config.name(), config.target(),
+                timeout, ctx.stats()));
+        if (closed > 0) {
+            log.warn("pool '{}': {} sent nothing for over {} ms while statements waited on {} multiplexed "
+                    + "connection(s) (silenceTimeout); closed them", config.name(), config.target(),
+                    timeout.toMillis(), closed);
         }
     }
 
@@ -142,7 +164,9 @@ final class MultiplexedLane {
         List<PgSession> retiring = new ArrayList<>(open);
         for (PgSession connection : retiring) {
             lane.remove(connection);
-            open.remove(connection);
+            if (open.remove(connection)) {
+                held.decrementAndGet();
+            }
         }
         fillInBackground();
         return Flux.fromIterable(retiring).flatMap(this::closeWhenQuiet).then();

@@ -46,5 +46,6 @@ final class SilenceWatch {
                         pool.stats()));
             }
         }
+        pool.lane().ifPresent(lane -> lane.closeSilent(timeout));
     }
 }

@@ -61,6 +61,15 @@ public interface PgLane {
     int waiting();
 
     /**
+     * Closes every connection whose statements in flight have waited longer than {@code silence} without a byte from
+     * the server (a network that went silent: a blackhole keeps the socket open and answers nothing): its statements
+     * fail with {@code error}, and it is reported lost.
+     *
+     * @return how many connections it closed
+     */
+    int closeSilent(java.time.Duration silence, Supplier<? extends io.r2dbc.spi.R2dbcException> error);
+
+    /**
      * Fails every statement waiting now with {@code error}: for when no connection can serve them soon (the lane has
      * none, and opening one failed).
      *

@@ -80,6 +80,7 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
     private @Nullable ByteBuf batch;
     private boolean flushScheduled;
     private volatile boolean closed;
+    private volatile long lastHeardNanos = System.nanoTime();
     private @Nullable R2dbcException serverCloseCause;
 
     volatile char status = 'I';
@@ -164,6 +165,10 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
             return;
         }
         if (needsAnswer) {
+            if (inFlight.isEmpty()) {
+                // the wait for an answer starts now: silence is counted from here or from the last bytes read
+                lastHeardNanos = System.nanoTime();
+            }
             inFlight.addLast(command);
             holding = command.holdsQueue();
         } else {
@@ -355,6 +360,29 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
             }
             head.signal();
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        lastHeardNanos = System.nanoTime();
+        ctx.fireChannelReadComplete();
+    }
+
+    /** How long commands in flight have waited without a byte from the server, at {@code nowNanos}; 0 when none wait. */
+    long silentForNanos(long nowNanos) {
+        return inFlightCount() == 0 ? 0 : Math.max(0, nowNanos - lastHeardNanos);
+    }
+
+    private int inFlightCount() {
+        return outstanding.get();
+    }
+
+    /** Closes the connection under its commands: they fail with {@code error}. Any thread. */
+    void abort(R2dbcException error) {
+        loop.execute(() -> {
+            failAll(error);
+            channel.close();
+        });
     }
 
     @Override

@@ -129,6 +129,21 @@ public final class SharedLane implements PgLane {
     }
 
     @Override
+    public int closeSilent(java.time.Duration silence, Supplier<? extends io.r2dbc.spi.R2dbcException> error) {
+        long now = System.nanoTime();
+        long limit = silence.toNanos();
+        int n = 0;
+        for (Member m : members) {
+            if (m.engine.silentForNanos(now) > limit && leave(m)) {
+                m.engine.abort(error.get());
+                lost.accept(m.connection);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
     public int failWaiting(Supplier<? extends Throwable> error) {
         int n = 0;
         LaneExchange x;
