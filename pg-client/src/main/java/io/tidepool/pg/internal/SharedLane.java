@@ -27,6 +27,11 @@ import java.util.function.Supplier;
 public final class SharedLane implements PgLane {
 
     private static final Member[] NONE = new Member[0];
+    /**
+     * Silence that marks a connection with work as held up: far longer than a short statement's round trip on a busy
+     * connection (tens of microseconds), short enough that few statements are sent behind a slow one.
+     */
+    static final long STALLED_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2);
 
     private final int depth;
     private final int maxWaiting;
@@ -194,16 +199,27 @@ public final class SharedLane implements PgLane {
         }
     }
 
-    /** One unit of load on the least-loaded open connection with room, or null when none has room. */
+    /**
+     * One unit of load on the least-loaded open connection with room, or null when none has room. A connection that
+     * has answered nothing for {@link #STALLED_NANOS} while it has work (a slow statement at its head) gets none while
+     * another has room: what is sent behind a slow statement waits for it.
+     */
     private @Nullable Member reserve() {
+        long now = System.nanoTime();
         while (true) {
             Member best = null;
             int bestLoad = depth;
+            boolean bestStalled = true;
             for (Member m : members) {
                 int load = m.load.get();
-                if (load < bestLoad && m.open) {
+                if (load >= depth || !m.open) {
+                    continue;
+                }
+                boolean stalled = load > 0 && m.engine.silentForNanos(now) > STALLED_NANOS;
+                if (best == null || (bestStalled && !stalled) || (stalled == bestStalled && load < bestLoad)) {
                     best = m;
                     bestLoad = load;
+                    bestStalled = stalled;
                 }
             }
             if (best == null) {
