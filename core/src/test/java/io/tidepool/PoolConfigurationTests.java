@@ -70,6 +70,21 @@ class PoolConfigurationTests {
                 arguments((Consumer<PoolConfiguration.Builder>) b -> b.validationTimeout(Duration.ofSeconds(10))
                                 .build(),
                         "validationTimeout must be less than acquireTimeout (PT10S), was PT10S"),
+                arguments((Consumer<PoolConfiguration.Builder>) b -> b.multiplexConnections(0),
+                        "multiplexConnections must be at least 1, was 0"),
+                arguments((Consumer<PoolConfiguration.Builder>) b -> b.multiplexConnections(65),
+                        "multiplexConnections must be at most 64, was 65"),
+                arguments((Consumer<PoolConfiguration.Builder>) b -> b.multiplexDepth(257),
+                        "multiplexDepth must be at most 256, was 257"),
+                arguments((Consumer<PoolConfiguration.Builder>) b -> b.url(URL + "?multiplex=true").build(),
+                        "multiplex=true needs client=native (the lane pipelines on Tidepool's own protocol client), "
+                                + "was client=r2dbc-postgresql"),
+                arguments((Consumer<PoolConfiguration.Builder>) b -> b.url(URL + "?multiplex=maybe"),
+                        "multiplex must be true or false, was 'maybe'"),
+                arguments((Consumer<PoolConfiguration.Builder>) b -> b.url(URL
+                                + "?multiplex=true&client=native&serverPooling=transaction").build(),
+                        "multiplex=true must not be set with serverPooling=transaction (the pooler in front already "
+                                + "shares server connections), was both"),
                 arguments((Consumer<PoolConfiguration.Builder>) b -> b.url(URL + "?maxSize=lots"),
                         "maxSize must be an integer, was 'lots'"),
                 arguments((Consumer<PoolConfiguration.Builder>) b -> b.url(URL + "?acquireTimeout=soon"),
@@ -168,6 +183,17 @@ class PoolConfigurationTests {
         assertThat(byUrl.validateAfterIdle()).isEmpty();
         assertThat(byUrl.maxIdleTime()).isEmpty();
         assertThat(byUrl.maxLifetime()).isEmpty();
+    }
+
+    @Test
+    void theMultiplexedLaneIsSetByUrlAndOffByDefault() {
+        assertThat(valid().build().multiplexed()).isFalse();
+        PoolConfiguration config = PoolConfiguration.builder()
+                .url(URL + "?client=native&multiplex=true&multiplexConnections=3&multiplexDepth=8").build();
+        assertThat(config.multiplexed()).isTrue();
+        assertThat(config.multiplexConnections()).isEqualTo(3);
+        assertThat(config.multiplexDepth()).isEqualTo(8);
+        assertThat(config.toString()).contains("multiplex=true, multiplexConnections=3, multiplexDepth=8");
     }
 
     @Test
