@@ -103,6 +103,15 @@ public final class TidepoolMeterBinder implements MeterBinder, AutoCloseable {
         counter(meters, registry, TidepoolMeters.VALIDATION_FAILURES, p -> p.stats().validationFailures());
         counter(meters, registry, TidepoolMeters.DISCARDS, p -> p.stats().discards());
         counter(meters, registry, TidepoolMeters.LEAKS, p -> p.stats().leaks());
+        if (pool.configuration().multiplexed()) {
+            gauge(meters, registry, TidepoolMeters.LANE_CONNECTIONS, Tags.empty(), p -> p.stats().lane().connections());
+            gauge(meters, registry, TidepoolMeters.LANE_IN_FLIGHT, Tags.empty(), p -> p.stats().lane().totalInFlight());
+            gauge(meters, registry, TidepoolMeters.LANE_IN_FLIGHT_MAX, Tags.empty(),
+                    p -> p.stats().lane().mostInFlight());
+            gauge(meters, registry, TidepoolMeters.LANE_WAITING, Tags.empty(), p -> p.stats().lane().waiting());
+            gauge(meters, registry, TidepoolMeters.LANE_PINNED, Tags.empty(), p -> p.stats().lane().pinned());
+            counter(meters, registry, TidepoolMeters.LANE_PINS, p -> p.stats().lane().pins());
+        }
         Timer create = timer(meters, registry, TidepoolMeters.CREATE_TIME);
         Timer wait = timer(meters, registry, TidepoolMeters.WAIT_TIME);
         Timer use = timer(meters, registry, TidepoolMeters.USE_TIME);

@@ -45,6 +45,24 @@ public enum TidepoolMeters {
     /** Connections closed instead of returned: broken, failed their reset, or released mid-conversation. */
     DISCARDS("tidepool.connection.discards", Meter.Type.COUNTER, "discards",
             "Connections closed instead of returned to the pool: broken, failed reset, or released mid-conversation"),
+    /** The multiplexed lane's shared server connections open now (only for a pool with {@code multiplex=true}). */
+    LANE_CONNECTIONS("tidepool.lane.connections", Meter.Type.GAUGE, "connections",
+            "Server connections the multiplexed lane shares among borrowers"),
+    /** Statements in flight on all of the lane's connections together. */
+    LANE_IN_FLIGHT("tidepool.lane.statements.in_flight", Meter.Type.GAUGE, "statements",
+            "Statements in flight on the multiplexed lane's connections"),
+    /** Statements in flight on the lane's busiest connection. */
+    LANE_IN_FLIGHT_MAX("tidepool.lane.statements.in_flight.max", Meter.Type.GAUGE, "statements",
+            "Statements in flight on the multiplexed lane's busiest connection"),
+    /** Statements waiting for room on a lane connection. */
+    LANE_WAITING("tidepool.lane.statements.waiting", Meter.Type.GAUGE, "statements",
+            "Statements waiting for room on a multiplexed lane connection"),
+    /** Borrowers pinned now to a connection of their own. */
+    LANE_PINNED("tidepool.lane.pinned", Meter.Type.GAUGE, "borrowers",
+            "Multiplexed borrowers pinned now to a connection of their own"),
+    /** Borrowers pinned since the pool was built. */
+    LANE_PINS("tidepool.lane.pins", Meter.Type.COUNTER, "borrowers",
+            "Multiplexed borrowers that pinned a connection of their own (a transaction or session state)"),
     /** Errors by {@value #CATEGORY}: failed connection opens, failed acquires and failed work. */
     ERRORS("tidepool.connection.errors", Meter.Type.COUNTER, "errors",
             "Errors seen by the pool (failed opens, failed acquires, failed work), by category");

@@ -62,8 +62,43 @@ class TidepoolMeterBinderTests {
                 assertThat(m.getId().getBaseUnit()).as("base unit of " + m.getId()).isNotBlank();
             });
             assertThat(TidepoolMeters.values()).extracting(TidepoolMeters::meterName)
+                    .filteredOn(name -> !name.startsWith("tidepool.lane."))
                     .containsExactlyInAnyOrderElementsOf(INVENTORY.stream().map(s -> s.substring(0, s.indexOf('{')))
                             .collect(Collectors.toSet()));
+        } finally {
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    /** The lane's own meters, only for a pool that multiplexes: they read its stats. */
+    static final List<String> LANE_INVENTORY = List.of(
+            "tidepool.lane.connections{db.client.connection.pool.name=P}",
+            "tidepool.lane.statements.in_flight{db.client.connection.pool.name=P}",
+            "tidepool.lane.statements.in_flight.max{db.client.connection.pool.name=P}",
+            "tidepool.lane.statements.waiting{db.client.connection.pool.name=P}",
+            "tidepool.lane.pinned{db.client.connection.pool.name=P}",
+            "tidepool.lane.pins{db.client.connection.pool.name=P}");
+
+    @Test
+    void aMultiplexingPoolAlsoPublishesItsLane() {
+        TidepoolPool pool = HealthTestPools.builder("meters-lane").client(io.tidepool.ProtocolClient.NATIVE)
+                .multiplex(true).multiplexConnections(2).buildPool();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TidepoolMeterBinder binder = TidepoolMeterBinder.of(pool)) {
+            binder.bindTo(registry);
+            pool.start().block(Duration.ofSeconds(20));
+            pool.inTransaction(c -> reactor.core.publisher.Mono.just(1)).blockLast(Duration.ofSeconds(20));
+            pool.withConnection(c -> c.beginTransaction()).blockLast(Duration.ofSeconds(20));
+
+            List<String> all = new java.util.ArrayList<>(INVENTORY);
+            all.addAll(LANE_INVENTORY);
+            assertThat(registry.getMeters()).extracting(m -> describe(m, pool.name()))
+                    .containsExactlyInAnyOrderElementsOf(all);
+            assertThat(registry.get("tidepool.lane.connections").gauge().value()).isEqualTo(2);
+            assertThat(registry.get("tidepool.lane.statements.in_flight").gauge().value()).isZero();
+            assertThat(registry.get("tidepool.lane.pinned").gauge().value()).isZero();
+            assertThat(registry.get("tidepool.lane.pins").functionCounter().count())
+                    .as("the borrower that began a transaction pinned").isEqualTo(1);
         } finally {
             pool.close().block(Duration.ofSeconds(30));
         }
