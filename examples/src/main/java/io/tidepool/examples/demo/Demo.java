@@ -45,14 +45,16 @@ public final class Demo {
     private final TidepoolPool pool;
     private final LongAdder ok = new LongAdder();
     private final LongAdder requests = new LongAdder();
-    private final LongAdder attempts = new LongAdder();
+    private final LongAdder retried = new LongAdder();
     private final Map<ErrorCategory, LongAdder> failures = new ConcurrentHashMap<>();
     /** The steady load is idempotent reads: a transient failure is retried (3 attempts, backoff with jitter). */
     private final RetryPolicy retry = RetryPolicy.defaults();
     private final Admin admin;
+    private final String url;
 
     private Demo(String url, Admin admin) {
         this.admin = admin;
+        this.url = url;
         this.pool = TidepoolPool.builder().url(url).name(POOL).maxSize(5).minIdle(2)
                 .acquireTimeout(Duration.ofMillis(800)).validateAfterIdle(Duration.ofMillis(200))
                 .closeTimeout(Duration.ofSeconds(5)).buildPool();
@@ -142,10 +144,11 @@ public final class Demo {
         check.close();
         meters.close();
         pool.close().block(Duration.ofSeconds(30));
+        boolean laneClean = LaneShowcase.run(url, admin::backends);
         PoolStats stats = pool.stats();
         System.out.println("\n=== Summary ===");
         System.out.println("requests ok: " + ok.sum());
-        System.out.println("retried: " + (attempts.sum() - requests.sum()) + " attempts of the steady load's "
+        System.out.println("retried: " + retried.sum() + " attempts of the steady load's "
                 + requests.sum() + " idempotent reads were retries after a transient failure");
         failures.forEach((category, count) -> System.out.println("failed: " + count.sum() + " x "
                 + category.name().toLowerCase(Locale.ROOT).replace('_', ' ') + " (" + category.description() + ")"));
@@ -154,18 +157,23 @@ public final class Demo {
                 + stats.validationFailures() + " discards=" + stats.discards());
         int left = admin.backends(POOL);
         boolean clean = stats.acquired() == 0 && stats.allocated() == 0 && stats.creates() == stats.destroys()
-                && left <= 0;
+                && left <= 0 && laneClean;
         System.out.println("after close: acquired=" + stats.acquired() + " allocated=" + stats.allocated()
-                + " server backends=" + (left < 0 ? "unknown (external server)" : left));
+                + " server backends=" + (left < 0 ? "unknown (external server)" : left)
+                + (laneClean ? "" : "; the lane's pools left something open"));
         System.out.println(clean ? "NOTHING LEAKED" : "LEAK SUSPECTED");
         return clean ? 0 : 1;
     }
 
     private Mono<Void> oneRequest() {
         requests.increment();
-        // retried when transient; the work is applied once per attempt, so the count shows what was retried
+        // retried when transient; the work is applied once per attempt that got a connection, so the count of
+        // attempts past a request's first shows what was retried (one that never got a connection made none)
+        java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
         return pool.withConnection(retry, c -> {
-                    attempts.increment();
+                    if (tries.incrementAndGet() > 1) {
+                        retried.increment();
+                    }
                     return run(c, "SELECT count(*) FROM pg_class");
                 })
                 .then()
@@ -195,7 +203,7 @@ public final class Demo {
         PoolStats s = pool.stats();
         long failed = failures.values().stream().mapToLong(LongAdder::sum).sum();
         System.out.printf("%-10s %-9s %s | ok=%d retried=%d failed=%d%s | discards=%d%n", "[" + pool.state() + "]",
-                health, s.describeState(), ok.sum(), attempts.sum() - requests.sum(), failed,
+                health, s.describeState(), ok.sum(), retried.sum(), failed,
                 failed == 0 ? "" : " (" + failuresByCategory() + ")", s.discards());
     }
 
