@@ -113,6 +113,7 @@ public final class PoolConfiguration {
     private final boolean multiplex;
     private final int multiplexConnections;
     private final int multiplexDepth;
+    private final int multiplexMaxConnections;
 
     private PoolConfiguration(Builder b, @Nullable ConnectionFactoryOptions driverOptions,
                               Duration validationTimeout, Duration evictionInterval) {
@@ -151,6 +152,8 @@ public final class PoolConfiguration {
         this.multiplex = b.multiplex;
         this.multiplexConnections = b.multiplexConnections;
         this.multiplexDepth = b.multiplexDepth;
+        this.multiplexMaxConnections = b.multiplexMaxConnections > 0 ? b.multiplexMaxConnections
+                : 2 * b.multiplexConnections;
     }
 
     /** A builder with every option at its default. */
@@ -408,7 +411,7 @@ public final class PoolConfiguration {
                 + ", preRelease=" + (preRelease == null ? "none" : "set")
                 + ", serverPooling=" + serverPooling + ", client=" + client.urlValue()
                 + (multiplex ? ", multiplex=true, multiplexConnections=" + multiplexConnections + ", multiplexDepth="
-                        + multiplexDepth : "") + "}";
+                        + multiplexDepth + ", multiplexMaxConnections=" + multiplexMaxConnections : "") + "}";
     }
 
     /**
@@ -429,6 +432,17 @@ public final class PoolConfiguration {
      */
     public int multiplexConnections() {
         return multiplexConnections;
+    }
+
+    /**
+     * The most server connections the lane opens while slow statements hold some of its connections up (each silent
+     * for 10 ms while it has work, while others move): it adds one at a time, up to this, and closes what it added once the connections
+     * are idle again, so that a slow statement holds up only what was already sent behind it. Default twice
+     * {@link #multiplexConnections()}; equal to it for a lane that never grows. Meaningful only when
+     * {@link #multiplexed()}.
+     */
+    public int multiplexMaxConnections() {
+        return multiplexMaxConnections;
     }
 
     /**
@@ -515,6 +529,7 @@ public final class PoolConfiguration {
         private boolean multiplex;
         private int multiplexConnections = DEFAULT_MULTIPLEX_CONNECTIONS;
         private int multiplexDepth = DEFAULT_MULTIPLEX_DEPTH;
+        private int multiplexMaxConnections;
 
         private Builder() {
         }
@@ -805,6 +820,18 @@ public final class PoolConfiguration {
             return this;
         }
 
+        /**
+         * See {@link PoolConfiguration#multiplexMaxConnections()}; at least {@code multiplexConnections}, at most 128.
+         * URL option {@code multiplexMaxConnections}.
+         */
+        public Builder multiplexMaxConnections(int connections) {
+            this.multiplexMaxConnections = atLeast("multiplexMaxConnections", connections, 1);
+            if (connections > 128) {
+                throw new IllegalArgumentException("multiplexMaxConnections must be at most 128, was " + connections);
+            }
+            return this;
+        }
+
         /** See {@link PoolConfiguration#multiplexDepth()}; 1 to 256. URL option {@code multiplexDepth}. */
         public Builder multiplexDepth(int depth) {
             this.multiplexDepth = atLeast("multiplexDepth", depth, 1);
@@ -908,6 +935,10 @@ public final class PoolConfiguration {
             if (serverPooling == ServerPooling.TRANSACTION) {
                 throw new IllegalArgumentException("multiplex=true must not be set with serverPooling=transaction "
                         + "(the pooler in front already shares server connections), was both");
+            }
+            if (multiplexMaxConnections > 0 && multiplexMaxConnections < multiplexConnections) {
+                throw new IllegalArgumentException("multiplexMaxConnections must not be below multiplexConnections ("
+                        + multiplexConnections + "), was " + multiplexMaxConnections);
             }
         }
 

@@ -72,7 +72,7 @@ public final class Bench {
             String url = null;
             Duration length = null;
             Integer rounds = null;
-            List<String> parts = List.of("jmh", "e2e", "stress");
+            List<String> parts = List.of("jmh", "e2e", "stress", "lane");
             int size = 10;
             int inFlight = 64;
             Integer stress = null;
@@ -103,7 +103,7 @@ public final class Bench {
                         i++;
                     }
                     default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --quick, "
-                            + "--url URL, --seconds N, --rounds N, --only jmh,e2e,stress, --size N, --in-flight N, "
+                            + "--url URL, --seconds N, --rounds N, --only jmh,e2e,stress,lane, --size N, --in-flight N, "
                             + "--stress-in-flight N, --out FILE|none, --contenders tidepool,r2dbc-pool,..., --jmh-borrowers 1,8,64, "
                             + "--baseline path/to/tidepool-core.jar, --chart FILE.svg, --multiplex-connections N");
                 }
@@ -189,7 +189,7 @@ public final class Bench {
         }
         Map<Workload, List<Summary>> endToEnd = new EnumMap<>(Workload.class);
         Map<String, Summary> stress = new LinkedHashMap<>();
-        if (options.runs("e2e") || options.runs("stress")) {
+        if (options.runs("e2e") || options.runs("stress") || options.runs("lane")) {
             System.out.println("Starting " + (options.url() == null ? "an embedded PostgreSQL" : "on " + options.url())
                     + "...");
             try (Target target = options.url() == null ? Target.startEmbedded() : Target.of(options.url())) {
@@ -209,6 +209,9 @@ public final class Bench {
                 if (options.runs("stress")) {
                     stress = EndToEnd.stress(options, target, notes);
                     Tables.stress(report, options, stress);
+                }
+                if (options.runs("lane")) {
+                    Tables.laneFairness(report, options, EndToEnd.laneFairness(options, target, notes));
                 }
             }
         }

@@ -146,7 +146,7 @@ interface Contender extends AutoCloseable {
             @Override
             public Mono<Void> execute(Workload workload, Client client) {
                 return switch (workload) {
-                    case SELECT_1, LOOKUP -> pool.withConnection(c -> {
+                    case SELECT_1, LOOKUP, SLOW_MIX -> pool.withConnection(c -> {
                         client.acquired();
                         return workload.body(c);
                     }).then();
@@ -212,7 +212,7 @@ interface Contender extends AutoCloseable {
                 return Flux.usingWhen(pool.create(), c -> {
                     client.acquired();
                     return switch (workload) {
-                        case SELECT_1, LOOKUP -> workload.body(c);
+                        case SELECT_1, LOOKUP, SLOW_MIX -> workload.body(c);
                         case TRANSACTION -> Mono.from(c.beginTransaction())
                                 .then(workload.body(c))
                                 .then(Mono.defer(() -> Mono.from(c.commitTransaction())));
@@ -279,7 +279,7 @@ interface Contender extends AutoCloseable {
                 Connection c = open.get(client.index);
                 client.acquired();
                 return switch (workload) {
-                    case SELECT_1, LOOKUP -> workload.body(c);
+                    case SELECT_1, LOOKUP, SLOW_MIX -> workload.body(c);
                     case TRANSACTION -> Mono.from(c.beginTransaction())
                             .then(workload.body(c))
                             .then(Mono.defer(() -> Mono.from(c.commitTransaction())))

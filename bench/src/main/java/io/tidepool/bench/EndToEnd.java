@@ -39,6 +39,9 @@ final class EndToEnd {
         try {
             open(contenders, options);
             for (Workload workload : Workload.values()) {
+                if (!workload.endToEnd()) {
+                    continue;
+                }
                 System.out.println("End to end: " + workload.label() + "...");
                 warm(contenders, workload, options.inFlight(), options);
                 Map<String, List<RunResult>> runs = new LinkedHashMap<>();
@@ -106,6 +109,38 @@ final class EndToEnd {
             }
         } finally {
             close(contenders, notes);
+        }
+        Map<String, Summary> out = new LinkedHashMap<>();
+        runs.forEach((key, list) -> out.put(key, new Summary(key, list)));
+        return out;
+    }
+
+    /**
+     * The lane's fairness: plain {@code SELECT 1} and the slow mix (one in 1,000 a 50 ms {@code pg_sleep}) in turn on
+     * the multiplexed contender, same in-flight count; the mix's p99 over plain's is the figure (target: at most 2).
+     */
+    static Map<String, Summary> laneFairness(Bench.Options options, Target target, List<String> notes) {
+        Contender lane = Contender.tidepoolUrl(MULTIPLEXED, target, options.poolSize(), "native",
+                "&multiplex=true&multiplexConnections=" + options.multiplexConnections());
+        Map<String, List<RunResult>> runs = new LinkedHashMap<>();
+        Workload[] workloads = {Workload.SELECT_1, Workload.SLOW_MIX};
+        System.out.println("Lane fairness: " + options.inFlight() + " in flight on "
+                + options.multiplexConnections() + " shared connections...");
+        try {
+            lane.warm(options.poolSize());
+            warm(List.of(lane), Workload.SELECT_1, options.inFlight(), options);
+            for (int round = 0; round < options.rounds(); round++) {
+                for (int k = 0; k < workloads.length; k++) {
+                    Workload workload = workloads[(k + round) % workloads.length];
+                    RunResult result = LoadRunner.run(lane, workload, options.inFlight(), options.runLength(), 0,
+                            CANCEL_WITHIN, -1);
+                    System.out.printf("  round %d %-40s %10.0f/s p50 %6.2f ms p99 %6.2f ms%n", round + 1,
+                            workload.label(), result.throughput(), result.latencyMillis(50), result.latencyMillis(99));
+                    runs.computeIfAbsent(workload.label(), n -> new ArrayList<>()).add(result);
+                }
+            }
+        } finally {
+            close(List.of(lane), notes);
         }
         Map<String, Summary> out = new LinkedHashMap<>();
         runs.forEach((key, list) -> out.put(key, new Summary(key, list)));

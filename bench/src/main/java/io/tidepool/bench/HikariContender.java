@@ -127,6 +127,7 @@ final class HikariContender implements Contender {
                         read(rows);
                     }
                 }
+                case SLOW_MIX -> throw new UnsupportedOperationException("the slow mix runs on the lane only");
                 case LOOKUP -> {
                     try (PreparedStatement s = c.prepareStatement(jdbc(Workload.SELECT))) {
                         s.setInt(1, ThreadLocalRandom.current().nextInt(1, Workload.ACCOUNTS + 1));

@@ -164,6 +164,24 @@ final class Tables {
                 out.append("\n").append(s.contender()).append(" first error: ").append(s.firstError()).append("\n"));
     }
 
+    static void laneFairness(StringBuilder out, Bench.Options options, Map<String, Summary> results) {
+        out.append("\n## Lane fairness: ").append(options.inFlight()).append(" in flight on ")
+                .append(options.multiplexConnections()).append(" shared connections\n\n");
+        out.append("The multiplexed contender alone, plain SELECT 1 and the slow mix (one request in 1,000 a 50 ms "
+                + "pg_sleep) in turn; the mix's p99 over plain's is the figure (the issue's target: at most 2). "
+                + "Percentiles: the median round's.\n\n");
+        out.append("| workload | requests/s (median) | rounds | p50 ms | p99 ms | p99.9 ms | p99 vs plain | errors |\n");
+        out.append("|---|---:|---|---:|---:|---:|---:|---:|\n");
+        Summary plain = results.get(Workload.SELECT_1.label());
+        for (Summary s : results.values()) {
+            out.append("| ").append(s.contender()).append(" | ").append(f(s.medianThroughput(), 0)).append(" | ")
+                    .append(rounds(s)).append(" | ").append(f(s.latencyMillis(50), 2)).append(" | ")
+                    .append(f(s.latencyMillis(99), 2)).append(" | ").append(f(s.latencyMillis(99.9), 2)).append(" | ")
+                    .append(plain == null ? "–" : f(s.latencyMillis(99) / plain.latencyMillis(99), 2)).append(" | ")
+                    .append(s.errors()).append(" |\n");
+        }
+    }
+
     private static String rounds(Summary s) {
         StringBuilder b = new StringBuilder();
         for (RunResult r : s.runs()) {

@@ -79,6 +79,7 @@ final class VertxContender {
             public Mono<Void> execute(Workload workload, Client client) {
                 return switch (workload) {
                     case SELECT_1 -> mono(() -> pool.preparedQuery("SELECT 1").execute().map(VertxContender::read));
+                    case SLOW_MIX -> Mono.error(new UnsupportedOperationException("the slow mix runs on the lane only"));
                     case LOOKUP -> mono(() -> pool.preparedQuery(Workload.SELECT).execute(Tuple.of(anAccount()))
                             .map(VertxContender::read));
                     case TRANSACTION -> mono(() -> pool.withTransaction(c -> {
@@ -133,6 +134,7 @@ final class VertxContender {
             public Mono<Void> execute(Workload workload, Client client) {
                 return switch (workload) {
                     case SELECT_1 -> mono(() -> pipelined.preparedQuery("SELECT 1").execute().map(VertxContender::read));
+                    case SLOW_MIX -> Mono.error(new UnsupportedOperationException("the slow mix runs on the lane only"));
                     case LOOKUP -> mono(() -> pipelined.preparedQuery(Workload.SELECT).execute(Tuple.of(anAccount()))
                             .map(VertxContender::read));
                     case TRANSACTION -> {

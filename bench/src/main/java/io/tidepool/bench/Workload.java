@@ -46,6 +46,31 @@ enum Workload {
     },
 
     /**
+     * {@code SELECT 1}, with one request in 1,000 a 50 ms {@code pg_sleep}: the lane's fairness check (the other
+     * statements' p99 against plain {@code SELECT 1}'s). Not an end-to-end workload: only the lane part runs it.
+     */
+    SLOW_MIX("SELECT 1, one in 1,000 a 50 ms pg_sleep") {
+        @Override
+        Mono<Void> body(Connection c) {
+            if (SLOW_COUNTER.incrementAndGet() % 1000 == 0) {
+                return Flux.from(c.createStatement("SELECT pg_sleep(0.05)").execute())
+                        .flatMap(Result::getRowsUpdated).then();
+            }
+            return SELECT_1.body(c);
+        }
+
+        @Override
+        String pgbenchScript() {
+            throw new UnsupportedOperationException("the slow mix runs on the lane only");
+        }
+
+        @Override
+        boolean endToEnd() {
+            return false;
+        }
+    },
+
+    /**
      * pgbench-like read-write transaction: {@code BEGIN; UPDATE} one row of a small accounts table{@code ; SELECT} it
      * {@code ; COMMIT}. The statements have parameters, so r2dbc-postgresql prepares them once per connection.
      */
@@ -79,6 +104,8 @@ enum Workload {
     /** The transaction's second statement ({@code $1} the account). */
     static final String SELECT = "SELECT abalance FROM bench_accounts WHERE aid = $1";
 
+    private static final java.util.concurrent.atomic.AtomicLong SLOW_COUNTER = new java.util.concurrent.atomic.AtomicLong();
+
     /** Rows in the accounts table: small, but enough that concurrent updates rarely touch the same row. */
     static final int ACCOUNTS = 10_000;
 
@@ -97,6 +124,11 @@ enum Workload {
 
     String label() {
         return label;
+    }
+
+    /** Whether the end-to-end part runs it on every contender. */
+    boolean endToEnd() {
+        return true;
     }
 
     /** The statements of one request, outside any transaction handling. */

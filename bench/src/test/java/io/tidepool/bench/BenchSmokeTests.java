@@ -35,7 +35,8 @@ class BenchSmokeTests {
         if (pgbench) {
             expected.add("pgbench");
         }
-        assertThat(results.endToEnd()).containsOnlyKeys(Workload.values());
+        assertThat(results.endToEnd()).containsOnlyKeys(java.util.Arrays.stream(Workload.values())
+                .filter(Workload::endToEnd).toList());
         results.endToEnd().forEach((workload, summaries) -> {
             assertThat(summaries).extracting(Summary::contender).containsExactlyInAnyOrderElementsOf(expected);
             assertThat(summaries).allSatisfy(s -> {

@@ -65,6 +65,11 @@ public final class DefaultTidepoolPool implements TidepoolPool {
         }
         this.lifecycle = new PoolLifecycle(ctx, source, upkeep, waiters, allocation);
         lifecycle.runsUntilClosed(upkeep.scheduleKeepalive());
+        if (lane != null) {
+            // what a burst of slow statements added to the lane goes away one connection a second
+            lifecycle.runsUntilClosed(config.scheduler().schedulePeriodically(lane::trim, 1, 1,
+                    java.util.concurrent.TimeUnit.SECONDS));
+        }
         lifecycle.runsUntilClosed(config.silenceTimeout()
                 .map(timeout -> new SilenceWatch(ctx, source, timeout).schedule()).orElse(null));
         FailoverWatch.install(ctx, upkeep);

@@ -42,6 +42,8 @@ final class MultiplexedLane {
     // connections open or being opened: reserved one by one, so that fills racing each other never open too many
     private final AtomicInteger held = new AtomicInteger();
     private final AtomicInteger failuresInARow = new AtomicInteger();
+    // one added connection at a time: the cue comes with every statement while connections are held up
+    private final java.util.concurrent.atomic.AtomicBoolean growing = new java.util.concurrent.atomic.AtomicBoolean();
     final AtomicInteger pinned = new AtomicInteger();
     final LongAdder pins = new LongAdder();
     private volatile boolean closed;
@@ -56,6 +58,7 @@ final class MultiplexedLane {
                 .whenSaturated(() -> new PoolPendingLimitException(config.name(), ctx.stats()))
                 .whenClosed(() -> new PoolClosedException(config.name(), ctx.stats()))
                 .whenLost(this::lost)
+                .whenShortHanded(this::grow)
                 .build();
     }
 
@@ -87,6 +90,45 @@ final class MultiplexedLane {
             // one failure must not cancel the others' opens (a cancelled open would keep its slot for good)
             return Flux.mergeDelayError(Math.max(1, opens.size()), opens.toArray(new Mono<?>[0])).then();
         });
+    }
+
+    /**
+     * Slow statements hold some connections up: one more connection, up to {@code multiplexMaxConnections}, opened in
+     * the background; {@link #trim()} closes it once the lane is quiet again.
+     */
+    private void grow() {
+        if (closed || !growing.compareAndSet(false, true)) {
+            return;
+        }
+        int now = held.get();
+        if (now >= config.multiplexMaxConnections() || !held.compareAndSet(now, now + 1)) {
+            growing.set(false);
+            return;
+        }
+        openOne().doFinally(s -> growing.set(false)).subscribe(null, e -> { });
+    }
+
+    /**
+     * Closes one connection added by {@link #grow()} that has nothing in flight, while the lane holds more than
+     * {@code multiplexConnections}: on every upkeep beat of the lane, so what a burst of slow statements added goes
+     * away one beat at a time.
+     */
+    void trim() {
+        if (closed || held.get() <= config.multiplexConnections()) {
+            return;
+        }
+        List<PgSession> connections = lane.connections();
+        int[] inFlight = lane.inFlight();
+        for (int i = 0; i < Math.min(connections.size(), inFlight.length); i++) {
+            PgSession connection = connections.get(i);
+            if (inFlight[i] == 0 && lane.remove(connection)) {
+                if (open.remove(connection)) {
+                    held.decrementAndGet();
+                }
+                closeWhenQuiet(connection).subscribe();
+                return;
+            }
+        }
     }
 
     /** As {@link #fill()}, in the background: a failure is retried with backoff, and fails the statements waiting. */

@@ -63,6 +63,29 @@ class LaneFairnessTests extends PoolTest {
     }
 
     @Test
+    void slowStatementsHoldingConnectionsUpMakeTheLaneGrowWithinItsBoundAndShrinkBackWhenIdle() {
+        pool = MultiplexTests.multiplexed("lane-grow", 2).multiplexMaxConnections(4).buildPool();
+        pool.start().block(WAIT);
+        // one connection held up by a long statement while the other moves: the cue to grow
+        CompletableFuture<String> slow = pool.withConnection(c -> queryOne(c, "SELECT pg_sleep(2)::text", String.class))
+                .next().toFuture();
+        AtomicInteger most = new AtomicInteger();
+        Long answered = Flux.range(0, 3000)
+                .flatMap(i -> pool.withConnection(c -> queryOne(c, "SELECT 1", Integer.class))
+                        .doOnNext(v -> most.accumulateAndGet(pool.stats().lane().connections(), Math::max)), DEPTH)
+                .count().block(WAIT);
+        slow.join();
+
+        log.info("lane growth | 3000 statements beside a 2 s pg_sleep: the lane reached {} connections", most.get());
+        assertThat(answered).isEqualTo(3000);
+        assertThat(most.get()).as("the lane grew, within multiplexMaxConnections").isBetween(3, 4);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(pool.stats().lane().connections()).as("back to multiplexConnections").isEqualTo(2));
+        PoolFixture.awaitBackends(pool, 2);
+        PoolFixture.assertNoLeak(pool, 2);
+    }
+
+    @Test
     void aResultReadTooSlowlyFailsAloneWhileTheLaneServesEveryoneElse() {
         pool = MultiplexTests.multiplexed("lane-reader", 1).buildPool();
         pool.start().block(WAIT);

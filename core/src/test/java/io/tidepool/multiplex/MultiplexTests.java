@@ -38,7 +38,8 @@ class MultiplexTests extends PoolTest {
 
     @Test
     void manyBorrowersShareTwoServerConnectionsEachGettingItsOwnAnswer() {
-        pool = multiplexed("lane-share", 2).buildPool();
+        // a loaded test machine can make a connection look held up: no growth here, the point is the sharing
+        pool = multiplexed("lane-share", 2).multiplexMaxConnections(2).buildPool();
         pool.start().block(WAIT);
 
         List<String> answers = Flux.range(0, 2000)

@@ -57,6 +57,9 @@ public interface PgLane {
     /** Statements in flight (or written and unanswered) per connection, in the order the connections were added. */
     int[] inFlight();
 
+    /** The connections serving the lane now, in the order the connections were added (as {@link #inFlight()}). */
+    java.util.List<PgSession> connections();
+
     /** Statements waiting in the lane for a connection to have room. */
     int waiting();
 
@@ -109,6 +112,7 @@ public interface PgLane {
         private Supplier<? extends RuntimeException> closed =
                 () -> new io.r2dbc.spi.R2dbcNonTransientResourceException("the lane is closed");
         private Consumer<PgSession> lost = connection -> { };
+        private Runnable shortHanded = () -> { };
 
         private Builder() {
         }
@@ -161,9 +165,19 @@ public interface PgLane {
             return this;
         }
 
+        /**
+         * Told, on whatever thread submits or answers, whenever a statement finds connections of the lane held up by
+         * slow statements (silent for 10 ms while they have work) while others move: a cue to add a connection. Called
+         * often while it lasts: the listener debounces.
+         */
+        public Builder whenShortHanded(Runnable listener) {
+            this.shortHanded = Objects.requireNonNull(listener, "listener must not be null");
+            return this;
+        }
+
         /** A new, empty lane. */
         public PgLane build() {
-            return new SharedLane(depth, maxWaiting, rowLimit, saturated, closed, lost);
+            return new SharedLane(depth, maxWaiting, rowLimit, saturated, closed, lost, shortHanded);
         }
     }
 }

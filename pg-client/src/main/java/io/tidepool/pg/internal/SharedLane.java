@@ -31,7 +31,7 @@ public final class SharedLane implements PgLane {
      * Silence that marks a connection with work as held up: far longer than a short statement's round trip on a busy
      * connection (tens of microseconds), short enough that few statements are sent behind a slow one.
      */
-    static final long STALLED_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2);
+    static final long STALLED_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10);
 
     private final int depth;
     private final int maxWaiting;
@@ -39,19 +39,21 @@ public final class SharedLane implements PgLane {
     private final Supplier<? extends RuntimeException> saturated;
     private final Supplier<? extends RuntimeException> closedError;
     private final Consumer<PgSession> lost;
+    private final Runnable shortHanded;
     private volatile Member[] members = NONE;
     private final ConcurrentLinkedQueue<LaneExchange> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waiting = new AtomicInteger();
     private volatile boolean closed;
 
     public SharedLane(int depth, int maxWaiting, int rowLimit, Supplier<? extends RuntimeException> saturated,
-            Supplier<? extends RuntimeException> closedError, Consumer<PgSession> lost) {
+            Supplier<? extends RuntimeException> closedError, Consumer<PgSession> lost, Runnable shortHanded) {
         this.depth = depth;
         this.maxWaiting = maxWaiting;
         this.rowLimit = rowLimit;
         this.saturated = saturated;
         this.closedError = closedError;
         this.lost = lost;
+        this.shortHanded = shortHanded;
     }
 
     // ---- membership ----
@@ -200,27 +202,46 @@ public final class SharedLane implements PgLane {
     }
 
     /**
-     * One unit of load on the least-loaded open connection with room, or null when none has room. A connection that
-     * has answered nothing for {@link #STALLED_NANOS} while it has work (a slow statement at its head) gets none while
-     * another has room: what is sent behind a slow statement waits for it.
+     * One unit of load on the least-loaded connection with room that is not held up, or null when the statement must
+     * wait. A connection that has answered nothing for {@link #STALLED_NANOS} while it has work (a slow statement at
+     * its head) is held up: nothing more goes behind it while any other connection moves, even a full one (the wait
+     * for that one's next answer is far shorter). Only when every connection is held up does the least-loaded of them
+     * take statements, so that work always goes on. When some connections move while others are held up, the lane is
+     * told it is short of connections.
      */
     private @Nullable Member reserve() {
         long now = System.nanoTime();
         while (true) {
             Member best = null;
             int bestLoad = depth;
-            boolean bestStalled = true;
+            Member bestStalled = null;
+            int bestStalledLoad = depth;
+            boolean anyMoving = false;
             for (Member m : members) {
-                int load = m.load.get();
-                if (load >= depth || !m.open) {
+                if (!m.open) {
                     continue;
                 }
+                int load = m.load.get();
                 boolean stalled = load > 0 && m.engine.silentForNanos(now) > STALLED_NANOS;
-                if (best == null || (bestStalled && !stalled) || (stalled == bestStalled && load < bestLoad)) {
-                    best = m;
-                    bestLoad = load;
-                    bestStalled = stalled;
+                if (!stalled) {
+                    anyMoving = true;
+                    if (load < bestLoad) {
+                        best = m;
+                        bestLoad = load;
+                    }
+                } else if (load < bestStalledLoad) {
+                    bestStalled = m;
+                    bestStalledLoad = load;
                 }
+            }
+            if (bestStalled != null && anyMoving) {
+                // some connections move and some are held up: a slow statement, not a client too busy to read
+                // (then every connection looks silent), so one more connection helps
+                shortHanded.run();
+            }
+            if (best == null && !anyMoving && bestStalled != null) {
+                best = bestStalled;
+                bestLoad = bestStalledLoad;
             }
             if (best == null) {
                 return null;
@@ -346,8 +367,8 @@ public final class SharedLane implements PgLane {
         }
     }
 
-    /** For tests: the members' connections now. */
-    List<PgSession> connections() {
+    @Override
+    public List<PgSession> connections() {
         List<PgSession> out = new ArrayList<>();
         for (Member m : members) {
             out.add(m.connection);
