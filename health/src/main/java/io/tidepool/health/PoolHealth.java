@@ -23,6 +23,8 @@ import java.util.Optional;
  * @param checkedAt when the check was made, by the check's clock
  * @param replica the standby's lag and rotation, when the pool is a standby pool of a
  *        {@link io.tidepool.replica.ReplicaSet} the check was given ({@link PoolHealthCheck.Builder#replicaOf})
+ * @param lane the multiplexed lane's figures (statements in flight per shared connection, waiting, pinned), when the
+ *        pool multiplexes
  */
 public record PoolHealth(
         String pool,
@@ -35,7 +37,8 @@ public record PoolHealth(
         long leaks,
         Optional<LastError> lastError,
         Instant checkedAt,
-        Optional<Replica> replica) {
+        Optional<Replica> replica,
+        Optional<io.tidepool.stats.LaneStats> lane) {
 
     /** Copies {@code reasons}. */
     public PoolHealth {
@@ -47,6 +50,14 @@ public record PoolHealth(
                       Saturation saturation, Optional<ServerHeadroom> server, long leaks,
                       Optional<LastError> lastError, Instant checkedAt) {
         this(pool, status, reasons, state, probe, saturation, server, leaks, lastError, checkedAt, Optional.empty());
+    }
+
+    /** The health of a pool that does not multiplex. */
+    public PoolHealth(String pool, HealthStatus status, List<Reason> reasons, PoolState state, Probe probe,
+                      Saturation saturation, Optional<ServerHeadroom> server, long leaks,
+                      Optional<LastError> lastError, Instant checkedAt, Optional<Replica> replica) {
+        this(pool, status, reasons, state, probe, saturation, server, leaks, lastError, checkedAt, replica,
+                Optional.empty());
     }
 
     /** Why a pool is not {@link HealthStatus#UP}; each reason implies a status. */

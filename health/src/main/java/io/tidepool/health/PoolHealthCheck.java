@@ -217,7 +217,8 @@ public final class PoolHealthCheck implements AutoCloseable {
         }
         Optional<LastError> lastError = events.lastError();
         return new PoolHealth(pool.name(), PoolHealth.statusOf(ordered), ordered, pool.state(), probe, saturation,
-                Optional.ofNullable(server), stats.leaks(), lastError, clock.instant(), replica);
+                Optional.ofNullable(server), stats.leaks(), lastError, clock.instant(), replica,
+                pool.configuration().multiplexed() ? Optional.of(stats.lane()) : Optional.empty());
     }
 
     /** This pool's standby status in the replica set the check was given, if it is one of its standbys. */

@@ -97,6 +97,18 @@ public final class HealthJson {
             replica.error().ifPresent(error -> json.field("error", Redact.message(error)));
             json.endObject();
         });
+        h.lane().ifPresent(lane -> {
+            json.beginObject("lane")
+                    .field("connections", lane.connections())
+                    .field("inFlight", lane.totalInFlight())
+                    .field("mostInFlight", lane.mostInFlight())
+                    .field("waiting", lane.waiting())
+                    .field("pinned", lane.pinned())
+                    .field("pins", lane.pins())
+                    .beginArray("inFlightPerConnection");
+            lane.inFlight().forEach(n -> json.value((long) n));
+            json.endArray().endObject();
+        });
         json.field("leaks", h.leaks());
         h.lastError().ifPresent(e -> json.beginObject("lastError")
                 .field("category", e.category().tagValue())

@@ -50,6 +50,12 @@ public final class Json {
         return this;
     }
 
+    /** An integer element of an array. */
+    public Json value(long value) {
+        separator().append(value);
+        return this;
+    }
+
     /** A string member. */
     public Json field(String name, String value) {
         quote(key(name), value);

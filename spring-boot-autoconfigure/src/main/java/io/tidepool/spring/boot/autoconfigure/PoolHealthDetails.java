@@ -38,6 +38,12 @@ final class PoolHealthDetails {
             r.lag().ifPresent(lag -> details.put("replicaLagMillis", lag.toMillis()));
             details.put("replicaInRotation", r.inRotation());
         });
+        h.lane().ifPresent(lane -> {
+            details.put("laneConnections", lane.connections());
+            details.put("laneInFlight", lane.inFlight());
+            details.put("laneWaiting", lane.waiting());
+            details.put("lanePinned", lane.pinned());
+        });
         h.lastError().ifPresent(e -> details.put("lastErrorCategory", e.category().tagValue()));
         return details;
     }
