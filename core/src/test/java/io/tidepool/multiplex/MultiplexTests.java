@@ -127,6 +127,33 @@ class MultiplexTests extends PoolTest {
     }
 
     @Test
+    void theR2dbcUrlHandsOutVirtualConnectionsAsSpringWouldUseThem() {
+        String name = io.tidepool.testing.TestDatabase.uniqueApplicationName("lane-url");
+        String url = io.tidepool.testing.TestDatabase.get().r2dbcUrl("client=native&multiplex=true"
+                        + "&multiplexConnections=2&multiplexMaxConnections=2&name=" + name)
+                .replace("client=native&client=native", "client=native")
+                .replace("r2dbc:postgresql:", "r2dbc:tidepool:postgresql:");
+        io.r2dbc.spi.ConnectionFactory factory = io.r2dbc.spi.ConnectionFactories.get(url);
+        pool = (io.tidepool.TidepoolPool) factory;
+
+        // what Spring's DatabaseClient does: create, run, close; and its transaction manager: begin, run, commit
+        List<Integer> answers = Flux.range(0, 200).flatMap(i -> Flux.usingWhen(factory.create(),
+                c -> Flux.from(c.createStatement("SELECT $1::int").bind("$1", i).execute())
+                        .flatMap(r -> r.map((row, meta) -> row.get(0, Integer.class))),
+                Connection::close), 32).collectList().block(WAIT);
+        Integer inTx = Flux.usingWhen(factory.create(),
+                c -> Mono.from(c.beginTransaction()).then(queryOne(c, "SELECT 7", Integer.class))
+                        .flatMap(v -> Mono.from(c.commitTransaction()).thenReturn(v)),
+                Connection::close).blockLast(WAIT);
+
+        assertThat(answers).hasSize(200).doesNotHaveDuplicates();
+        assertThat(inTx).isEqualTo(7);
+        assertThat(pool.configuration().multiplexed()).isTrue();
+        assertThat(pool.stats().lane().pins()).isEqualTo(1);
+        PoolFixture.assertNoLeak(pool, 3);
+    }
+
+    @Test
     void aStatementOfABorrowerThatIsNotPinnedNeverTouchesThePoolsOwnConnections() {
         pool = multiplexed("lane-plain", 2).maxSize(1).buildPool();
         pool.start().block(WAIT);
