@@ -805,10 +805,6 @@ public final class PoolConfiguration {
                 throw new IllegalArgumentException("client=native needs url or options (a connectionFactory is its own "
                         + "client), was set together with connectionFactory");
             }
-            if (client == ProtocolClient.NATIVE && options != null && PoolOptions.isMultiHost(options)) {
-                throw new IllegalArgumentException("client=native does not support multi-host (failover) URLs yet; "
-                        + "use client=r2dbc-postgresql for them");
-            }
             Duration checkWithin;
             if (validationTimeout == null) {
                 // unset, it follows a short acquireTimeout down so that the two never clash

@@ -63,8 +63,9 @@ final class ConnectionSource {
         ConnectionFactoryOptions options = config.driverOptions().orElseThrow();
         ConnectionFactoryOptions.Builder builder = ConnectionFactoryOptions.builder().from(options);
         if (!options.hasOption(ConnectionFactoryOptions.CONNECT_TIMEOUT)) {
-            // a TCP connect must not outlive the create timeout, or a late socket would sit half open
-            builder.option(ConnectionFactoryOptions.CONNECT_TIMEOUT, config.createTimeout());
+            // a TCP connect must not outlive the create timeout, or a late socket would sit half open; of several
+            // hosts, each gets its share, so that a silent first host leaves time for the next ones
+            builder.option(ConnectionFactoryOptions.CONNECT_TIMEOUT, config.createTimeout().dividedBy(hostCount(options)));
         }
         if (password != null) {
             builder.option(ConnectionFactoryOptions.PASSWORD, password);
@@ -78,6 +79,12 @@ final class ConnectionSource {
             builder.option(PostgresqlConnectionFactoryProvider.TCP_KEEPALIVE, true);
         }
         return builder.build();
+    }
+
+    /** How many hosts the options name: several in the failover form ({@code h1:5432,h2:5432}), else one. */
+    private static int hostCount(ConnectionFactoryOptions options) {
+        Object host = options.getValue(ConnectionFactoryOptions.HOST);
+        return host == null ? 1 : host.toString().split(",", -1).length;
     }
 
     /** The driver's metadata, so frameworks that pick a dialect by it (Spring Data R2DBC) see PostgreSQL. */

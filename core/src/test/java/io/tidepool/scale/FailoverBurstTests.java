@@ -38,7 +38,7 @@ class FailoverBurstTests {
     }
 
     private static TidepoolPool pool(String url, Queue<Throwable> failovers) {
-        TidepoolPool pool = PoolConfiguration.builder().url(url)
+        TidepoolPool pool = PoolConfiguration.builder().url(TestDatabase.withClient(url))
                 .name(TestDatabase.uniqueApplicationName("failover-burst"))
                 .maxSize(4).acquireTimeout(Duration.ofMillis(300)).createTimeout(Duration.ofMillis(200))
                 .buildPool();

@@ -194,18 +194,21 @@ public final class TestPgBouncer {
         return port;
     }
 
-    /** An {@code r2dbc:postgresql://} URL through PgBouncer, with the given extra query. */
+    /**
+     * An {@code r2dbc:postgresql://} URL through PgBouncer, with the given extra query (and the protocol client of
+     * {@link TestDatabase#CLIENT_PROPERTY}, when set).
+     */
     public String r2dbcUrl(String query) {
         TestDatabase db = TestDatabase.get();
-        return "r2dbc:postgresql://" + ROLE + ":" + PASSWORD + "@127.0.0.1:" + port + "/" + db.database()
-                + (query == null || query.isEmpty() ? "" : "?" + query);
+        return TestDatabase.withClient("r2dbc:postgresql://" + ROLE + ":" + PASSWORD + "@127.0.0.1:" + port + "/" + db.database()
+                + (query == null || query.isEmpty() ? "" : "?" + query));
     }
 
     /** An {@code r2dbc:postgresql://} URL straight to the test server as the same role, bypassing PgBouncer. */
     public String directR2dbcUrl(String query) {
         TestDatabase db = TestDatabase.get();
-        return "r2dbc:postgresql://" + ROLE + ":" + PASSWORD + "@" + db.host() + ":" + db.port() + "/"
-                + db.database() + (query == null || query.isEmpty() ? "" : "?" + query);
+        return TestDatabase.withClient("r2dbc:postgresql://" + ROLE + ":" + PASSWORD + "@" + db.host() + ":" + db.port() + "/"
+                + db.database() + (query == null || query.isEmpty() ? "" : "?" + query));
     }
 
     /**

@@ -43,10 +43,13 @@ public final class TestReplication implements AutoCloseable {
     /** One server of the pair. */
     public record Server(String name, int port, Path data) {
 
-        /** An {@code r2dbc:postgresql://} URL for this server alone, with the given extra query. */
+        /**
+         * An {@code r2dbc:postgresql://} URL for this server alone, with the given extra query (and the protocol
+         * client of {@link TestDatabase#CLIENT_PROPERTY}, when set).
+         */
         public String r2dbcUrl(String query) {
-            return "r2dbc:postgresql://postgres@127.0.0.1:" + port + "/postgres"
-                    + (query == null || query.isEmpty() ? "" : "?" + query);
+            return TestDatabase.withClient("r2dbc:postgresql://postgres@127.0.0.1:" + port + "/postgres"
+                    + (query == null || query.isEmpty() ? "" : "?" + query));
         }
 
         /** {@code 127.0.0.1:port}, for a host list. */
