@@ -156,6 +156,14 @@ public record PoolHealth(
         public int headroom() {
             return Math.max(0, maxConnections - backends);
         }
+
+        /**
+         * A pool's share of the server's connections: its {@code maxSize} over {@code maxConnections}; empty when the
+         * server reported no {@code max_connections}.
+         */
+        public Optional<Double> shareOf(int maxSize) {
+            return maxConnections > 0 ? Optional.of((double) maxSize / maxConnections) : Optional.empty();
+        }
     }
 
     /**
@@ -175,8 +183,7 @@ public record PoolHealth(
      * PgBouncer's server pools, not this pool; the share then says nothing.
      */
     public Optional<Double> serverShare() {
-        return server.filter(s -> s.maxConnections() > 0)
-                .map(s -> (double) saturation.max() / s.maxConnections());
+        return server.flatMap(s -> s.shareOf(saturation.max()));
     }
 
     /**
