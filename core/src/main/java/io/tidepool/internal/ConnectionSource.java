@@ -105,6 +105,7 @@ final class ConnectionSource {
     /** Opens, sets up and registers one connection: reactor-pool's allocator. */
     Mono<Slot> open() {
         long started = System.nanoTime();
+        long startedMillis = ctx.nowMillis();
         return CreateWithin.create(connect(), config.createTimeout(), config.scheduler(),
                         () -> new ConnectionCreateTimeoutException(config.name(), config.target(),
                                 config.createTimeout(), ctx.stats()))
@@ -117,7 +118,7 @@ final class ConnectionSource {
                     ctx.listeners.fire(l -> l.connectionCreated(config.name(), PoolContext.since(started)));
                 })
                 .doOnError(e -> {
-                    ctx.availability.failedToConnect(e);
+                    ctx.availability.failedToConnect(e, startedMillis);
                     ctx.counters.createFailures.increment();
                     ctx.listeners.fire(l -> l.connectionCreateFailed(config.name(), PoolContext.since(started), e));
                     log.debug("pool '{}': opening a connection to {} failed: {}", config.name(), config.target(),
