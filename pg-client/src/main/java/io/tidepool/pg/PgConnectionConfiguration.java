@@ -388,11 +388,7 @@ public final class PgConnectionConfiguration {
 
         /** How long a host's failure or role is remembered: positive; default 10 s. */
         public Builder hostRecheckTime(Duration hostRecheckTime) {
-            Objects.requireNonNull(hostRecheckTime, "hostRecheckTime must not be null");
-            if (hostRecheckTime.isNegative() || hostRecheckTime.isZero()) {
-                throw new IllegalArgumentException("hostRecheckTime must be positive, was " + hostRecheckTime);
-            }
-            this.hostRecheckTime = hostRecheckTime;
+            this.hostRecheckTime = positive("hostRecheckTime", hostRecheckTime);
             return this;
         }
 
@@ -442,11 +438,7 @@ public final class PgConnectionConfiguration {
 
         /** How long connect, TLS and authentication may take together: positive; default 10 s. */
         public Builder connectTimeout(Duration connectTimeout) {
-            Objects.requireNonNull(connectTimeout, "connectTimeout must not be null");
-            if (connectTimeout.isNegative() || connectTimeout.isZero()) {
-                throw new IllegalArgumentException("connectTimeout must be positive, was " + connectTimeout);
-            }
-            this.connectTimeout = connectTimeout;
+            this.connectTimeout = positive("connectTimeout", connectTimeout);
             return this;
         }
 
@@ -489,6 +481,14 @@ public final class PgConnectionConfiguration {
             Objects.requireNonNull(options, "options must not be null");
             options.forEach(this::option);
             return this;
+        }
+
+        private static Duration positive(String name, Duration value) {
+            Objects.requireNonNull(value, name + " must not be null");
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + value);
+            }
+            return value;
         }
 
         private static boolean isReserved(String name) {

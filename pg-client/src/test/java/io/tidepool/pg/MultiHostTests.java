@@ -1,5 +1,6 @@
 package io.tidepool.pg;
 
+import io.tidepool.testing.FreePorts;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
@@ -13,11 +14,6 @@ import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 
@@ -45,15 +41,6 @@ class MultiHostTests {
     @AfterAll
     static void stop() {
         servers.close();
-    }
-
-    private static int closedPort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static PgHost host(Server server) {
@@ -96,21 +83,21 @@ class MultiHostTests {
                 .get(0).get("n").toString().equals("0"));
         // no standby answers: preferStandby takes the primary
         assertThat(portOfNewConnection(config(PgTargetServerType.PREFER_STANDBY, host(servers.primary()),
-                new PgHost("127.0.0.1", closedPort())).build())).isEqualTo(servers.primary().port());
+                new PgHost("127.0.0.1", FreePorts.loopback())).build())).isEqualTo(servers.primary().port());
     }
 
     @Test
     void aDownHostIsPassedOver() {
-        assertThat(portOfNewConnection(config(PgTargetServerType.ANY, new PgHost("127.0.0.1", closedPort()),
+        assertThat(portOfNewConnection(config(PgTargetServerType.ANY, new PgHost("127.0.0.1", FreePorts.loopback()),
                 host(servers.standby())).build())).isEqualTo(servers.standby().port());
-        assertThat(portOfNewConnection(config(PgTargetServerType.PRIMARY, new PgHost("127.0.0.1", closedPort()),
+        assertThat(portOfNewConnection(config(PgTargetServerType.PRIMARY, new PgHost("127.0.0.1", FreePorts.loopback()),
                 host(servers.standby()), host(servers.primary())).build())).isEqualTo(servers.primary().port());
     }
 
     /** A primary whose sessions are read-only (here by a startup option) is no primary: the role is checked. */
     @Test
     void noHostWillDoAndTheErrorSaysWhatEachAnswered() {
-        int closed = closedPort();
+        int closed = FreePorts.loopback();
         PgConnectionConfiguration config = config(PgTargetServerType.PRIMARY, new PgHost("127.0.0.1", closed),
                 host(servers.standby()), host(servers.primary()))
                 .option("default_transaction_read_only", "on").build();

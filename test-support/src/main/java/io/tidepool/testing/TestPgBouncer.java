@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +85,7 @@ public final class TestPgBouncer {
         db.createRole(ROLE, PASSWORD);
         db.execute("GRANT CREATE ON SCHEMA public TO " + ROLE);
         Path dir = Unprivileged.directory("tidepool-pgbouncer");
-        int port = freePort();
+        int port = FreePorts.loopback();
         Path pidFile = dir.resolve("pgbouncer.pid");
         try {
             Files.writeString(dir.resolve("hba.conf"), String.join("\n",
@@ -154,15 +154,6 @@ public final class TestPgBouncer {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port", e);
         }
     }
 

@@ -2,9 +2,7 @@ package io.tidepool.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -100,8 +98,8 @@ public final class TestReplication implements AutoCloseable {
     public static TestReplication start() {
         Path bin = binaries();
         Path dir = Unprivileged.directory("tidepool-replication");
-        Server primary = new Server("primary", freePort(), dir.resolve("primary"));
-        Server standby = new Server("standby", freePort(), dir.resolve("standby"));
+        Server primary = new Server("primary", FreePorts.loopback(), dir.resolve("primary"));
+        Server standby = new Server("standby", FreePorts.loopback(), dir.resolve("standby"));
         TestReplication pair = new TestReplication(bin, dir, primary, standby);
         Runtime.getRuntime().addShutdownHook(new Thread(pair::close, "tidepool-test-replication-stop"));
         pair.run("initdb", "-D", primary.data().toString(), "-U", "postgres", "--auth=trust", "--no-sync",
@@ -217,15 +215,6 @@ public final class TestReplication implements AutoCloseable {
     private static Connection jdbc(Server server) throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port()
                 + "/postgres?ApplicationName=tidepool-test-admin&connectTimeout=5&socketTimeout=30", "postgres", "");
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port", e);
-        }
     }
 
     /** Stops both servers (if running) and deletes their data. Idempotent. */

@@ -1,5 +1,6 @@
 package io.tidepool.pg.internal;
 
+import io.tidepool.testing.FreePorts;
 import io.tidepool.pg.PgConnectionConfiguration;
 import io.tidepool.pg.PgHost;
 import io.tidepool.pg.PgSession;
@@ -9,13 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Mono;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,18 +30,9 @@ class HostChooserTests {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private final PgTestServer server = PgTestServer.get();
 
-    private static int closedPort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @Test
     void aHostFoundDownIsTriedLastUntilTheRecheckTimePasses() {
-        PgHost down = new PgHost("127.0.0.1", closedPort());
+        PgHost down = new PgHost("127.0.0.1", FreePorts.loopback());
         PgHost up = new PgHost("127.0.0.1", server.port());
         PgConnectionConfiguration config = PgConnectionConfiguration.builder().hosts(List.of(down, up)).user("postgres")
                 .targetServerType(PgTargetServerType.PRIMARY).hostRecheckTime(Duration.ofSeconds(10)).build();
