@@ -329,6 +329,7 @@ public final class PgConnectionConfiguration {
         private @Nullable String host;
         private int port = DEFAULT_PORT;
         private @Nullable List<PgHost> hosts;
+        private boolean portSet;
         private PgTargetServerType targetServerType = PgTargetServerType.ANY;
         private Duration hostRecheckTime = DEFAULT_HOST_RECHECK_TIME;
         private @Nullable String database;
@@ -361,6 +362,7 @@ public final class PgConnectionConfiguration {
                 throw new IllegalArgumentException("port must be between 1 and 65535, was " + port);
             }
             this.port = port;
+            this.portSet = true;
             return this;
         }
 
@@ -511,6 +513,10 @@ public final class PgConnectionConfiguration {
             }
             if (host != null && hosts != null) {
                 throw new IllegalStateException("host and hosts must not both be set, was " + host + " and " + hosts);
+            }
+            if (portSet && hosts != null) {
+                throw new IllegalStateException("port must not be set with hosts (each names its own), was " + port
+                        + " and " + hosts);
             }
             if (user == null) {
                 throw new IllegalStateException("user must be set");

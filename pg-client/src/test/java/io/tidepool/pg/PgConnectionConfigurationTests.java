@@ -122,5 +122,8 @@ class PgConnectionConfigurationTests {
         assertThatIllegalStateException().isThrownBy(() -> PgConnectionConfiguration.builder().host("a")
                         .hosts(java.util.List.of(new PgHost("b", 1))).user("u").build())
                 .withMessage("host and hosts must not both be set, was a and [b:1]");
+        assertThatIllegalStateException().isThrownBy(() -> PgConnectionConfiguration.builder().port(6432)
+                        .hosts(java.util.List.of(new PgHost("b", 1))).user("u").build())
+                .withMessage("port must not be set with hosts (each names its own), was 6432 and [b:1]");
     }
 }
