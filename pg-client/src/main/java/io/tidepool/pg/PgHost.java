@@ -7,7 +7,7 @@ import java.util.Objects;
  *
  * @param name the host name or IP address (an IPv6 address without brackets), not blank
  * @param port the TCP port, 1 to 65535
- * @since 0.2.0
+ * @since 0.1.0
  */
 public record PgHost(String name, int port) {
 

@@ -11,7 +11,7 @@ import java.util.Locale;
  * its {@code default_transaction_read_only} is on (as a demoted primary may be set); otherwise it is the <em>primary</em>.
  * This is what r2dbc-postgresql reads with {@code SHOW transaction_read_only}.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 public enum PgTargetServerType {
 
