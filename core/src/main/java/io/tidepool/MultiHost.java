@@ -12,8 +12,10 @@ import java.util.regex.Pattern;
  * r2dbc-postgresql's multi-host form, {@code r2dbc:postgresql:failover://h1:5432,h2:5432/db?targetServerType=primary}
  * (and the same under {@code r2dbc:tidepool:} or {@code r2dbc:pool:}): which drivers and protocols name it, the
  * check of its host list, and the target names Tidepool adds ({@code standby}, {@code preferStandby}) translated to
- * the driver's ({@code secondary}, {@code preferSecondary}). r2dbc-postgresql itself picks, for each new connection,
- * a host that answers and whose {@code SHOW transaction_read_only} matches the target.
+ * the driver's ({@code secondary}, {@code preferSecondary}). The protocol client itself picks, for each new
+ * connection, a host that answers and whose role matches the target: r2dbc-postgresql by its
+ * {@code SHOW transaction_read_only}, the native client by the same check (from the server's reported parameters
+ * when it has them, see pg-client's {@code HostChooser}).
  */
 final class MultiHost {
 

@@ -435,6 +435,15 @@ public final class PoolConfiguration {
     }
 
     /**
+     * The most server connections this pool holds at once: {@link #maxSize()}, plus
+     * {@link #multiplexMaxConnections()} when it multiplexes. The figure a connection budget adds up (the registry's
+     * budget, each pool's share of the server in health).
+     */
+    public int maxServerConnections() {
+        return maxSize + (multiplex ? multiplexMaxConnections : 0);
+    }
+
+    /**
      * The most server connections the lane opens while slow statements hold some of its connections up (each silent
      * for 10 ms while it has work, while others move): it adds one at a time, up to this, and closes what it added once the connections
      * are idle again, so that a slow statement holds up only what was already sent behind it. Default twice
@@ -900,10 +909,6 @@ public final class PoolConfiguration {
             if (client == ProtocolClient.NATIVE && connectionFactory != null) {
                 throw new IllegalArgumentException("client=native needs url or options (a connectionFactory is its own "
                         + "client), was set together with connectionFactory");
-            }
-            if (client == ProtocolClient.NATIVE && options != null && PoolOptions.isMultiHost(options)) {
-                throw new IllegalArgumentException("client=native does not support multi-host (failover) URLs yet; "
-                        + "use client=r2dbc-postgresql for them");
             }
             if (multiplex) {
                 checkMultiplexable();

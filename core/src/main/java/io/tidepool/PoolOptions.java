@@ -185,12 +185,6 @@ final class PoolOptions {
         return driver.build();
     }
 
-    /** Whether the options, as given to the builder, name several hosts (r2dbc-postgresql's {@code failover} form). */
-    static boolean isMultiHost(ConnectionFactoryOptions options) {
-        return MultiHost.isFailover(options.getValue(ConnectionFactoryOptions.DRIVER),
-                options.getValue(ConnectionFactoryOptions.PROTOCOL));
-    }
-
     /**
      * Whether the options name several hosts (the {@code failover} form) with the target {@code primary}: the pool
      * then retires every connection when the primary is gone or read-only (see {@code FailoverWatch}).
@@ -202,15 +196,18 @@ final class PoolOptions {
 
     /** r2dbc-postgresql's switch for its named prepared statements, which PgBouncer in transaction mode cannot keep. */
     private static final Option<Object> PREPARED_STATEMENT_CACHE = Option.valueOf("preparedStatementCacheQueries");
+    /** The native client's own name for its statement cache size, which it reads before the driver's. */
+    private static final Option<Object> NATIVE_STATEMENT_CACHE = Option.valueOf("statementCacheSize");
 
     /**
      * The driver options for {@code mode}: in {@link io.tidepool.ServerPooling#TRANSACTION} mode, r2dbc-postgresql's
-     * prepared statement cache is turned off ({@code preparedStatementCacheQueries=0}, so statements run unnamed)
-     * unless the options set it themselves (a PgBouncer 1.21+ with {@code max_prepared_statements} can keep them).
+     * prepared statement cache is turned off ({@code preparedStatementCacheQueries=0}, so statements run unnamed;
+     * the native client reads the same option as its {@code statementCacheSize}) unless the options set either themselves (a PgBouncer 1.21+ with {@code max_prepared_statements} can keep them).
      */
     static ConnectionFactoryOptions forServerPooling(ConnectionFactoryOptions options,
                                                             io.tidepool.ServerPooling mode) {
-        if (mode != io.tidepool.ServerPooling.TRANSACTION || options.hasOption(PREPARED_STATEMENT_CACHE)) {
+        if (mode != io.tidepool.ServerPooling.TRANSACTION || options.hasOption(PREPARED_STATEMENT_CACHE)
+                || options.hasOption(NATIVE_STATEMENT_CACHE)) {
             return options;
         }
         return ConnectionFactoryOptions.builder().from(options).option(PREPARED_STATEMENT_CACHE, 0).build();

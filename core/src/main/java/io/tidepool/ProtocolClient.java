@@ -18,8 +18,9 @@ public enum ProtocolClient {
     /**
      * Tidepool's own client ({@code tidepool-pg-client}): startup and authentication (trust, MD5, SCRAM-SHA-256), TLS,
      * simple and extended protocol with a bounded statement cache, binary transfer of the common types, pipelining,
-     * and BEGIN sent with the first statement of a transaction (no round trip of its own). Not yet: COPY,
-     * LISTEN/NOTIFY, multi-host URLs, replication; such a feature fails with an error that names it and
+     * BEGIN sent with the first statement of a transaction (no round trip of its own), and multi-host failover URLs
+     * (each new connection to a host of the target role, checked). Not yet: COPY, LISTEN/NOTIFY, replication; such a
+     * feature fails with an error that names it and
      * {@code client=r2dbc-postgresql}. See docs/pg-client.md.
      */
     NATIVE("native");

@@ -64,8 +64,9 @@ final class ConnectionSource {
         ConnectionFactoryOptions options = config.driverOptions().orElseThrow();
         ConnectionFactoryOptions.Builder builder = ConnectionFactoryOptions.builder().from(options);
         if (!options.hasOption(ConnectionFactoryOptions.CONNECT_TIMEOUT)) {
-            // a TCP connect must not outlive the create timeout, or a late socket would sit half open
-            builder.option(ConnectionFactoryOptions.CONNECT_TIMEOUT, config.createTimeout());
+            // a TCP connect must not outlive the create timeout, or a late socket would sit half open; of several
+            // hosts, each gets its share, so that a silent first host leaves time for the next ones
+            builder.option(ConnectionFactoryOptions.CONNECT_TIMEOUT, config.createTimeout().dividedBy(hostCount(options)));
         }
         if (password != null) {
             builder.option(ConnectionFactoryOptions.PASSWORD, password);
@@ -79,6 +80,12 @@ final class ConnectionSource {
             builder.option(PostgresqlConnectionFactoryProvider.TCP_KEEPALIVE, true);
         }
         return builder.build();
+    }
+
+    /** How many hosts the options name: several in the failover form ({@code h1:5432,h2:5432}), else one. */
+    private static int hostCount(ConnectionFactoryOptions options) {
+        Object host = options.getValue(ConnectionFactoryOptions.HOST);
+        return host == null ? 1 : host.toString().split(",", -1).length;
     }
 
     /** The driver's metadata, so frameworks that pick a dialect by it (Spring Data R2DBC) see PostgreSQL. */
@@ -106,6 +113,7 @@ final class ConnectionSource {
     /** Opens and sets up one connection within the create timeout, counted and announced either way. */
     private Mono<Connection> openCounted() {
         long started = System.nanoTime();
+        long startedMillis = ctx.nowMillis();
         return CreateWithin.create(connect(), config.createTimeout(), config.scheduler(),
                         () -> new ConnectionCreateTimeoutException(config.name(), config.target(),
                                 config.createTimeout(), ctx.stats()))
@@ -116,7 +124,7 @@ final class ConnectionSource {
                     ctx.listeners.fire(l -> l.connectionCreated(config.name(), PoolContext.since(started)));
                 })
                 .doOnError(e -> {
-                    ctx.availability.failedToConnect(e);
+                    ctx.availability.failedToConnect(e, startedMillis);
                     ctx.counters.createFailures.increment();
                     ctx.listeners.fire(l -> l.connectionCreateFailed(config.name(), PoolContext.since(started), e));
                     log.debug("pool '{}': opening a connection to {} failed: {}", config.name(), config.target(),

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * For a pool whose connections must go to the primary ({@code failover://h1,h2?targetServerType=primary}): when the
  * primary is gone (a broken connection, a failed connect) or has become read-only (SQLSTATE 25006, a demoted primary
  * still answering), every connection opened before is retired at once ({@link Upkeep#evictAll()}), so
- * that the next acquires open connections that r2dbc-postgresql sends to whichever host is primary now, instead of
+ * that the next acquires open connections that the protocol client (r2dbc-postgresql, or the native client's
+ * {@code HostChooser}) sends to whichever host is primary now, instead of
  * each old connection failing its own borrower in turn.
  *
  * <p>A failover comes as a burst of such failures (every borrowed connection, every connect attempt until a standby is

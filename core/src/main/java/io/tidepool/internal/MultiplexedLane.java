@@ -238,6 +238,6 @@ final class MultiplexedLane {
         for (int n : inFlight) {
             perConnection.add(n);
         }
-        return new LaneStats(perConnection, lane.waiting(), pinned.get(), pins.sum());
+        return new LaneStats(perConnection, lane.waiting(), pinned.get(), pins.sum(), config.multiplexMaxConnections());
     }
 }

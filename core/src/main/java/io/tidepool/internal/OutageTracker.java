@@ -10,6 +10,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * Whether the database is reachable, as the pool's attempts to connect have found: after a transient failure the
  * pool lets one attempt through per backoff period (100 ms doubling to 5 s, with jitter) and fails the other callers
  * at once. Any successful connection ends the outage.
+ *
+ * <p>The backoff doubles once per round, not once per failed attempt: the attempts that were already under way when
+ * the outage began (a failover's evict-all opens up to maxSize at once) fail together, and counted one by one they
+ * would push the next attempt seconds away at once (8 of them: 2.5 to 5 s), past a standby promoted in a tenth of
+ * that. An attempt that started before the round's first failure belongs to that round.
  */
 final class OutageTracker {
 
@@ -19,6 +24,9 @@ final class OutageTracker {
     private final Clock clock;
     private volatile @Nullable Instant downSince;
     private long failures;
+    // rounds of failed attempts in this outage, and when the latest round began (its first failure)
+    private long rounds;
+    private long roundMillis;
     private @Nullable String lastError;
     private long nextAttemptMillis;
 
@@ -63,20 +71,27 @@ final class OutageTracker {
     synchronized void connected() {
         downSince = null;
         failures = 0;
+        rounds = 0;
         lastError = null;
     }
 
-    synchronized void failedToConnect(Throwable error) {
+    /** An attempt to connect that began at {@code startedMillis} (by the tracker's clock) failed. */
+    synchronized void failedToConnect(Throwable error, long startedMillis) {
+        boolean sameRound = downSince != null && startedMillis < roundMillis;
         if (downSince == null) {
             downSince = clock.instant();
         }
         failures++;
         lastError = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
-        nextAttemptMillis = clock.millis() + backoffMillis();
+        if (!sameRound) {
+            rounds++;
+            roundMillis = clock.millis();
+            nextAttemptMillis = roundMillis + backoffMillis();
+        }
     }
 
     private long backoffMillis() {
-        long base = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(failures, 16));
+        long base = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(rounds, 16));
         return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
     }
 

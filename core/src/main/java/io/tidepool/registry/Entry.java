@@ -56,7 +56,7 @@ final class Entry {
     }
 
     RegisteredPool snapshot() {
-        return new RegisteredPool(name(), required, pool.configuration().maxSize(), availability.get(),
+        return new RegisteredPool(name(), required, pool.configuration().maxServerConnections(), availability.get(),
                 failedStarts.get(), Optional.ofNullable(lastFailure.get()));
     }
 

@@ -311,7 +311,7 @@ public final class PoolRegistry {
             serverBudget = budget;
             log.info("pool registry: connection budget {} of the server is {} connections; pools need {}",
                     ServerBudget.percent(share), budget,
-                    entries.stream().mapToLong(e -> e.pool().configuration().maxSize()).sum());
+                    entries.stream().mapToLong(e -> e.pool().configuration().maxServerConnections()).sum());
             startSucceeded(failures);
         }, error -> {
             String message = "registry could not start: " + error.getMessage() + "; every pool was closed";
@@ -442,7 +442,7 @@ public final class PoolRegistry {
     private String describe() {
         return entries.stream()
                 .map(e -> e.name() + " (" + (e.required() ? "required" : "optional") + ", maxSize="
-                        + e.pool().configuration().maxSize() + ", " + e.pool().configuration().target() + ")")
+                        + e.pool().configuration().maxServerConnections() + ", " + e.pool().configuration().target() + ")")
                 .collect(Collectors.joining(", "));
     }
 
@@ -493,14 +493,14 @@ public final class PoolRegistry {
         /** A pool the application cannot run without: if it cannot start, the registry's start fails. */
         public Builder required(PoolConfiguration configuration) {
             notNull("configuration", configuration);
-            return register(new Registration(configuration.name(), true, configuration.maxSize(), configuration,
+            return register(new Registration(configuration.name(), true, configuration.maxServerConnections(), configuration,
                     null));
         }
 
         /** A pool, already built, the application cannot run without; the registry takes it over and closes it. */
         public Builder required(TidepoolPool pool) {
             notNull("pool", pool);
-            return register(new Registration(pool.name(), true, pool.configuration().maxSize(), null, pool));
+            return register(new Registration(pool.name(), true, pool.configuration().maxServerConnections(), null, pool));
         }
 
         /**
@@ -509,14 +509,14 @@ public final class PoolRegistry {
          */
         public Builder optional(PoolConfiguration configuration) {
             notNull("configuration", configuration);
-            return register(new Registration(configuration.name(), false, configuration.maxSize(), configuration,
+            return register(new Registration(configuration.name(), false, configuration.maxServerConnections(), configuration,
                     null));
         }
 
         /** Like {@link #optional(PoolConfiguration)}, for a pool already built; the registry takes it over. */
         public Builder optional(TidepoolPool pool) {
             notNull("pool", pool);
-            return register(new Registration(pool.name(), false, pool.configuration().maxSize(), null, pool));
+            return register(new Registration(pool.name(), false, pool.configuration().maxServerConnections(), null, pool));
         }
 
         private Builder register(Registration registration) {

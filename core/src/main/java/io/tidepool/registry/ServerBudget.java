@@ -36,11 +36,11 @@ final class ServerBudget {
                 .timeout(timeout, scheduler)
                 .map(usable -> {
                     int budget = (int) Math.floor(usable * share);
-                    long needed = entries.stream().mapToLong(e -> e.pool().configuration().maxSize()).sum();
+                    long needed = entries.stream().mapToLong(e -> e.pool().configuration().maxServerConnections()).sum();
                     if (needed > budget) {
                         throw new IllegalStateException("connection budget " + percent(share) + " of the server's "
                                 + usable + " connections (" + budget + ") is exceeded: pools need " + needed + " ("
-                                + entries.stream().map(e -> e.name() + "=" + e.pool().configuration().maxSize())
+                                + entries.stream().map(e -> e.name() + "=" + e.pool().configuration().maxServerConnections())
                                 .collect(Collectors.joining(", ")) + ")");
                     }
                     return budget;

@@ -13,12 +13,13 @@ import java.util.List;
  * @param pinned virtual connections pinned now to a connection of their own (counted in the pool's
  *        {@code acquired} once their pin is taken)
  * @param pins borrowers pinned since the pool was built
+ * @param maxConnections the most shared connections the lane opens ({@code multiplexMaxConnections}); 0 without a lane
  * @since 0.2.0
  */
-public record LaneStats(List<Integer> inFlight, int waiting, int pinned, long pins) {
+public record LaneStats(List<Integer> inFlight, int waiting, int pinned, long pins, int maxConnections) {
 
     /** The figures of a pool without a lane. */
-    public static final LaneStats NONE = new LaneStats(List.of(), 0, 0, 0);
+    public static final LaneStats NONE = new LaneStats(List.of(), 0, 0, 0, 0);
 
     /** Copies {@code inFlight}, so a snapshot never changes. */
     public LaneStats {

@@ -31,4 +31,13 @@ class ConnectionSourceOptionsTests {
         assertThat(options.getValue(ConnectionFactoryOptions.CONNECT_TIMEOUT)).isEqualTo("PT1S");
         assertThat(options.getValue(ConnectionFactoryOptions.PASSWORD)).hasToString("rotated");
     }
+
+    /** Of several hosts, each gets its share of the create timeout: a silent first host leaves time for the others. */
+    @Test
+    void eachOfSeveralHostsGetsItsShareOfTheCreateTimeout() {
+        ConnectionFactoryOptions options = ConnectionSource.driverOptions(PoolConfiguration.builder()
+                .url("r2dbc:postgresql:failover://app@db1:5432,db2:5432,db3:5432/orders?targetServerType=primary")
+                .createTimeout(Duration.ofSeconds(3)).build(), null);
+        assertThat(options.getValue(ConnectionFactoryOptions.CONNECT_TIMEOUT)).isEqualTo(Duration.ofSeconds(1));
+    }
 }

@@ -1,5 +1,6 @@
 package io.tidepool.scale;
 
+import io.tidepool.testing.FreePorts;
 import io.tidepool.PoolConfiguration;
 import io.tidepool.PoolListener;
 import io.tidepool.TidepoolPool;
@@ -9,11 +10,6 @@ import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -28,17 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class FailoverBurstTests {
 
-    private static int closedPort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private static TidepoolPool pool(String url, Queue<Throwable> failovers) {
-        TidepoolPool pool = PoolConfiguration.builder().url(url)
+        TidepoolPool pool = PoolConfiguration.builder().url(TestDatabase.withClient(url))
                 .name(TestDatabase.uniqueApplicationName("failover-burst"))
                 .maxSize(4).acquireTimeout(Duration.ofMillis(300)).createTimeout(Duration.ofMillis(200))
                 .buildPool();
@@ -63,7 +50,7 @@ class FailoverBurstTests {
     void anOutageIsOneFailoverHoweverLongItLasts() {
         Queue<Throwable> failovers = new ConcurrentLinkedQueue<>();
         TidepoolPool pool = pool("r2dbc:tidepool:postgresql:failover://postgres:pw-Failover-7b2@127.0.0.1:"
-                + closedPort() + ",127.0.0.1:" + closedPort() + "/postgres?targetServerType=primary", failovers);
+                + FreePorts.loopback() + ",127.0.0.1:" + FreePorts.loopback() + "/postgres?targetServerType=primary", failovers);
         try {
             // 6 s of callers while nothing answers: the pool's connect backoff grows past the 2 s quiet period,
             // but no connection opened since the evict, so it is still the same failover
@@ -81,9 +68,9 @@ class FailoverBurstTests {
     void onlyPoolsThatTargetThePrimaryOfSeveralHostsAreWatched() {
         Queue<Throwable> failovers = new ConcurrentLinkedQueue<>();
         for (String url : new String[] {
-                "r2dbc:tidepool:postgresql://postgres@127.0.0.1:" + closedPort() + "/postgres",
-                "r2dbc:tidepool:postgresql:failover://postgres@127.0.0.1:" + closedPort() + ",127.0.0.1:"
-                        + closedPort() + "/postgres?targetServerType=preferStandby"}) {
+                "r2dbc:tidepool:postgresql://postgres@127.0.0.1:" + FreePorts.loopback() + "/postgres",
+                "r2dbc:tidepool:postgresql:failover://postgres@127.0.0.1:" + FreePorts.loopback() + ",127.0.0.1:"
+                        + FreePorts.loopback() + "/postgres?targetServerType=preferStandby"}) {
             TidepoolPool pool = pool(url, failovers);
             try {
                 attempts(pool, 3, Duration.ofMillis(50));

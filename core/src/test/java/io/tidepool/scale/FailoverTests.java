@@ -76,19 +76,20 @@ class FailoverTests {
         Server standby = servers.standby();
         // the standby first: the driver checks each host's role, it does not take the first that answers
         TidepoolPool writer = PoolConfiguration.builder()
-                .url("r2dbc:tidepool:postgresql:failover://postgres@" + hosts(standby, primary)
-                        + "/postgres?targetServerType=primary")
+                .url(TestDatabase.withClient("r2dbc:tidepool:postgresql:failover://postgres@" + hosts(standby, primary)
+                        + "/postgres?targetServerType=primary"))
                 .name(TestDatabase.uniqueApplicationName("failover-role")).maxSize(6)
                 // generous: the test machine is shared, and only where connections go is under test here
                 .createTimeout(Duration.ofSeconds(15)).acquireTimeout(Duration.ofSeconds(30)).buildPool();
         TidepoolPool reader = PoolConfiguration.builder()
-                .url("r2dbc:postgresql:failover://postgres@" + hosts(primary, standby)
-                        + "/postgres?targetServerType=standby")
+                .url(TestDatabase.withClient("r2dbc:postgresql:failover://postgres@" + hosts(primary, standby)
+                        + "/postgres?targetServerType=standby"))
                 .name(TestDatabase.uniqueApplicationName("failover-standby")).maxSize(6)
                 .createTimeout(Duration.ofSeconds(15)).acquireTimeout(Duration.ofSeconds(30)).buildPool();
         // r2dbc-pool's form with one word changed, through R2DBC's own discovery
-        ConnectionFactory discovered = ConnectionFactories.get("r2dbc:tidepool:postgresql:failover://postgres@"
-                + hosts(standby, primary) + "/postgres?targetServerType=primary&maxSize=3&createTimeout=15s&acquireTimeout=30s");
+        ConnectionFactory discovered = ConnectionFactories.get(TestDatabase.withClient(
+                "r2dbc:tidepool:postgresql:failover://postgres@" + hosts(standby, primary)
+                        + "/postgres?targetServerType=primary&maxSize=3&createTimeout=15s&acquireTimeout=30s"));
         try {
             assertThat(ports(writer)).containsOnly(primary.port());
             assertThat(ports(reader)).containsOnly(standby.port());
@@ -140,8 +141,8 @@ class FailoverTests {
         Server primary = servers.primary();
         Server standby = servers.standby();
         pool = PoolConfiguration.builder()
-                .url("r2dbc:tidepool:postgresql:failover://postgres@" + hosts(primary, standby)
-                        + "/postgres?targetServerType=primary")
+                .url(TestDatabase.withClient("r2dbc:tidepool:postgresql:failover://postgres@" + hosts(primary, standby)
+                        + "/postgres?targetServerType=primary"))
                 .name(TestDatabase.uniqueApplicationName("failover-load"))
                 .maxSize(8)
                 .acquireTimeout(Duration.ofSeconds(5))
@@ -213,10 +214,11 @@ class FailoverTests {
             }
             Set<Long> lost = new HashSet<>(acknowledged);
             lost.removeAll(stored);
-            System.out.printf("failover: %d rows acknowledged before the fault, %d in all, %d lost; pg_ctl promote "
+            System.out.printf("failover (client %s): %d rows acknowledged before the fault, %d in all, %d lost; pg_ctl promote "
                             + "took %d ms; first write %d ms after promote returned (%d ms after the fault); %d writes "
                             + "failed; longest write %d ms; failover evictions %d (%s); connections opened %d%n",
-                    beforeFault, acknowledged.size(), lost.size(), promoteMillis, toFirstWriteMillis, outageMillis,
+                    pool.configuration().client().urlValue(), beforeFault, acknowledged.size(), lost.size(),
+                    promoteMillis, toFirstWriteMillis, outageMillis,
                     failed.get(), longestMillis.get(), failovers.size(),
                     failovers.isEmpty() ? "" : failovers.peek().toString(), pool.stats().creates());
 

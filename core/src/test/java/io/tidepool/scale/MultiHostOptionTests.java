@@ -80,4 +80,22 @@ class MultiHostOptionTests {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("url: its host cannot be told from its user info");
     }
+
+    /** The native client takes the same URL: the host list and the target reach its configuration. */
+    @Test
+    void theNativeClientTakesFailoverUrls() {
+        PoolConfiguration config = PoolConfiguration.builder()
+                .url("r2dbc:tidepool:postgresql:failover://app:s3cret-pw@db1.example:5432,db2.example:5433/orders"
+                        + "?targetServerType=preferStandby&client=native")
+                .build();
+        assertThat(config.client()).isEqualTo(io.tidepool.ProtocolClient.NATIVE);
+        io.tidepool.pg.PgConnectionConfiguration pg =
+                io.tidepool.pg.PgConnectionConfiguration.from(config.driverOptions().orElseThrow());
+        assertThat(pg.hosts()).containsExactly(new io.tidepool.pg.PgHost("db1.example", 5432),
+                new io.tidepool.pg.PgHost("db2.example", 5433));
+        assertThat(pg.targetServerType()).isEqualTo(io.tidepool.pg.PgTargetServerType.PREFER_STANDBY);
+        assertThat(pg.toString()).doesNotContain("s3cret");
+        assertThat(PoolConfiguration.builder().url("r2dbc:postgresql:failover://app@h1,h2/db?targetServerType=primary"
+                + "&client=native").build().followsPrimary()).isTrue();
+    }
 }

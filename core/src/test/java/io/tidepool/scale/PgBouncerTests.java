@@ -102,6 +102,9 @@ class PgBouncerTests {
         TidepoolPool pool = pool("bouncer-load", true);
         assertThat(pool.configuration().driverOptions().orElseThrow()
                 .getValue(io.r2dbc.spi.Option.valueOf("preparedStatementCacheQueries"))).isEqualTo(0);
+        // the native client reads the same option: unnamed statements only
+        assertThat(io.tidepool.pg.PgConnectionConfiguration.from(pool.configuration().driverOptions().orElseThrow())
+                .statementCacheSize()).isZero();
         Queue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
         Map<Integer, AtomicInteger> done = new ConcurrentHashMap<>();
         AtomicInteger cancelled = new AtomicInteger();
@@ -169,9 +172,10 @@ class PgBouncerTests {
 
         assertNoSessionStateLeft(pool);
         assertNothingLeft(pool);
-        System.out.printf("PgBouncer transaction mode: %d operations, %d in flight over %d server connections, "
+        System.out.printf("PgBouncer transaction mode (client %s): %d operations, %d in flight over %d server connections, "
                         + "%d ms, %d cancelled by timeout, %d connections opened by the pool, %d discarded%n",
-                OPERATIONS, IN_FLIGHT, TestPgBouncer.POOL_SIZE, tookMillis, cancelled.get(), pool.stats().creates(),
+                pool.configuration().client().urlValue(), OPERATIONS, IN_FLIGHT, TestPgBouncer.POOL_SIZE, tookMillis,
+                cancelled.get(), pool.stats().creates(),
                 pool.stats().discards());
     }
 
@@ -272,8 +276,8 @@ class PgBouncerTests {
     }
 
     /**
-     * Without {@code serverPooling=transaction}, r2dbc-postgresql names its prepared statements ({@code S_0},
-     * {@code S_1}, ... in the order each connection first runs them) on the server backend it happened to use; the
+     * Without {@code serverPooling=transaction}, either protocol client names its prepared statements
+     * ({@code S_0}/{@code S_1}, ... in the order each connection first runs them) on the server backend it happened to use; the
      * next transaction's backend does not have them ({@code 26000 prepared statement "S_3" does not exist}, which the
      * driver answers by preparing again), already has the name from another connection ({@code 42P05 ... already
      * exists}), or has another connection's statement under that name: a wrong answer, without any error.
@@ -310,13 +314,14 @@ class PgBouncerTests {
                 .matches("(?s).*prepared statement \"S_\\d+\" does not exist.*")).count();
         long duplicate = failures.stream().filter(e -> String.valueOf(e.getMessage())
                 .matches("(?s).*prepared statement \"S_\\d+\" already exists.*")).count();
-        System.out.printf("PgBouncer transaction mode without serverPooling=transaction: %d of %d bound statements "
+        System.out.printf("PgBouncer transaction mode without serverPooling=transaction (client %s): %d of %d bound "
+                        + "statements "
                         + "failed: %d 'prepared statement \"S_n\" does not exist', %d 'already exists', %d other; "
                         + "%d gave a wrong answer (another connection's S_n); e.g. %s%n",
-                failures.size(), operations, missing, duplicate, failures.size() - missing - duplicate,
+                pool.configuration().client().urlValue(), failures.size(), operations, missing, duplicate, failures.size() - missing - duplicate,
                 wrongAnswers.get(), failures.stream().filter(e -> String.valueOf(e.getMessage())
                         .contains("does not exist")).findFirst().orElse(failures.peek()));
-        // r2dbc-postgresql 1.1.3 answers 26000 ("does not exist") itself, by preparing again; what reaches the user
+        // r2dbc-postgresql 1.1.3 and the native client answer 26000 ("does not exist") by preparing again; what reaches the user
         // is 42P05 on a backend that has the name from another connection, or, silently, that connection's statement
         assertThat(missing + duplicate).as("named prepared statement failures").isPositive();
         assertThat(failures.size() - missing - duplicate).as("other failures").isZero();

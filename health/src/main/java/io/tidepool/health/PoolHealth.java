@@ -1,6 +1,7 @@
 package io.tidepool.health;
 
 import io.tidepool.PoolState;
+import io.tidepool.stats.LaneStats;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +39,7 @@ public record PoolHealth(
         Optional<LastError> lastError,
         Instant checkedAt,
         Optional<Replica> replica,
-        Optional<io.tidepool.stats.LaneStats> lane) {
+        Optional<LaneStats> lane) {
 
     /** Copies {@code reasons}. */
     public PoolHealth {
@@ -167,6 +168,14 @@ public record PoolHealth(
         public int headroom() {
             return Math.max(0, maxConnections - backends);
         }
+
+        /**
+         * A pool's share of the server's connections: its {@code maxSize} over {@code maxConnections}; empty when the
+         * server reported no {@code max_connections}.
+         */
+        public Optional<Double> shareOf(int maxSize) {
+            return maxConnections > 0 ? Optional.of((double) maxSize / maxConnections) : Optional.empty();
+        }
     }
 
     /**
@@ -180,14 +189,14 @@ public record PoolHealth(
     }
 
     /**
-     * This pool's share of the server's connections: its {@code maxSize} over {@code max_connections}, when the probe
+     * This pool's share of the server's connections: its {@code maxSize} (plus the lane's most connections, when it
+     * multiplexes) over {@code max_connections}, when the probe
      * read them. Add it up over every pool of every instance (the sizing rule of docs/operations.md): the sum must
      * stay below 1, with room for administration. Behind PgBouncer the server's {@code max_connections} bounds
      * PgBouncer's server pools, not this pool; the share then says nothing.
      */
     public Optional<Double> serverShare() {
-        return server.filter(s -> s.maxConnections() > 0)
-                .map(s -> (double) saturation.max() / s.maxConnections());
+        return server.flatMap(s -> s.shareOf(saturation.max() + lane.map(LaneStats::maxConnections).orElse(0)));
     }
 
     /**

@@ -63,6 +63,8 @@ public final class PoolHealthCheck implements AutoCloseable {
     private final HealthEvents events;
     private final Disposable listening;
     private final io.tidepool.replica.@Nullable ReplicaSet replicaSet;
+    // the server's connections as the latest answered probe read them, for the meters
+    private volatile @Nullable ServerHeadroom lastServer;
 
     private PoolHealthCheck(Builder b) {
         this.pool = b.pool;
@@ -127,6 +129,16 @@ public final class PoolHealthCheck implements AutoCloseable {
         });
     }
 
+    /**
+     * The server's connections ({@code pg_stat_activity}'s client backends, {@code max_connections}) as the latest
+     * probe that read them found them: empty before the first, and when {@link HealthThresholds#serverHeadroom()} is
+     * off. Kept through later probes that failed (the last known reading). Reads no server: see
+     * {@link io.tidepool.health.micrometer.TidepoolMeterBinder.Builder#serverFrom(PoolHealthCheck)}.
+     */
+    public Optional<ServerHeadroom> lastServerHeadroom() {
+        return Optional.ofNullable(lastServer);
+    }
+
     /** Removes this check's listener from the pool. Idempotent. */
     @Override
     public void close() {
@@ -156,6 +168,7 @@ public final class PoolHealthCheck implements AutoCloseable {
     }
 
     private PoolHealth judgeAnswered(Probe probe, Optional<ServerHeadroom> server) {
+        server.ifPresent(s -> lastServer = s);
         Set<Reason> reasons = EnumSet.noneOf(Reason.class);
         server.filter(s -> s.utilization() >= thresholds.serverUtilizationDegradedAt())
                 .ifPresent(s -> reasons.add(Reason.SERVER_NEAR_MAX_CONNECTIONS));

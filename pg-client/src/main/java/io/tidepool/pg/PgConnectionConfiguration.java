@@ -4,7 +4,9 @@ import org.jspecify.annotations.Nullable;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -28,9 +30,12 @@ public final class PgConnectionConfiguration {
     public static final int DEFAULT_PIPELINE_LIMIT = 256;
     /** The default connect timeout (TCP connect, TLS and authentication together): 10 seconds. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** The default time a host's role or failure is remembered when choosing among several hosts: 10 seconds. */
+    public static final Duration DEFAULT_HOST_RECHECK_TIME = Duration.ofSeconds(10);
 
-    private final String host;
-    private final int port;
+    private final List<PgHost> hosts;
+    private final PgTargetServerType targetServerType;
+    private final Duration hostRecheckTime;
     private final String database;
     private final String user;
     private final @Nullable CharSequence password;
@@ -43,8 +48,9 @@ public final class PgConnectionConfiguration {
     private final Map<String, String> options;
 
     private PgConnectionConfiguration(Builder b) {
-        this.host = Objects.requireNonNull(b.host);
-        this.port = b.port;
+        this.hosts = b.hosts != null ? List.copyOf(b.hosts) : List.of(new PgHost(Objects.requireNonNull(b.host), b.port));
+        this.targetServerType = b.targetServerType;
+        this.hostRecheckTime = b.hostRecheckTime;
         this.user = Objects.requireNonNull(b.user);
         this.database = b.database == null ? b.user : b.database;
         this.password = b.password;
@@ -59,13 +65,15 @@ public final class PgConnectionConfiguration {
 
     /**
      * A configuration from R2DBC options, for example those parsed from an {@code r2dbc:} URL; every value goes through
-     * the builder's checks. Read: {@code host} (required), {@code port}, {@code database}, {@code user} (required),
+     * the builder's checks. Read: {@code host} (required; a comma-separated list {@code h1:5432,h2:5433} names several
+     * hosts, each without a port on {@code port}), {@code port}, {@code database}, {@code user} (required),
      * {@code password}, {@code ssl} ({@code true} means {@link PgSslMode#REQUIRE} unless {@code sslMode} says more),
      * {@code sslMode} ({@code disable}, {@code require}, {@code verify-full}), {@code sslRootCert} (a PEM file),
      * {@code applicationName}, {@code connectTimeout}, {@code statementCacheSize} (also read as r2dbc-postgresql's
      * {@code preparedStatementCacheQueries}, which must not be negative here), {@code pipelineLimit}, {@code statementTimeout} and
      * {@code lockWaitTimeout} (sent at startup as {@code statement_timeout} / {@code lock_timeout}), and
-     * {@code options} (a {@code Map<String, String>} of server parameters). A value may be typed or a string, as a URL
+     * {@code options} (a {@code Map<String, String>} of server parameters), {@code targetServerType} (see
+     * {@link PgTargetServerType#parse}) and {@code hostRecheckTime}. A value may be typed or a string, as a URL
      * gives it: durations as ISO-8601 ({@code PT5S}) or milliseconds.
      *
      * @throws IllegalArgumentException when a value is malformed or out of range, naming the option
@@ -75,12 +83,31 @@ public final class PgConnectionConfiguration {
         Objects.requireNonNull(options, "options must not be null");
         Builder b = builder();
         Object host = options.getValue(io.r2dbc.spi.ConnectionFactoryOptions.HOST);
-        if (host != null) {
-            b.host(host.toString());
-        }
         Object port = options.getValue(io.r2dbc.spi.ConnectionFactoryOptions.PORT);
-        if (port != null) {
-            b.port(integer("port", port));
+        int defaultPort = port == null ? DEFAULT_PORT : integer("port", port);
+        Object protocol = options.getValue(io.r2dbc.spi.ConnectionFactoryOptions.PROTOCOL);
+        if (host != null && (host.toString().indexOf(',') >= 0 || "failover".equals(protocol))) {
+            List<PgHost> list = new ArrayList<>();
+            for (String element : host.toString().split(",", -1)) {
+                list.add(PgHost.parse(element, defaultPort));
+            }
+            b.hosts(list);
+        } else {
+            if (host != null) {
+                b.host(host.toString());
+            }
+            if (port != null) {
+                b.port(defaultPort);
+            }
+        }
+        Object target = options.getValue(io.r2dbc.spi.Option.valueOf("targetServerType"));
+        if (target != null) {
+            b.targetServerType(target instanceof PgTargetServerType ? (PgTargetServerType) target
+                    : PgTargetServerType.parse(target.toString()));
+        }
+        Object recheck = options.getValue(io.r2dbc.spi.Option.valueOf("hostRecheckTime"));
+        if (recheck != null) {
+            b.hostRecheckTime(duration("hostRecheckTime", recheck));
         }
         Object database = options.getValue(io.r2dbc.spi.ConnectionFactoryOptions.DATABASE);
         if (database != null) {
@@ -190,14 +217,40 @@ public final class PgConnectionConfiguration {
         return new Builder();
     }
 
-    /** The server's host name or IP address. */
+    /** The (first) server's host name or IP address. */
     public String host() {
-        return host;
+        return hosts.get(0).name();
     }
 
-    /** The server's TCP port. */
+    /** The (first) server's TCP port. */
     public int port() {
-        return port;
+        return hosts.get(0).port();
+    }
+
+    /** The servers to connect to, in the order they are tried; one for a single-host configuration. Read-only. */
+    public List<PgHost> hosts() {
+        return hosts;
+    }
+
+    /**
+     * The role a server must have for a new connection to stay on it; {@link PgTargetServerType#ANY} (the default)
+     * checks nothing.
+     */
+    public PgTargetServerType targetServerType() {
+        return targetServerType;
+    }
+
+    /**
+     * How long a host found down or of the wrong role is tried after the others (it is never skipped), as
+     * r2dbc-postgresql's {@code hostRecheckTime}. Default 10 s.
+     */
+    public Duration hostRecheckTime() {
+        return hostRecheckTime;
+    }
+
+    /** Whether a new connection chooses among hosts or checks the server's role: several hosts, or a target. */
+    public boolean choosesHost() {
+        return hosts.size() > 1 || targetServerType != PgTargetServerType.ANY;
     }
 
     /** The database to connect to; defaults to the user name. */
@@ -259,7 +312,8 @@ public final class PgConnectionConfiguration {
     @Override
     public String toString() {
         // the password is left out on purpose
-        return "PgConnectionConfiguration{host=" + host + ", port=" + port + ", database=" + database + ", user="
+        return "PgConnectionConfiguration{hosts=" + hosts + (targetServerType == PgTargetServerType.ANY ? ""
+                : ", targetServerType=" + targetServerType) + ", database=" + database + ", user="
                 + user + ", password=" + (password == null ? "<none>" : "<hidden>") + ", applicationName="
                 + applicationName + ", sslMode=" + sslMode + ", sslRootCert=" + sslRootCert + ", connectTimeout="
                 + connectTimeout + ", statementCacheSize=" + statementCacheSize + ", pipelineLimit=" + pipelineLimit + ", options=" + options.keySet() + "}";
@@ -274,6 +328,10 @@ public final class PgConnectionConfiguration {
 
         private @Nullable String host;
         private int port = DEFAULT_PORT;
+        private @Nullable List<PgHost> hosts;
+        private boolean portSet;
+        private PgTargetServerType targetServerType = PgTargetServerType.ANY;
+        private Duration hostRecheckTime = DEFAULT_HOST_RECHECK_TIME;
         private @Nullable String database;
         private @Nullable String user;
         private @Nullable CharSequence password;
@@ -304,6 +362,35 @@ public final class PgConnectionConfiguration {
                 throw new IllegalArgumentException("port must be between 1 and 65535, was " + port);
             }
             this.port = port;
+            this.portSet = true;
+            return this;
+        }
+
+        /**
+         * Several servers, tried in this order for each new connection (see {@link #targetServerType}); instead of
+         * {@link #host} and {@link #port}. Not empty, no host twice.
+         */
+        public Builder hosts(List<PgHost> hosts) {
+            Objects.requireNonNull(hosts, "hosts must not be null");
+            if (hosts.isEmpty()) {
+                throw new IllegalArgumentException("hosts must not be empty, was " + hosts);
+            }
+            if (new java.util.HashSet<>(hosts).size() != hosts.size()) {
+                throw new IllegalArgumentException("hosts must not name a host twice, was " + hosts);
+            }
+            this.hosts = List.copyOf(hosts);
+            return this;
+        }
+
+        /** The role a server must have; default {@link PgTargetServerType#ANY}. */
+        public Builder targetServerType(PgTargetServerType targetServerType) {
+            this.targetServerType = Objects.requireNonNull(targetServerType, "targetServerType must not be null");
+            return this;
+        }
+
+        /** How long a host's failure or role is remembered: positive; default 10 s. */
+        public Builder hostRecheckTime(Duration hostRecheckTime) {
+            this.hostRecheckTime = positive("hostRecheckTime", hostRecheckTime);
             return this;
         }
 
@@ -353,11 +440,7 @@ public final class PgConnectionConfiguration {
 
         /** How long connect, TLS and authentication may take together: positive; default 10 s. */
         public Builder connectTimeout(Duration connectTimeout) {
-            Objects.requireNonNull(connectTimeout, "connectTimeout must not be null");
-            if (connectTimeout.isNegative() || connectTimeout.isZero()) {
-                throw new IllegalArgumentException("connectTimeout must be positive, was " + connectTimeout);
-            }
-            this.connectTimeout = connectTimeout;
+            this.connectTimeout = positive("connectTimeout", connectTimeout);
             return this;
         }
 
@@ -402,6 +485,14 @@ public final class PgConnectionConfiguration {
             return this;
         }
 
+        private static Duration positive(String name, Duration value) {
+            Objects.requireNonNull(value, name + " must not be null");
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + value);
+            }
+            return value;
+        }
+
         private static boolean isReserved(String name) {
             switch (name) {
                 case "user": case "database": case "client_encoding": case "application_name": case "replication":
@@ -414,11 +505,18 @@ public final class PgConnectionConfiguration {
         /**
          * The configuration.
          *
-         * @throws IllegalStateException when host or user is not set
+         * @throws IllegalStateException when host (or hosts) or user is not set, or both host and hosts are
          */
         public PgConnectionConfiguration build() {
-            if (host == null) {
+            if (host == null && hosts == null) {
                 throw new IllegalStateException("host must be set");
+            }
+            if (host != null && hosts != null) {
+                throw new IllegalStateException("host and hosts must not both be set, was " + host + " and " + hosts);
+            }
+            if (portSet && hosts != null) {
+                throw new IllegalStateException("port must not be set with hosts (each names its own), was " + port
+                        + " and " + hosts);
             }
             if (user == null) {
                 throw new IllegalStateException("user must be set");

@@ -4,6 +4,8 @@ import io.netty.channel.EventLoopGroup;
 import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.ConnectionFactoryMetadata;
 import io.tidepool.pg.internal.PgConnector;
+import io.tidepool.pg.internal.HostChooser;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 
 import java.util.Objects;
@@ -14,7 +16,7 @@ import java.util.Objects;
  * and emits it once the server is ready for queries.
  *
  * <p>Every connection it emits is a {@link PgSession}. What it covers and what it does not (COPY, LISTEN/NOTIFY,
- * multi-host) is listed in {@code docs/pg-client.md}.
+ * replication) is listed in {@code docs/pg-client.md}.
  *
  * <p>Thread safety: the factory is immutable and may be shared. A connection's signals (results, completion of
  * {@code beginTransaction}, errors) arrive on its event loop: never block in a subscriber.
@@ -27,6 +29,8 @@ public final class PgConnectionFactory implements ConnectionFactory {
 
     private final PgConnectionConfiguration configuration;
     private final PgConnector connector;
+    // null for one host and no target: a new connection goes straight there
+    private final @Nullable HostChooser chooser;
 
     /**
      * A factory for {@code configuration}.
@@ -37,6 +41,7 @@ public final class PgConnectionFactory implements ConnectionFactory {
     public PgConnectionFactory(PgConnectionConfiguration configuration) {
         this.configuration = Objects.requireNonNull(configuration, "configuration must not be null");
         this.connector = new PgConnector(configuration);
+        this.chooser = configuration.choosesHost() ? new HostChooser(configuration, connector) : null;
     }
 
     /**
@@ -50,11 +55,16 @@ public final class PgConnectionFactory implements ConnectionFactory {
     public PgConnectionFactory(PgConnectionConfiguration configuration, EventLoopGroup group) {
         this.configuration = Objects.requireNonNull(configuration, "configuration must not be null");
         this.connector = new PgConnector(configuration, Objects.requireNonNull(group, "group must not be null"));
+        this.chooser = configuration.choosesHost() ? new HostChooser(configuration, connector) : null;
     }
 
     /**
      * Opens a connection. Lazy: nothing happens until subscription; cancelling the subscription before the
-     * connection is ready closes it. Fails with an {@link io.r2dbc.spi.R2dbcException}: a
+     * connection is ready closes it. With several hosts or a {@link PgTargetServerType}, the hosts are tried in
+     * order (those found down or of the wrong role in the last {@link PgConnectionConfiguration#hostRecheckTime()}
+     * last), each within the connect timeout, and the server's role is checked before the connection is emitted;
+     * when no host will do, the error lists each host and what it answered. Fails with an
+     * {@link io.r2dbc.spi.R2dbcException}: a
      * {@link io.r2dbc.spi.R2dbcPermissionDeniedException} for a rejected login (SQLSTATE 28xxx), an
      * {@link io.r2dbc.spi.R2dbcTimeoutException} when the connect timeout passes, an
      * {@link io.r2dbc.spi.R2dbcNonTransientResourceException} naming the host:port when the server cannot be
@@ -62,7 +72,7 @@ public final class PgConnectionFactory implements ConnectionFactory {
      */
     @Override
     public Mono<PgSession> create() {
-        return connector.connect();
+        return chooser == null ? connector.connect() : chooser.connect();
     }
 
     /** Reports the product name {@code PostgreSQL} (what Spring's dialect detection looks for). */

@@ -41,6 +41,9 @@ public interface PgSession extends Connection {
     /** The server parameters reported so far ({@code server_version}, {@code TimeZone}...), read-only. */
     Map<String, String> serverParameters();
 
+    /** The server this connection went to: of several hosts, the one chosen; its cancel requests go there too. */
+    PgHost host();
+
     /** The backend process id from {@code BackendKeyData}. */
     int processId();
 

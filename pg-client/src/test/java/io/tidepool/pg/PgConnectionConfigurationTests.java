@@ -76,4 +76,54 @@ class PgConnectionConfigurationTests {
         assertThatIllegalStateException().isThrownBy(() -> PgConnectionConfiguration.builder().host("h").build())
                 .withMessage("user must be set");
     }
+
+    @Test
+    void aHostListAndATargetFromR2dbcOptions() {
+        io.r2dbc.spi.ConnectionFactoryOptions parsed = io.r2dbc.spi.ConnectionFactoryOptions.parse(
+                "r2dbc:postgresql:failover://app:s3cret-Pw@db1:5433,db2/orders"
+                        + "?targetServerType=preferSecondary&hostRecheckTime=PT3S");
+        // R2DBC's URL parser takes no bracketed address in a list; a program may still set one
+        PgConnectionConfiguration c = PgConnectionConfiguration.from(io.r2dbc.spi.ConnectionFactoryOptions.builder()
+                .from(parsed).option(io.r2dbc.spi.ConnectionFactoryOptions.HOST, "db1:5433,db2,[::1]:6432").build());
+        assertThat(c.hosts()).containsExactly(new PgHost("db1", 5433), new PgHost("db2", 5432),
+                new PgHost("::1", 6432));
+        assertThat(c.host()).isEqualTo("db1");
+        assertThat(c.port()).isEqualTo(5433);
+        assertThat(c.targetServerType()).isEqualTo(PgTargetServerType.PREFER_STANDBY);
+        assertThat(c.hostRecheckTime()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(c.choosesHost()).isTrue();
+        assertThat(c.toString()).contains("hosts=[db1:5433, db2:5432, [::1]:6432]").doesNotContain("s3cret");
+        PgConnectionConfiguration single = PgConnectionConfiguration.builder().host("db").user("app").build();
+        assertThat(single.hosts()).containsExactly(new PgHost("db", 5432));
+        assertThat(single.choosesHost()).isFalse();
+        assertThat(single.targetServerType()).isEqualTo(PgTargetServerType.ANY);
+    }
+
+    @Test
+    void hostListAndTargetMistakesNameTheOptionAndValue() {
+        assertThatIllegalArgumentException().isThrownBy(() -> PgTargetServerType.parse("leader"))
+                .withMessage("targetServerType must be primary, standby, preferStandby or any, was 'leader'");
+        assertThat(PgTargetServerType.parse("MASTER")).isEqualTo(PgTargetServerType.PRIMARY);
+        assertThat(PgTargetServerType.parse("secondary")).isEqualTo(PgTargetServerType.STANDBY);
+        assertThatIllegalArgumentException().isThrownBy(() -> PgHost.parse("db:70000", 5432))
+                .withMessage("port must be between 1 and 65535, was 70000");
+        assertThatIllegalArgumentException().isThrownBy(() -> PgHost.parse("db:x", 5432))
+                .withMessage("port must be between 1 and 65535, was 'x' in 'db:x'");
+        assertThatIllegalArgumentException().isThrownBy(() -> PgHost.parse("[::1", 5432))
+                .withMessage("host must be host, host:port, [v6] or [v6]:port, was '[::1'");
+        PgConnectionConfiguration.Builder b = PgConnectionConfiguration.builder();
+        assertThatIllegalArgumentException().isThrownBy(() -> b.hosts(java.util.List.of()))
+                .withMessage("hosts must not be empty, was []");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.hosts(java.util.List.of(new PgHost("a", 1),
+                        new PgHost("a", 1))))
+                .withMessage("hosts must not name a host twice, was [a:1, a:1]");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.hostRecheckTime(Duration.ZERO))
+                .withMessage("hostRecheckTime must be positive, was PT0S");
+        assertThatIllegalStateException().isThrownBy(() -> PgConnectionConfiguration.builder().host("a")
+                        .hosts(java.util.List.of(new PgHost("b", 1))).user("u").build())
+                .withMessage("host and hosts must not both be set, was a and [b:1]");
+        assertThatIllegalStateException().isThrownBy(() -> PgConnectionConfiguration.builder().port(6432)
+                        .hosts(java.util.List.of(new PgHost("b", 1))).user("u").build())
+                .withMessage("port must not be set with hosts (each names its own), was 6432 and [b:1]");
+    }
 }

@@ -171,6 +171,18 @@ public final class TestDatabase {
      */
     public static final String CLIENT_PROPERTY = "tidepool.test.client";
 
+    /**
+     * {@code url} with {@code client=<the client>} added when {@link #CLIENT_PROPERTY} is set, else as given: for the
+     * tests that build their own URLs (failover hosts, PgBouncer), so that they too run on either protocol client.
+     */
+    public static String withClient(String url) {
+        String client = System.getProperty(CLIENT_PROPERTY, "");
+        if (client.isBlank()) {
+            return url;
+        }
+        return url + (url.indexOf('?') >= 0 ? "&" : "?") + "client=" + client;
+    }
+
     /** Runs one statement through JDBC. */
     public void execute(String sql) {
         try (Connection c = jdbc(); Statement s = c.createStatement()) {

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +85,7 @@ public final class TestPgBouncer {
         db.createRole(ROLE, PASSWORD);
         db.execute("GRANT CREATE ON SCHEMA public TO " + ROLE);
         Path dir = Unprivileged.directory("tidepool-pgbouncer");
-        int port = freePort();
+        int port = FreePorts.loopback();
         Path pidFile = dir.resolve("pgbouncer.pid");
         try {
             Files.writeString(dir.resolve("hba.conf"), String.join("\n",
@@ -157,15 +157,6 @@ public final class TestPgBouncer {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port", e);
-        }
-    }
-
     /** Stops this PgBouncer by the pid in its own pid file (SIGTERM, then SIGKILL after 10 s). */
     void stop() {
         try {
@@ -194,18 +185,21 @@ public final class TestPgBouncer {
         return port;
     }
 
-    /** An {@code r2dbc:postgresql://} URL through PgBouncer, with the given extra query. */
+    /**
+     * An {@code r2dbc:postgresql://} URL through PgBouncer, with the given extra query (and the protocol client of
+     * {@link TestDatabase#CLIENT_PROPERTY}, when set).
+     */
     public String r2dbcUrl(String query) {
         TestDatabase db = TestDatabase.get();
-        return "r2dbc:postgresql://" + ROLE + ":" + PASSWORD + "@127.0.0.1:" + port + "/" + db.database()
-                + (query == null || query.isEmpty() ? "" : "?" + query);
+        return TestDatabase.withClient("r2dbc:postgresql://" + ROLE + ":" + PASSWORD + "@127.0.0.1:" + port + "/" + db.database()
+                + (query == null || query.isEmpty() ? "" : "?" + query));
     }
 
     /** An {@code r2dbc:postgresql://} URL straight to the test server as the same role, bypassing PgBouncer. */
     public String directR2dbcUrl(String query) {
         TestDatabase db = TestDatabase.get();
-        return "r2dbc:postgresql://" + ROLE + ":" + PASSWORD + "@" + db.host() + ":" + db.port() + "/"
-                + db.database() + (query == null || query.isEmpty() ? "" : "?" + query);
+        return TestDatabase.withClient("r2dbc:postgresql://" + ROLE + ":" + PASSWORD + "@" + db.host() + ":" + db.port() + "/"
+                + db.database() + (query == null || query.isEmpty() ? "" : "?" + query));
     }
 
     /**

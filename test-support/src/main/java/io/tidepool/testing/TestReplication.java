@@ -2,9 +2,7 @@ package io.tidepool.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -43,10 +41,13 @@ public final class TestReplication implements AutoCloseable {
     /** One server of the pair. */
     public record Server(String name, int port, Path data) {
 
-        /** An {@code r2dbc:postgresql://} URL for this server alone, with the given extra query. */
+        /**
+         * An {@code r2dbc:postgresql://} URL for this server alone, with the given extra query (and the protocol
+         * client of {@link TestDatabase#CLIENT_PROPERTY}, when set).
+         */
         public String r2dbcUrl(String query) {
-            return "r2dbc:postgresql://postgres@127.0.0.1:" + port + "/postgres"
-                    + (query == null || query.isEmpty() ? "" : "?" + query);
+            return TestDatabase.withClient("r2dbc:postgresql://postgres@127.0.0.1:" + port + "/postgres"
+                    + (query == null || query.isEmpty() ? "" : "?" + query));
         }
 
         /** {@code 127.0.0.1:port}, for a host list. */
@@ -97,8 +98,8 @@ public final class TestReplication implements AutoCloseable {
     public static TestReplication start() {
         Path bin = binaries();
         Path dir = Unprivileged.directory("tidepool-replication");
-        Server primary = new Server("primary", freePort(), dir.resolve("primary"));
-        Server standby = new Server("standby", freePort(), dir.resolve("standby"));
+        Server primary = new Server("primary", FreePorts.loopback(), dir.resolve("primary"));
+        Server standby = new Server("standby", FreePorts.loopback(), dir.resolve("standby"));
         TestReplication pair = new TestReplication(bin, dir, primary, standby);
         Runtime.getRuntime().addShutdownHook(new Thread(pair::close, "tidepool-test-replication-stop"));
         pair.run("initdb", "-D", primary.data().toString(), "-U", "postgres", "--auth=trust", "--no-sync",
@@ -214,15 +215,6 @@ public final class TestReplication implements AutoCloseable {
     private static Connection jdbc(Server server) throws SQLException {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + server.port()
                 + "/postgres?ApplicationName=tidepool-test-admin&connectTimeout=5&socketTimeout=30", "postgres", "");
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port", e);
-        }
     }
 
     /** Stops both servers (if running) and deletes their data. Idempotent. */

@@ -38,6 +38,13 @@ class LaneHealthTests {
             assertThat(json).contains("\"lane\":{\"connections\":2,")
                     .contains("\"inFlightPerConnection\":[");
             assertThat(plain.check().block(Duration.ofSeconds(20)).lane()).isEmpty();
+            // the pool's share of the server counts the lane's most connections beside its own
+            int maxConnections = Integer.parseInt(io.tidepool.testing.TestDatabase.get().query("SHOW max_connections")
+                    .get(0).get("max_connections").toString());
+            assertThat(pool.configuration().maxServerConnections())
+                    .isEqualTo(pool.configuration().maxSize() + 4);
+            assertThat(health.serverShare()).hasValueSatisfying(share -> assertThat(share)
+                    .isEqualTo((double) pool.configuration().maxServerConnections() / maxConnections));
         } finally {
             pool.close().block(Duration.ofSeconds(30));
             ordinary.close().block(Duration.ofSeconds(30));

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.tidepool.TidepoolPool;
 import io.tidepool.health.ErrorKind;
+import io.tidepool.health.PoolHealthCheck;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 
@@ -41,6 +42,9 @@ import java.util.function.ToDoubleFunction;
  * <p>The three timers publish a percentile histogram by default (buckets from 1 ms to 30 s), so that percentiles can
  * be computed across instances (Prometheus {@code histogram_quantile}); {@link Builder#percentileHistogram(boolean)}
  * turns it off.
+ *
+ * <p>With {@link Builder#serverFrom(PoolHealthCheck)}, the pool's share of the server's {@code max_connections} and the
+ * server's headroom are published too, from that check's latest reading.
  */
 public final class TidepoolMeterBinder implements MeterBinder, AutoCloseable {
 
@@ -50,6 +54,7 @@ public final class TidepoolMeterBinder implements MeterBinder, AutoCloseable {
     private final TidepoolPool pool;
     private final Tags tags;
     private final boolean percentileHistogram;
+    private final @Nullable PoolHealthCheck server;
     private final List<Bound> bound = new CopyOnWriteArrayList<>();
     private final MeterEvents events;
     private @Nullable Disposable listening;
@@ -59,6 +64,7 @@ public final class TidepoolMeterBinder implements MeterBinder, AutoCloseable {
         this.pool = b.pool;
         this.tags = Tags.of(TidepoolMeters.POOL_NAME, pool.name()).and(b.tags);
         this.percentileHistogram = b.percentileHistogram;
+        this.server = b.server;
         this.events = new MeterEvents(bound, pool.configuration().errorClassifier());
     }
 
@@ -99,6 +105,13 @@ public final class TidepoolMeterBinder implements MeterBinder, AutoCloseable {
         gauge(meters, registry, TidepoolMeters.IDLE_MIN, Tags.empty(), p -> p.configuration().minIdle());
         gauge(meters, registry, TidepoolMeters.MAX, Tags.empty(), p -> p.configuration().maxSize());
         gauge(meters, registry, TidepoolMeters.PENDING_REQUESTS, Tags.empty(), p -> p.stats().pending());
+        PoolHealthCheck check = server;
+        if (check != null) {
+            gauge(meters, registry, TidepoolMeters.SERVER_SHARE, Tags.empty(), p -> check.lastServerHeadroom()
+                    .flatMap(s -> s.shareOf(p.configuration().maxServerConnections())).orElse(Double.NaN));
+            gauge(meters, registry, TidepoolMeters.SERVER_HEADROOM, Tags.empty(), p -> check.lastServerHeadroom()
+                    .map(s -> (double) s.headroom()).orElse(Double.NaN));
+        }
         counter(meters, registry, TidepoolMeters.TIMEOUTS, p -> p.stats().timeouts());
         counter(meters, registry, TidepoolMeters.VALIDATION_FAILURES, p -> p.stats().validationFailures());
         counter(meters, registry, TidepoolMeters.DISCARDS, p -> p.stats().discards());
@@ -187,6 +200,7 @@ public final class TidepoolMeterBinder implements MeterBinder, AutoCloseable {
         private final TidepoolPool pool;
         private Tags tags = Tags.empty();
         private boolean percentileHistogram = true;
+        private @Nullable PoolHealthCheck server;
 
         private Builder(TidepoolPool pool) {
             this.pool = Objects.requireNonNull(pool, "pool");
@@ -201,6 +215,24 @@ public final class TidepoolMeterBinder implements MeterBinder, AutoCloseable {
         /** Whether the timers publish a percentile histogram; default true. */
         public Builder percentileHistogram(boolean percentileHistogram) {
             this.percentileHistogram = percentileHistogram;
+            return this;
+        }
+
+        /**
+         * Also publishes {@link TidepoolMeters#SERVER_SHARE} and {@link TidepoolMeters#SERVER_HEADROOM} from
+         * {@code check}'s latest reading of the server ({@link PoolHealthCheck#lastServerHeadroom()}): a scrape
+         * reads no server, so the gauges are as fresh as the check's probes (a readiness probe, or the health
+         * endpoint, polled every few seconds), and NaN until the first. {@code check} must be of this binder's pool.
+         *
+         * @throws IllegalArgumentException when {@code check} is of another pool, naming both
+         */
+        public Builder serverFrom(PoolHealthCheck check) {
+            Objects.requireNonNull(check, "check");
+            if (check.pool() != pool) {
+                throw new IllegalArgumentException("serverFrom must be a check of pool '" + pool.name()
+                        + "', was a check of pool '" + check.name() + "'");
+            }
+            this.server = check;
             return this;
         }
 

@@ -63,6 +63,22 @@ public enum TidepoolMeters {
     /** Borrowers pinned since the pool was built. */
     LANE_PINS("tidepool.lane.pins", Meter.Type.COUNTER, "borrowers",
             "Multiplexed borrowers that pinned a connection of their own (a transaction or session state)"),
+    /**
+     * This pool's share of the server's {@code max_connections}: its {@code maxSize} over {@code max_connections}, as
+     * the pool's health check last read the server. Summed over every pool of every instance, it must stay below 1
+     * (docs/operations.md). Published only with {@link TidepoolMeterBinder.Builder#serverFrom}; NaN until the check
+     * has read the server.
+     */
+    SERVER_SHARE("tidepool.connection.server.share", Meter.Type.GAUGE, "ratio",
+            "This pool's maxSize over the server's max_connections, as the health check last read them"),
+    /**
+     * Connections the server can still accept ({@code max_connections} minus its client backends from every client),
+     * as the pool's health check last read them. Published only with {@link TidepoolMeterBinder.Builder#serverFrom};
+     * NaN until the check has read the server.
+     */
+    SERVER_HEADROOM("tidepool.connection.server.headroom", Meter.Type.GAUGE, "connections",
+            "Connections the server can still accept (max_connections minus client backends), as the health check "
+                    + "last read them"),
     /** Errors by {@value #CATEGORY}: failed connection opens, failed acquires and failed work. */
     ERRORS("tidepool.connection.errors", Meter.Type.COUNTER, "errors",
             "Errors seen by the pool (failed opens, failed acquires, failed work), by category");

@@ -62,7 +62,9 @@ class DashboardTests {
                 "db_client_connection_use_time_seconds_bucket",
                 "db_client_connection_timeouts_total",
                 "tidepool_connection_leaks_total",
-                "tidepool_connection_errors_total");
+                "tidepool_connection_errors_total",
+                "tidepool_connection_server_share_ratio",
+                "tidepool_connection_server_headroom_connections");
         assertThat(String.join("\n", queries)).contains("db_client_connection_pool_name, category)")
                 .contains("db_client_connection_state");
     }
@@ -199,12 +201,16 @@ class DashboardTests {
     private static String scrapeOfAUsedPool() {
         TidepoolPool pool = HealthTestPools.builder("dashboard").buildPool();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        try (TidepoolMeterBinder binder = TidepoolMeterBinder.of(pool)) {
+        io.tidepool.health.PoolHealthCheck check = HealthTestPools.check(pool);
+        // the server share and headroom panels read the meters a binder publishes from the pool's health check
+        try (TidepoolMeterBinder binder = TidepoolMeterBinder.builder(pool).serverFrom(check).build()) {
             binder.bindTo(registry);
             StepVerifier.create(pool.withConnection(c -> Sql.queryOne(c, "SELECT 1", Integer.class)))
                     .expectNext(1).verifyComplete();
+            check.check().block(Duration.ofSeconds(20));
             return registry.scrape();
         } finally {
+            check.close();
             pool.close().block(Duration.ofSeconds(30));
         }
     }

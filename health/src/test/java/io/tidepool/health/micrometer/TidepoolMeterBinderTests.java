@@ -61,8 +61,11 @@ class TidepoolMeterBinderTests {
                 assertThat(m.getId().getDescription()).as("description of " + m.getId()).isNotBlank();
                 assertThat(m.getId().getBaseUnit()).as("base unit of " + m.getId()).isNotBlank();
             });
-            assertThat(TidepoolMeters.values()).extracting(TidepoolMeters::meterName)
-                    .filteredOn(name -> !name.startsWith("tidepool.lane."))
+            // every meter but the two that need a health check (serverFrom) and the lane's (a multiplexing pool's)
+            assertThat(java.util.Arrays.stream(TidepoolMeters.values())
+                    .filter(m -> m != TidepoolMeters.SERVER_SHARE && m != TidepoolMeters.SERVER_HEADROOM)
+                    .map(TidepoolMeters::meterName)
+                    .filter(name -> !name.startsWith("tidepool.lane.")))
                     .containsExactlyInAnyOrderElementsOf(INVENTORY.stream().map(s -> s.substring(0, s.indexOf('{')))
                             .collect(Collectors.toSet()));
         } finally {
@@ -265,6 +268,60 @@ class TidepoolMeterBinderTests {
         } finally {
             pool.close().block(Duration.ofSeconds(30));
         }
+    }
+
+    /**
+     * The pool's share of the real server's max_connections and the server's headroom, from the health check's
+     * latest reading: NaN before the check has read the server, then what it read (and what the server says).
+     */
+    @Test
+    void theServerShareAndHeadroomAreTheHealthChecksReading() {
+        TidepoolPool pool = HealthTestPools.builder("meters-server").maxSize(4).buildPool();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        io.tidepool.health.PoolHealthCheck check = HealthTestPools.check(pool);
+        try (TidepoolMeterBinder binder = TidepoolMeterBinder.builder(pool).serverFrom(check).build()) {
+            binder.bindTo(registry);
+            assertThat(gauge(registry, TidepoolMeters.SERVER_SHARE, pool)).isNaN();
+            assertThat(gauge(registry, TidepoolMeters.SERVER_HEADROOM, pool)).isNaN();
+
+            io.tidepool.health.PoolHealth health = check.check().block(Duration.ofSeconds(20));
+            int maxConnections = Integer.parseInt(io.tidepool.testing.TestDatabase.get()
+                    .query("SHOW max_connections").get(0).get("max_connections").toString());
+            io.tidepool.health.PoolHealth.ServerHeadroom read = health.server().orElseThrow();
+            assertThat(read.maxConnections()).isEqualTo(maxConnections);
+            assertThat(gauge(registry, TidepoolMeters.SERVER_SHARE, pool)).isEqualTo(4.0 / maxConnections)
+                    .isEqualTo(health.serverShare().orElseThrow());
+            assertThat(gauge(registry, TidepoolMeters.SERVER_HEADROOM, pool))
+                    .isEqualTo(maxConnections - read.backends())
+                    // the probe's own backend is one of those the server counted
+                    .isLessThan(maxConnections);
+            assertThat(PrometheusNames.of(registry.scrape())).contains("tidepool_connection_server_share_ratio",
+                    "tidepool_connection_server_headroom_connections");
+        } finally {
+            check.close();
+            pool.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void theServerGaugesTakeOnlyACheckOfTheirOwnPool() {
+        TidepoolPool pool = HealthTestPools.builder("meters-own").buildPool();
+        TidepoolPool other = HealthTestPools.builder("meters-other").buildPool();
+        io.tidepool.health.PoolHealthCheck check = HealthTestPools.check(other);
+        try {
+            assertThatThrownBy(() -> TidepoolMeterBinder.builder(pool).serverFrom(check))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("serverFrom must be a check of pool '" + pool.name() + "', was a check of pool '"
+                            + other.name() + "'");
+        } finally {
+            check.close();
+            pool.close().block(Duration.ofSeconds(30));
+            other.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    private static double gauge(MeterRegistry registry, TidepoolMeters meter, TidepoolPool pool) {
+        return registry.get(meter.meterName()).tag(TidepoolMeters.POOL_NAME, pool.name()).gauge().value();
     }
 
     static String describe(Meter meter, String poolName) {

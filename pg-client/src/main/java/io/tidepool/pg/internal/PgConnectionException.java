@@ -9,6 +9,10 @@ final class PgConnectionException extends R2dbcNonTransientResourceException {
     private static final long serialVersionUID = 1L;
 
     PgConnectionException(String message, @Nullable Throwable cause) {
-        super(message, "08006", 0, (String) null, cause);
+        this(message, "08006", cause);
+    }
+
+    PgConnectionException(String message, String sqlState, @Nullable Throwable cause) {
+        super(message, sqlState, 0, (String) null, cause);
     }
 }

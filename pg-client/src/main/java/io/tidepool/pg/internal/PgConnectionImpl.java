@@ -7,6 +7,7 @@ import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Statement;
 import io.r2dbc.spi.TransactionDefinition;
 import io.r2dbc.spi.ValidationDepth;
+import io.tidepool.pg.PgHost;
 import io.tidepool.pg.PgSession;
 import io.tidepool.pg.PgTransactionStatus;
 import org.jspecify.annotations.Nullable;
@@ -25,14 +26,16 @@ final class PgConnectionImpl implements PgSession, Exchanger {
 
     private final PgEngine engine;
     private final PgConnector connector;
+    private final PgHost host;
     private volatile IsolationLevel isolationLevel = IsolationLevel.READ_COMMITTED;
     private volatile boolean autoCommit = true;
     /** The logical transaction: begun by the caller and not yet ended, whatever was sent. */
     private volatile boolean inTransaction;
 
-    PgConnectionImpl(PgEngine engine, PgConnector connector) {
+    PgConnectionImpl(PgEngine engine, PgConnector connector, PgHost host) {
         this.engine = engine;
         this.connector = connector;
+        this.host = host;
     }
 
     PgEngine engine() {
@@ -259,13 +262,18 @@ final class PgConnectionImpl implements PgSession, Exchanger {
     }
 
     @Override
+    public PgHost host() {
+        return host;
+    }
+
+    @Override
     public int processId() {
         return engine.processId;
     }
 
     @Override
     public Mono<Void> cancelRequest() {
-        return connector.cancel(engine.processId, engine.secretKey);
+        return connector.cancel(host, engine.processId, engine.secretKey);
     }
 
     @Override

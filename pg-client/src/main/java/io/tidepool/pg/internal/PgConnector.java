@@ -14,6 +14,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.r2dbc.spi.R2dbcException;
 import io.tidepool.pg.PgConnectionConfiguration;
+import io.tidepool.pg.PgHost;
 import io.tidepool.pg.PgSession;
 import io.tidepool.pg.PgSslMode;
 import org.jspecify.annotations.Nullable;
@@ -32,7 +33,6 @@ public final class PgConnector {
 
     private final PgConnectionConfiguration config;
     private final @Nullable SslContext sslContext;
-    private final String hostPort;
     private final EventLoopGroup group;
     private final Class<? extends SocketChannel> channelClass;
 
@@ -60,7 +60,6 @@ public final class PgConnector {
         this.group = group;
         this.channelClass = channelClass;
         this.config = config;
-        this.hostPort = config.host() + ":" + config.port();
         Randomness.get(); // seeds the client's SecureRandom here, off the event loops
         this.sslContext = config.sslMode() == PgSslMode.DISABLE ? null : sslContext(config);
     }
@@ -84,12 +83,21 @@ public final class PgConnector {
         }
     }
 
-    /** Connects; the Mono emits once the server is ready for queries, or fails with an R2DBC exception. */
+    /**
+     * Connects to the configuration's (first) host; the Mono emits once the server is ready for queries, or fails
+     * with an R2DBC exception.
+     */
     public Mono<PgSession> connect() {
-        return Mono.create(this::connect);
+        return connect(config.hosts().get(0));
     }
 
-    private void connect(MonoSink<PgSession> sink) {
+    /** Connects to {@code host}, within the connect timeout; as {@link #connect()}. */
+    public Mono<PgSession> connect(PgHost host) {
+        return Mono.create(sink -> connect(host, sink));
+    }
+
+    private void connect(PgHost host, MonoSink<PgSession> sink) {
+        String hostPort = host.toString();
         AtomicBoolean done = new AtomicBoolean();
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
@@ -103,7 +111,7 @@ public final class PgConnector {
                     protected void initChannel(Channel ch) {
                         PgEngine engine = new PgEngine(ch, hostPort, config.statementCacheSize(),
                                 config.pipelineLimit());
-                        PgConnectionImpl connection = new PgConnectionImpl(engine, PgConnector.this);
+                        PgConnectionImpl connection = new PgConnectionImpl(engine, PgConnector.this, host);
                         Runnable ready = () -> {
                             if (done.compareAndSet(false, true)) {
                                 sink.success(connection);
@@ -118,8 +126,8 @@ public final class PgConnector {
                         Runnable startup = () -> engine.submit(new StartupCommand(config, ready, failed));
                         PgDecoder decoder = new PgDecoder(engine);
                         if (sslContext != null) {
-                            ch.pipeline().addLast("ssl-negotiator", new SslNegotiator(sslContext, config.host(),
-                                    config.port(), decoder, startup, failed));
+                            ch.pipeline().addLast("ssl-negotiator", new SslNegotiator(sslContext, host.name(),
+                                    host.port(), decoder, startup, failed));
                         } else {
                             ch.pipeline().addLast("decoder", decoder);
                             ch.pipeline().addLast("engine-start", new io.netty.channel.ChannelInboundHandlerAdapter() {
@@ -157,7 +165,7 @@ public final class PgConnector {
                         });
                     }
                 });
-        ChannelFuture future = bootstrap.connect(config.host(), config.port());
+        ChannelFuture future = bootstrap.connect(host.name(), host.port());
         future.addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess() && done.compareAndSet(false, true)) {
                 sink.error(new PgConnectionException("could not connect to " + hostPort + ": "
@@ -171,8 +179,8 @@ public final class PgConnector {
         });
     }
 
-    /** Sends a CancelRequest for {@code processId} over a new connection, then closes it. */
-    Mono<Void> cancel(int processId, int secretKey) {
+    /** Sends a CancelRequest for {@code processId} to {@code host}, the connection's, over a new one, then closes it. */
+    Mono<Void> cancel(PgHost host, int processId, int secretKey) {
         return Mono.create(sink -> {
             Bootstrap bootstrap = new Bootstrap()
                     .group(group)
@@ -180,9 +188,9 @@ public final class PgConnector {
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                             config.connectTimeout().toMillis()))
                     .handler(new io.netty.channel.ChannelInboundHandlerAdapter());
-            bootstrap.connect(config.host(), config.port()).addListener((ChannelFutureListener) f -> {
+            bootstrap.connect(host.name(), host.port()).addListener((ChannelFutureListener) f -> {
                 if (!f.isSuccess()) {
-                    sink.error(cancelFailed(f.cause()));
+                    sink.error(cancelFailed(host, f.cause()));
                     return;
                 }
                 ByteBuf request = f.channel().alloc().buffer(16);
@@ -193,7 +201,7 @@ public final class PgConnector {
                         if (w.isSuccess()) {
                             sink.success();
                         } else {
-                            sink.error(cancelFailed(w.cause()));
+                            sink.error(cancelFailed(host, w.cause()));
                         }
                     });
                 });
@@ -201,12 +209,8 @@ public final class PgConnector {
         });
     }
 
-    private R2dbcException cancelFailed(Throwable cause) {
-        return new PgConnectionException("could not send a cancel request to " + hostPort + ": "
+    private static R2dbcException cancelFailed(PgHost host, Throwable cause) {
+        return new PgConnectionException("could not send a cancel request to " + host + ": "
                 + cause.getMessage(), cause);
-    }
-
-    String hostPort() {
-        return hostPort;
     }
 }
