@@ -64,7 +64,11 @@ class DashboardTests {
                 "tidepool_connection_leaks_total",
                 "tidepool_connection_errors_total",
                 "tidepool_connection_server_share_ratio",
-                "tidepool_connection_server_headroom_connections");
+                "tidepool_connection_server_headroom_connections",
+                "tidepool_lane_statements_in_flight_statements",
+                "tidepool_lane_statements_waiting_statements",
+                "tidepool_lane_connections",
+                "tidepool_lane_pinned_borrowers");
         assertThat(String.join("\n", queries)).contains("db_client_connection_pool_name, category)")
                 .contains("db_client_connection_state");
     }
@@ -198,20 +202,28 @@ class DashboardTests {
         return out;
     }
 
+    /** A used pool's scrape, and a multiplexing pool's beside it (the lane's panels read its meters). */
     private static String scrapeOfAUsedPool() {
         TidepoolPool pool = HealthTestPools.builder("dashboard").buildPool();
+        TidepoolPool multiplexing = HealthTestPools.builder("dashboard-lane").client(io.tidepool.ProtocolClient.NATIVE)
+                .multiplex(true).multiplexConnections(2).buildPool();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         io.tidepool.health.PoolHealthCheck check = HealthTestPools.check(pool);
         // the server share and headroom panels read the meters a binder publishes from the pool's health check
-        try (TidepoolMeterBinder binder = TidepoolMeterBinder.builder(pool).serverFrom(check).build()) {
+        try (TidepoolMeterBinder binder = TidepoolMeterBinder.builder(pool).serverFrom(check).build();
+             TidepoolMeterBinder lane = TidepoolMeterBinder.of(multiplexing)) {
             binder.bindTo(registry);
+            lane.bindTo(registry);
             StepVerifier.create(pool.withConnection(c -> Sql.queryOne(c, "SELECT 1", Integer.class)))
+                    .expectNext(1).verifyComplete();
+            StepVerifier.create(multiplexing.withConnection(c -> Sql.queryOne(c, "SELECT 1", Integer.class)))
                     .expectNext(1).verifyComplete();
             check.check().block(Duration.ofSeconds(20));
             return registry.scrape();
         } finally {
             check.close();
             pool.close().block(Duration.ofSeconds(30));
+            multiplexing.close().block(Duration.ofSeconds(30));
         }
     }
 
