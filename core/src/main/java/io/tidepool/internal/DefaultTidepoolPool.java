@@ -69,6 +69,10 @@ public final class DefaultTidepoolPool implements TidepoolPool {
             // what a burst of slow statements added to the lane goes away one connection a second
             lifecycle.runsUntilClosed(config.scheduler().schedulePeriodically(lane::trim, 1, 1,
                     java.util.concurrent.TimeUnit.SECONDS));
+            // a statement waiting for room fails within a quarter more than acquireTimeout, as an acquire would
+            long sweep = Math.max(10, config.acquireTimeout().toMillis() / 4);
+            lifecycle.runsUntilClosed(config.scheduler().schedulePeriodically(lane::expireWaiting, sweep, sweep,
+                    java.util.concurrent.TimeUnit.MILLISECONDS));
         }
         lifecycle.runsUntilClosed(config.silenceTimeout()
                 .map(timeout -> new SilenceWatch(ctx, source, timeout).schedule()).orElse(null));

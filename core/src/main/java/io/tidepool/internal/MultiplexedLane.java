@@ -2,6 +2,7 @@ package io.tidepool.internal;
 
 import io.tidepool.PoolConfiguration;
 import io.tidepool.error.ConnectionSilentException;
+import io.tidepool.error.PoolAcquireTimeoutException;
 import io.tidepool.error.PoolClosedException;
 import io.tidepool.error.PoolPendingLimitException;
 import io.tidepool.pg.PgLane;
@@ -106,6 +107,21 @@ final class MultiplexedLane {
             return;
         }
         openOne().doFinally(s -> growing.set(false)).subscribe(null, e -> { });
+    }
+
+    /**
+     * Fails the statements that waited in the lane longer than {@code acquireTimeout}, as an acquire times out: a
+     * statement never hangs for want of room on the lane.
+     */
+    void expireWaiting() {
+        int expired = lane.failWaitingLongerThan(config.acquireTimeout(), () -> {
+            ctx.counters.timeouts.increment();
+            return new PoolAcquireTimeoutException(config.name(), config.acquireTimeout(), ctx.stats());
+        });
+        if (expired > 0) {
+            log.debug("pool '{}': {} statements waited longer than acquireTimeout for room on the lane", config.name(),
+                    expired);
+        }
     }
 
     /**

@@ -86,6 +86,28 @@ class LaneFairnessTests extends PoolTest {
     }
 
     @Test
+    void aStatementThatFindsNoRoomOnTheLaneFailsAfterAcquireTimeoutInsteadOfHanging() {
+        pool = MultiplexTests.multiplexed("lane-full", 1).multiplexMaxConnections(1).multiplexDepth(1)
+                .acquireTimeout(Duration.ofMillis(500)).buildPool();
+        pool.start().block(WAIT);
+        CompletableFuture<String> slow = pool.withConnection(c -> queryOne(c, "SELECT pg_sleep(3)::text", String.class))
+                .next().toFuture();
+        await().atMost(WAIT).until(() -> pool.stats().lane().totalInFlight() == 1);
+
+        long started = System.nanoTime();
+        Throwable error = pool.withConnection(c -> queryOne(c, "SELECT 1", Integer.class)).materialize()
+                .filter(signal -> signal.isOnError()).map(signal -> signal.getThrowable()).blockLast(WAIT);
+        Duration waited = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(error).isInstanceOf(io.tidepool.error.PoolAcquireTimeoutException.class)
+                .hasMessageContaining("no connection available after 500 ms");
+        assertThat(waited).as("failed at acquireTimeout, within the sweep's quarter").isLessThan(Duration.ofSeconds(2));
+        assertThat(pool.stats().timeouts()).isEqualTo(1);
+        assertThat(slow.join()).isNotNull();
+        PoolFixture.assertNoLeak(pool, 1);
+    }
+
+    @Test
     void aResultReadTooSlowlyFailsAloneWhileTheLaneServesEveryoneElse() {
         pool = MultiplexTests.multiplexed("lane-reader", 1).buildPool();
         pool.start().block(WAIT);

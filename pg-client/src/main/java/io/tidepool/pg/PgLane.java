@@ -73,6 +73,14 @@ public interface PgLane {
     int closeSilent(java.time.Duration silence, Supplier<? extends io.r2dbc.spi.R2dbcException> error);
 
     /**
+     * Fails every statement that has waited in the lane's queue longer than {@code wait} with {@code error}: a
+     * caller's deadline for getting onto a connection, as a pool's acquire timeout.
+     *
+     * @return how many failed
+     */
+    int failWaitingLongerThan(java.time.Duration wait, Supplier<? extends Throwable> error);
+
+    /**
      * Fails every statement waiting now with {@code error}: for when no connection can serve them soon (the lane has
      * none, and opening one failed).
      *

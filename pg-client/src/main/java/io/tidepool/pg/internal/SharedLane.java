@@ -151,6 +151,22 @@ public final class SharedLane implements PgLane {
     }
 
     @Override
+    public int failWaitingLongerThan(java.time.Duration wait, Supplier<? extends Throwable> error) {
+        long now = System.nanoTime();
+        long limit = wait.toNanos();
+        int n = 0;
+        for (LaneExchange x : queue) {
+            // removed by whichever of this sweep and a dispatch takes it first
+            if (now - x.queuedNanos > limit && queue.remove(x)) {
+                waiting.decrementAndGet();
+                x.fail(error.get());
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
     public int failWaiting(Supplier<? extends Throwable> error) {
         int n = 0;
         LaneExchange x;
@@ -193,6 +209,7 @@ public final class SharedLane implements PgLane {
             x.fail(saturated.get());
             return;
         }
+        x.queuedNanos = System.nanoTime();
         queue.offer(x);
         // a connection may have made room between the reserve and the offer
         dispatchWaiting();
@@ -343,6 +360,8 @@ public final class SharedLane implements PgLane {
         private final SharedLane lane;
         final LaneRoute route;
         volatile @Nullable Member member;
+        /** When it began to wait in the lane's queue ({@link System#nanoTime()}), if it had to. */
+        volatile long queuedNanos;
 
         LaneExchange(String sql, @Nullable List<BindValue[]> bindings, EventStream<Result> out, SharedLane lane,
                 LaneRoute route) {
