@@ -16,7 +16,6 @@ import reactor.core.publisher.Mono;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,7 +38,8 @@ final class MultiplexedLane {
     private final PoolConfiguration config;
     private final ConnectionSource source;
     private final PgLane lane;
-    private final Set<PgSession> open = ConcurrentHashMap.newKeySet();
+    // every shared connection open now, with the time (the pool's clock) past which it is retired: maxLifetime
+    private final java.util.Map<PgSession, Long> open = new ConcurrentHashMap<>();
     // connections open or being opened: reserved one by one, so that fills racing each other never open too many
     private final AtomicInteger held = new AtomicInteger();
     private final AtomicInteger failuresInARow = new AtomicInteger();
@@ -75,7 +75,7 @@ final class MultiplexedLane {
 
     /** A shared connection's metadata (for {@code getMetadata()}), or empty when none is open. */
     java.util.Optional<PgSession> anyConnection() {
-        return open.stream().findFirst();
+        return open.keySet().stream().findFirst();
     }
 
     /** Opens the missing shared connections; completes when each of them opened or failed (failing with the first). */
@@ -130,7 +130,11 @@ final class MultiplexedLane {
      * away one beat at a time.
      */
     void trim() {
-        if (closed || held.get() <= config.multiplexConnections()) {
+        if (closed) {
+            return;
+        }
+        retireOneTooOld();
+        if (held.get() <= config.multiplexConnections()) {
             return;
         }
         List<PgSession> connections = lane.connections();
@@ -138,9 +142,34 @@ final class MultiplexedLane {
         for (int i = 0; i < Math.min(connections.size(), inFlight.length); i++) {
             PgSession connection = connections.get(i);
             if (inFlight[i] == 0 && lane.remove(connection)) {
-                if (open.remove(connection)) {
+                if (open.remove(connection) != null) {
                     held.decrementAndGet();
                 }
+                closeWhenQuiet(connection).subscribe();
+                return;
+            }
+        }
+    }
+
+    /** The time past which a connection opened now is retired: maxLifetime, less up to a tenth (as the pool's). */
+    private long retireAtMillis() {
+        return config.maxLifetime().map(java.time.Duration::toMillis)
+                .map(max -> ctx.nowMillis() + max - java.util.concurrent.ThreadLocalRandom.current().nextLong(max / 10 + 1))
+                .orElse(Long.MAX_VALUE);
+    }
+
+    /**
+     * Retires one shared connection past its lifetime, if any: it leaves the lane at once, a new one takes its place,
+     * and it is closed once its statements in flight are answered. One a beat, so the lane never loses them all at once.
+     */
+    private void retireOneTooOld() {
+        long now = ctx.nowMillis();
+        for (java.util.Map.Entry<PgSession, Long> e : open.entrySet()) {
+            PgSession connection = e.getKey();
+            if (e.getValue() <= now && lane.remove(connection) && open.remove(connection) != null) {
+                held.decrementAndGet();
+                log.debug("pool '{}': a multiplexed connection reached maxLifetime; replacing it", config.name());
+                fillInBackground();
                 closeWhenQuiet(connection).subscribe();
                 return;
             }
@@ -162,7 +191,7 @@ final class MultiplexedLane {
                         source.closeShared(connection).subscribe();
                         return;
                     }
-                    open.add(connection);
+                    open.put(connection, retireAtMillis());
                     lane.add(connection);
                 })
                 .doOnError(e -> {
@@ -191,7 +220,7 @@ final class MultiplexedLane {
 
     /** A shared connection was lost: its statements in flight failed with a connection error; a new one replaces it. */
     private void lost(PgSession connection) {
-        if (open.remove(connection)) {
+        if (open.remove(connection) != null) {
             held.decrementAndGet();
             ctx.counters.destroys.increment();
             ctx.counters.discards.increment();
@@ -219,10 +248,10 @@ final class MultiplexedLane {
      * closed once its statements in flight are answered.
      */
     Mono<Void> retireAll() {
-        List<PgSession> retiring = new ArrayList<>(open);
+        List<PgSession> retiring = new ArrayList<>(open.keySet());
         for (PgSession connection : retiring) {
             lane.remove(connection);
-            if (open.remove(connection)) {
+            if (open.remove(connection) != null) {
                 held.decrementAndGet();
             }
         }
@@ -242,7 +271,7 @@ final class MultiplexedLane {
         return Mono.defer(() -> {
             closed = true;
             lane.close();
-            List<PgSession> all = new ArrayList<>(open);
+            List<PgSession> all = new ArrayList<>(open.keySet());
             open.clear();
             return Flux.fromIterable(all).flatMap(this::closeWhenQuiet).then();
         });

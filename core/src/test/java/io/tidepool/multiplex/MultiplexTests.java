@@ -127,6 +127,28 @@ class MultiplexTests extends PoolTest {
     }
 
     @Test
+    void sharedConnectionsAreRetiredAtMaxLifetimeOneAtATimeWithoutFailingAStatement() {
+        pool = multiplexed("lane-lifetime", 2).multiplexMaxConnections(2).maxLifetime(Duration.ofSeconds(2))
+                .buildPool();
+        pool.start().block(WAIT);
+        Set<Integer> first = new HashSet<>(Flux.range(0, 200).flatMap(i -> pool.withConnection(c -> backendPid(c)), 16)
+                .collectList().block(WAIT));
+        assertThat(first).hasSize(2);
+
+        // a steady load through the retirements: none of it fails, and the lane ends on two new connections
+        Set<Integer> later = new HashSet<>();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+            Set<Integer> now = new HashSet<>(Flux.range(0, 100).flatMap(i -> pool.withConnection(c -> backendPid(c)),
+                    16).collectList().block(WAIT));
+            later.clear();
+            later.addAll(now);
+            return now.size() == 2 && java.util.Collections.disjoint(now, first);
+        });
+        assertThat(pool.stats().lane().connections()).isEqualTo(2);
+        PoolFixture.assertNoLeak(pool, 2);
+    }
+
+    @Test
     void theR2dbcUrlHandsOutVirtualConnectionsAsSpringWouldUseThem() {
         String name = io.tidepool.testing.TestDatabase.uniqueApplicationName("lane-url");
         String url = io.tidepool.testing.TestDatabase.get().r2dbcUrl("client=native&multiplex=true"
