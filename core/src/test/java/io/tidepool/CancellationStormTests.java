@@ -79,6 +79,7 @@ class CancellationStormTests extends PoolTest {
         long seed = Seeds.of(test.getDisplayName());
         pool = PoolFixture.builder("storm").maxSize(MAX_SIZE).maxPendingAcquires(10_000)
                 .acquireTimeout(Duration.ofSeconds(20)).buildPool();
+        PoolFixture.assertOnTestClient(pool);
         pool.start().block(Duration.ofSeconds(20));
         Long finished = Flux.range(0, OPERATIONS)
                 .flatMap(i -> cancelledAtRandom(seed, i).onErrorResume(e -> Mono.empty()).thenReturn(i), 32)
