@@ -40,6 +40,7 @@ public final class PgConnectionConfiguration {
     private final Duration connectTimeout;
     private final int statementCacheSize;
     private final int pipelineLimit;
+    private final TcpSettings tcp;
     private final Map<String, String> options;
 
     private PgConnectionConfiguration(Builder b) {
@@ -54,6 +55,7 @@ public final class PgConnectionConfiguration {
         this.connectTimeout = b.connectTimeout;
         this.statementCacheSize = b.statementCacheSize;
         this.pipelineLimit = b.pipelineLimit;
+        this.tcp = b.tcp.build();
         this.options = Collections.unmodifiableMap(new LinkedHashMap<>(b.options));
     }
 
@@ -64,7 +66,9 @@ public final class PgConnectionConfiguration {
      * {@code sslMode} ({@code disable}, {@code require}, {@code verify-full}), {@code sslRootCert} (a PEM file),
      * {@code applicationName}, {@code connectTimeout}, {@code statementCacheSize} (also read as r2dbc-postgresql's
      * {@code preparedStatementCacheQueries}, which must not be negative here), {@code pipelineLimit}, {@code statementTimeout} and
-     * {@code lockWaitTimeout} (sent at startup as {@code statement_timeout} / {@code lock_timeout}), and
+     * {@code lockWaitTimeout} (sent at startup as {@code statement_timeout} / {@code lock_timeout}), the socket's
+     * {@code tcpKeepAlive} ({@code true} or {@code false}), {@code tcpKeepAliveIdle}, {@code tcpKeepAliveInterval},
+     * {@code tcpKeepAliveCount} and {@code tcpUserTimeout} ({@code disabled} or a duration; see {@link TcpSettings}), and
      * {@code options} (a {@code Map<String, String>} of server parameters). A value may be typed or a string, as a URL
      * gives it: durations as ISO-8601 ({@code PT5S}) or milliseconds.
      *
@@ -125,6 +129,7 @@ public final class PgConnectionConfiguration {
         if (pipelineLimit != null) {
             b.pipelineLimit(integer("pipelineLimit", pipelineLimit));
         }
+        TcpSettings.readInto(b.tcp, options);
         Object serverOptions = options.getValue(io.r2dbc.spi.Option.valueOf("options"));
         if (serverOptions instanceof Map) {
             ((Map<?, ?>) serverOptions).forEach((k, v) -> b.option(String.valueOf(k), String.valueOf(v)));
@@ -158,7 +163,7 @@ public final class PgConnectionConfiguration {
         }
     }
 
-    private static int integer(String name, Object value) {
+    static int integer(String name, Object value) {
         if (value instanceof Number) {
             return ((Number) value).intValue();
         }
@@ -169,7 +174,7 @@ public final class PgConnectionConfiguration {
         }
     }
 
-    private static Duration duration(String name, Object value) {
+    static Duration duration(String name, Object value) {
         if (value instanceof Duration) {
             return (Duration) value;
         }
@@ -251,6 +256,11 @@ public final class PgConnectionConfiguration {
         return pipelineLimit;
     }
 
+    /** How the connection's TCP socket is set up: keepalive and its timing, {@code TCP_USER_TIMEOUT}. */
+    public TcpSettings tcp() {
+        return tcp;
+    }
+
     /** Extra server parameters sent in the startup message (for example {@code search_path}), read-only. */
     public Map<String, String> options() {
         return options;
@@ -262,7 +272,7 @@ public final class PgConnectionConfiguration {
         return "PgConnectionConfiguration{host=" + host + ", port=" + port + ", database=" + database + ", user="
                 + user + ", password=" + (password == null ? "<none>" : "<hidden>") + ", applicationName="
                 + applicationName + ", sslMode=" + sslMode + ", sslRootCert=" + sslRootCert + ", connectTimeout="
-                + connectTimeout + ", statementCacheSize=" + statementCacheSize + ", pipelineLimit=" + pipelineLimit + ", options=" + options.keySet() + "}";
+                + connectTimeout + ", statementCacheSize=" + statementCacheSize + ", pipelineLimit=" + pipelineLimit + ", tcp=" + tcp + ", options=" + options.keySet() + "}";
     }
 
     /**
@@ -283,6 +293,7 @@ public final class PgConnectionConfiguration {
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private int statementCacheSize = DEFAULT_STATEMENT_CACHE_SIZE;
         private int pipelineLimit = DEFAULT_PIPELINE_LIMIT;
+        private final TcpSettings.Builder tcp = TcpSettings.builder();
         private final Map<String, String> options = new LinkedHashMap<>();
 
         private Builder() {
@@ -377,6 +388,15 @@ public final class PgConnectionConfiguration {
                 throw new IllegalArgumentException("pipelineLimit must be at least 1, was " + pipelineLimit);
             }
             this.pipelineLimit = pipelineLimit;
+            return this;
+        }
+
+        /**
+         * The TCP socket's settings, checked as they are set: for example
+         * {@code tcp(t -> t.userTimeout(Duration.ofSeconds(30)))}. See {@link TcpSettings}.
+         */
+        public Builder tcp(java.util.function.Consumer<TcpSettings.Builder> settings) {
+            Objects.requireNonNull(settings, "settings must not be null").accept(tcp);
             return this;
         }
 

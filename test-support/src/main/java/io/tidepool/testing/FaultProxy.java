@@ -44,8 +44,13 @@ public final class FaultProxy implements AutoCloseable {
     /** A proxy in front of the shared test server. */
     public static FaultProxy toTestDatabase() {
         TestDatabase db = TestDatabase.get();
+        return to(db.host(), db.port());
+    }
+
+    /** A proxy in front of {@code host:port}, for example a test server of a module's own. */
+    public static FaultProxy to(String host, int port) {
         try {
-            return new FaultProxy(db.host(), db.port());
+            return new FaultProxy(host, port);
         } catch (IOException e) {
             throw new IllegalStateException("could not start the fault proxy", e);
         }

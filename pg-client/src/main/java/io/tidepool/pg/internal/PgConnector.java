@@ -21,12 +21,14 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
 import javax.net.ssl.SSLException;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Opens connections: TCP (epoll or NIO, on the next event loop of the shared group), TLS when asked, startup and
- * authentication, all under one connect timeout. Also sends cancel requests.
+ * authentication, all under one connect timeout; the socket set up as {@link io.tidepool.pg.TcpSettings} say. Also
+ * sends cancel requests.
  */
 public final class PgConnector {
 
@@ -35,6 +37,7 @@ public final class PgConnector {
     private final String hostPort;
     private final EventLoopGroup group;
     private final Class<? extends SocketChannel> channelClass;
+    private final SocketSettings socket;
 
     /**
      * A connector for {@code config} on the client's shared event loops; builds the TLS context once.
@@ -61,6 +64,7 @@ public final class PgConnector {
         this.channelClass = channelClass;
         this.config = config;
         this.hostPort = config.host() + ":" + config.port();
+        this.socket = new SocketSettings(config.tcp(), channelClass, hostPort);
         Randomness.get(); // seeds the client's SecureRandom here, off the event loops
         this.sslContext = config.sslMode() == PgSslMode.DISABLE ? null : sslContext(config);
     }
@@ -91,11 +95,10 @@ public final class PgConnector {
 
     private void connect(MonoSink<PgSession> sink) {
         AtomicBoolean done = new AtomicBoolean();
-        Bootstrap bootstrap = new Bootstrap()
+        Bootstrap bootstrap = socket.applyTo(new Bootstrap())
                 .group(group)
                 .channel(channelClass)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         config.connectTimeout().toMillis()))
                 .handler(new ChannelInitializer<Channel>() {
@@ -204,6 +207,11 @@ public final class PgConnector {
     private R2dbcException cancelFailed(Throwable cause) {
         return new PgConnectionException("could not send a cancel request to " + hostPort + ": "
                 + cause.getMessage(), cause);
+    }
+
+    /** The TCP settings the transport cannot take (option names): empty on epoll. */
+    List<String> socketSettingsLeftOut() {
+        return socket.leftOut();
     }
 
     String hostPort() {
