@@ -434,7 +434,7 @@ public final class PgConnectionConfiguration {
         /**
          * The configuration.
          *
-         * @throws IllegalStateException when host or user is not set
+         * @throws IllegalStateException when host or user is not set, or a keepalive timing with keepalive off
          */
         public PgConnectionConfiguration build() {
             if (host == null) {
