@@ -18,6 +18,8 @@ module io.tidepool.pg {
     requires io.netty.handler;
     requires io.netty.transport.classes.epoll;
     requires org.slf4j;
+    // per-socket keepalive timing on the NIO transport
+    requires jdk.net;
 
     exports io.tidepool.pg;
 }

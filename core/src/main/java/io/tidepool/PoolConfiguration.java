@@ -913,6 +913,12 @@ public final class PoolConfiguration {
             if (multiplex) {
                 checkMultiplexable();
             }
+            String nativeOnly = client == ProtocolClient.NATIVE || options == null ? null
+                    : PoolOptions.nativeOnlyOption(options);
+            if (nativeOnly != null) {
+                throw new IllegalArgumentException(nativeOnly + " needs client=native (r2dbc-postgresql sets only "
+                        + "tcpKeepAlive, at the host's timing), was set with client=" + client.urlValue());
+            }
             Duration checkWithin;
             if (validationTimeout == null) {
                 // unset, it follows a short acquireTimeout down so that the two never clash

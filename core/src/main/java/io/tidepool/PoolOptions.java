@@ -185,6 +185,20 @@ final class PoolOptions {
         return driver.build();
     }
 
+    /** The socket options only Tidepool's own client applies (see {@code io.tidepool.pg.TcpSettings}). */
+    private static final List<String> NATIVE_ONLY = List.of("tcpUserTimeout", "tcpKeepAliveIdle",
+            "tcpKeepAliveInterval", "tcpKeepAliveCount");
+
+    /** The first option of {@link #NATIVE_ONLY} the options set, or null when they set none. */
+    static @Nullable String nativeOnlyOption(ConnectionFactoryOptions options) {
+        for (String name : NATIVE_ONLY) {
+            if (options.hasOption(Option.valueOf(name))) {
+                return name;
+            }
+        }
+        return null;
+    }
+
     /**
      * Whether the options name several hosts (the {@code failover} form) with the target {@code primary}: the pool
      * then retires every connection when the primary is gone or read-only (see {@code FailoverWatch}).

@@ -76,6 +76,7 @@ class CancellationStormTests extends PoolTest {
     void tenThousandRandomlyCancelledOperationsLeakNothing(TestInfo test) {
         pool = PoolFixture.builder("storm").maxSize(MAX_SIZE).maxPendingAcquires(10_000)
                 .acquireTimeout(Duration.ofSeconds(20)).buildPool();
+        PoolFixture.assertOnTestClient(pool);
         storm(test, MAX_SIZE);
     }
 

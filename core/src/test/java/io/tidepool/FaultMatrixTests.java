@@ -58,7 +58,12 @@ class FaultMatrixTests {
             load.dispose();
         }
         if (pool != null) {
-            pool.close().block(Duration.ofSeconds(45));
+            try {
+                // run by both CI lines: each time on the client that line names
+                PoolFixture.assertOnTestClient(pool);
+            } finally {
+                pool.close().block(Duration.ofSeconds(45));
+            }
         }
         if (proxy != null) {
             proxy.close();
@@ -68,7 +73,7 @@ class FaultMatrixTests {
     private void startUnderLoad(String prefix) {
         proxy = FaultProxy.toTestDatabase();
         String name = TestDatabase.uniqueApplicationName(prefix);
-        pool = PoolConfiguration.builder().url(proxy.r2dbcUrl() + "?applicationName=" + name).name(name)
+        pool = PoolConfiguration.builder().url(proxy.r2dbcUrl("applicationName=" + name)).name(name)
                 .maxSize(MAX_SIZE).acquireTimeout(Duration.ofSeconds(1)).createTimeout(CREATE_TIMEOUT)
                 .validateAfterIdle(Duration.ofMillis(100)).validationTimeout(Duration.ofMillis(300)).buildPool();
         pool.start().block(Duration.ofSeconds(20));
@@ -149,7 +154,7 @@ class FaultMatrixTests {
     void whileTheDatabaseIsDownCallersFailFastAndThePoolRecoversByItself() {
         proxy = FaultProxy.toTestDatabase();
         String name = TestDatabase.uniqueApplicationName("fault-down");
-        pool = PoolConfiguration.builder().url(proxy.r2dbcUrl() + "?applicationName=" + name).name(name)
+        pool = PoolConfiguration.builder().url(proxy.r2dbcUrl("applicationName=" + name)).name(name)
                 .maxSize(MAX_SIZE).acquireTimeout(Duration.ofSeconds(2)).buildPool();
         proxy.cut();
 
@@ -186,8 +191,8 @@ class FaultMatrixTests {
         String name = TestDatabase.uniqueApplicationName("fault-limit");
         // callers wait for the two connections: with a 2 s acquireTimeout a loaded machine sometimes made one wait
         // longer (a POOL_EXHAUSTED among the failures); 10 s keeps "they wait rather than fail" and does not flake
-        pool = PoolConfiguration.builder().url(db.r2dbcUrl("tp_limited", "Limited-pw-1f0a") + "?applicationName="
-                + name).name(name).maxSize(MAX_SIZE).acquireTimeout(Duration.ofSeconds(10)).buildPool();
+        pool = PoolConfiguration.builder().url(db.r2dbcUrl("tp_limited", "Limited-pw-1f0a", "applicationName="
+                + name)).name(name).maxSize(MAX_SIZE).acquireTimeout(Duration.ofSeconds(10)).buildPool();
         load = Flux.interval(Duration.ofMillis(5))
                 .onBackpressureDrop()
                 .flatMap(i -> pool.withConnection(c -> queryOne(c, "SELECT pg_sleep(0.01)::text", String.class))

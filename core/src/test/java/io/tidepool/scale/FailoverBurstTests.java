@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FailoverBurstTests {
 
     private static TidepoolPool pool(String url, Queue<Throwable> failovers) {
-        TidepoolPool pool = PoolConfiguration.builder().url(TestDatabase.withClient(url))
+        TidepoolPool pool = PoolConfiguration.builder().url(TestDatabase.withTestClient(url))
                 .name(TestDatabase.uniqueApplicationName("failover-burst"))
                 .maxSize(4).acquireTimeout(Duration.ofMillis(300)).createTimeout(Duration.ofMillis(200))
                 .buildPool();

@@ -76,18 +76,18 @@ class FailoverTests {
         Server standby = servers.standby();
         // the standby first: the driver checks each host's role, it does not take the first that answers
         TidepoolPool writer = PoolConfiguration.builder()
-                .url(TestDatabase.withClient("r2dbc:tidepool:postgresql:failover://postgres@" + hosts(standby, primary)
+                .url(TestDatabase.withTestClient("r2dbc:tidepool:postgresql:failover://postgres@" + hosts(standby, primary)
                         + "/postgres?targetServerType=primary"))
                 .name(TestDatabase.uniqueApplicationName("failover-role")).maxSize(6)
                 // generous: the test machine is shared, and only where connections go is under test here
                 .createTimeout(Duration.ofSeconds(15)).acquireTimeout(Duration.ofSeconds(30)).buildPool();
         TidepoolPool reader = PoolConfiguration.builder()
-                .url(TestDatabase.withClient("r2dbc:postgresql:failover://postgres@" + hosts(primary, standby)
+                .url(TestDatabase.withTestClient("r2dbc:postgresql:failover://postgres@" + hosts(primary, standby)
                         + "/postgres?targetServerType=standby"))
                 .name(TestDatabase.uniqueApplicationName("failover-standby")).maxSize(6)
                 .createTimeout(Duration.ofSeconds(15)).acquireTimeout(Duration.ofSeconds(30)).buildPool();
         // r2dbc-pool's form with one word changed, through R2DBC's own discovery
-        ConnectionFactory discovered = ConnectionFactories.get(TestDatabase.withClient(
+        ConnectionFactory discovered = ConnectionFactories.get(TestDatabase.withTestClient(
                 "r2dbc:tidepool:postgresql:failover://postgres@" + hosts(standby, primary)
                         + "/postgres?targetServerType=primary&maxSize=3&createTimeout=15s&acquireTimeout=30s"));
         try {
@@ -141,7 +141,7 @@ class FailoverTests {
         Server primary = servers.primary();
         Server standby = servers.standby();
         pool = PoolConfiguration.builder()
-                .url(TestDatabase.withClient("r2dbc:tidepool:postgresql:failover://postgres@" + hosts(primary, standby)
+                .url(TestDatabase.withTestClient("r2dbc:tidepool:postgresql:failover://postgres@" + hosts(primary, standby)
                         + "/postgres?targetServerType=primary"))
                 .name(TestDatabase.uniqueApplicationName("failover-load"))
                 .maxSize(8)

@@ -1,16 +1,34 @@
 package io.tidepool.test;
 
 import io.tidepool.PoolConfiguration;
+import io.tidepool.ProtocolClient;
 import io.tidepool.TidepoolPool;
 import io.tidepool.testing.ServerChecks;
 import io.tidepool.testing.TestDatabase;
 
 import java.util.Map;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** Pools for tests: each with its own {@code application_name}, so the server's view of it can be checked. */
 public final class PoolFixture {
 
     private PoolFixture() {
+    }
+
+    /**
+     * The protocol client this run of the suite is for: the one {@value TestDatabase#CLIENT_PROPERTY} names, or the
+     * pool's default (r2dbc-postgresql, docs/adr/0008) when it is not set.
+     */
+    public static ProtocolClient testClient() {
+        String name = System.getProperty(TestDatabase.CLIENT_PROPERTY, "");
+        return name.isBlank() ? ProtocolClient.R2DBC_POSTGRESQL : ProtocolClient.parse(name);
+    }
+
+    /** Fails unless {@code pool} runs on {@link #testClient()}: a test meant for both clients ran on this run's. */
+    public static void assertOnTestClient(TidepoolPool pool) {
+        assertThat(pool.configuration().client()).as("pool '%s' protocol client", pool.name())
+                .isEqualTo(testClient());
     }
 
     /** A builder for a pool on the test server, named and tagged with a fresh application name. */

@@ -31,7 +31,7 @@ public final class HealthTestPools {
      * ({@code r2dbc:tidepool:postgresql://...?name=NAME}), as Spring Boot's {@code spring.r2dbc.url} would name it.
      */
     public static String tidepoolUrl(String name) {
-        return SecretRole.url().replace("r2dbc:", "r2dbc:tidepool:") + "?name=" + name;
+        return TestDatabase.withOption(SecretRole.url().replace("r2dbc:", "r2dbc:tidepool:"), "name", name);
     }
 
     /** A builder for a pool whose server cannot be reached: a local port nothing listens on. */

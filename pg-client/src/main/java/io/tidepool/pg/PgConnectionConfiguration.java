@@ -45,6 +45,7 @@ public final class PgConnectionConfiguration {
     private final Duration connectTimeout;
     private final int statementCacheSize;
     private final int pipelineLimit;
+    private final TcpSettings tcp;
     private final Map<String, String> options;
 
     private PgConnectionConfiguration(Builder b) {
@@ -60,6 +61,7 @@ public final class PgConnectionConfiguration {
         this.connectTimeout = b.connectTimeout;
         this.statementCacheSize = b.statementCacheSize;
         this.pipelineLimit = b.pipelineLimit;
+        this.tcp = b.tcp.build();
         this.options = Collections.unmodifiableMap(new LinkedHashMap<>(b.options));
     }
 
@@ -71,7 +73,9 @@ public final class PgConnectionConfiguration {
      * {@code sslMode} ({@code disable}, {@code require}, {@code verify-full}), {@code sslRootCert} (a PEM file),
      * {@code applicationName}, {@code connectTimeout}, {@code statementCacheSize} (also read as r2dbc-postgresql's
      * {@code preparedStatementCacheQueries}, which must not be negative here), {@code pipelineLimit}, {@code statementTimeout} and
-     * {@code lockWaitTimeout} (sent at startup as {@code statement_timeout} / {@code lock_timeout}), and
+     * {@code lockWaitTimeout} (sent at startup as {@code statement_timeout} / {@code lock_timeout}), the socket's
+     * {@code tcpKeepAlive} ({@code true} or {@code false}), {@code tcpKeepAliveIdle}, {@code tcpKeepAliveInterval},
+     * {@code tcpKeepAliveCount} and {@code tcpUserTimeout} ({@code disabled} or a duration; see {@link TcpSettings}),
      * {@code options} (a {@code Map<String, String>} of server parameters), {@code targetServerType} (see
      * {@link PgTargetServerType#parse}) and {@code hostRecheckTime}. A value may be typed or a string, as a URL
      * gives it: durations as ISO-8601 ({@code PT5S}) or milliseconds.
@@ -152,6 +156,7 @@ public final class PgConnectionConfiguration {
         if (pipelineLimit != null) {
             b.pipelineLimit(integer("pipelineLimit", pipelineLimit));
         }
+        TcpSettings.readInto(b.tcp, options);
         Object serverOptions = options.getValue(io.r2dbc.spi.Option.valueOf("options"));
         if (serverOptions instanceof Map) {
             ((Map<?, ?>) serverOptions).forEach((k, v) -> b.option(String.valueOf(k), String.valueOf(v)));
@@ -185,7 +190,7 @@ public final class PgConnectionConfiguration {
         }
     }
 
-    private static int integer(String name, Object value) {
+    static int integer(String name, Object value) {
         if (value instanceof Number) {
             return ((Number) value).intValue();
         }
@@ -196,7 +201,7 @@ public final class PgConnectionConfiguration {
         }
     }
 
-    private static Duration duration(String name, Object value) {
+    static Duration duration(String name, Object value) {
         if (value instanceof Duration) {
             return (Duration) value;
         }
@@ -304,6 +309,11 @@ public final class PgConnectionConfiguration {
         return pipelineLimit;
     }
 
+    /** How the connection's TCP socket is set up: keepalive and its timing, {@code TCP_USER_TIMEOUT}. */
+    public TcpSettings tcp() {
+        return tcp;
+    }
+
     /** Extra server parameters sent in the startup message (for example {@code search_path}), read-only. */
     public Map<String, String> options() {
         return options;
@@ -316,7 +326,7 @@ public final class PgConnectionConfiguration {
                 : ", targetServerType=" + targetServerType) + ", database=" + database + ", user="
                 + user + ", password=" + (password == null ? "<none>" : "<hidden>") + ", applicationName="
                 + applicationName + ", sslMode=" + sslMode + ", sslRootCert=" + sslRootCert + ", connectTimeout="
-                + connectTimeout + ", statementCacheSize=" + statementCacheSize + ", pipelineLimit=" + pipelineLimit + ", options=" + options.keySet() + "}";
+                + connectTimeout + ", statementCacheSize=" + statementCacheSize + ", pipelineLimit=" + pipelineLimit + ", tcp=" + tcp + ", options=" + options.keySet() + "}";
     }
 
     /**
@@ -341,6 +351,7 @@ public final class PgConnectionConfiguration {
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private int statementCacheSize = DEFAULT_STATEMENT_CACHE_SIZE;
         private int pipelineLimit = DEFAULT_PIPELINE_LIMIT;
+        private final TcpSettings.Builder tcp = TcpSettings.builder();
         private final Map<String, String> options = new LinkedHashMap<>();
 
         private Builder() {
@@ -463,6 +474,15 @@ public final class PgConnectionConfiguration {
             return this;
         }
 
+        /**
+         * The TCP socket's settings, checked as they are set: for example
+         * {@code tcp(t -> t.userTimeout(Duration.ofSeconds(30)))}. See {@link TcpSettings}.
+         */
+        public Builder tcp(java.util.function.Consumer<TcpSettings.Builder> settings) {
+            Objects.requireNonNull(settings, "settings must not be null").accept(tcp);
+            return this;
+        }
+
         /** A server parameter sent at startup, for example {@code option("search_path", "app")}. */
         public Builder option(String name, String value) {
             Objects.requireNonNull(name, "option name must not be null");
@@ -505,7 +525,8 @@ public final class PgConnectionConfiguration {
         /**
          * The configuration.
          *
-         * @throws IllegalStateException when host (or hosts) or user is not set, or both host and hosts are
+         * @throws IllegalStateException when host (or hosts) or user is not set, both host and hosts are, or a
+         *                               keepalive timing is set with keepalive off
          */
         public PgConnectionConfiguration build() {
             if (host == null && hosts == null) {

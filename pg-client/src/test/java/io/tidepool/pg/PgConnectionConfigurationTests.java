@@ -126,4 +126,56 @@ class PgConnectionConfigurationTests {
                         .hosts(java.util.List.of(new PgHost("b", 1))).user("u").build())
                 .withMessage("port must not be set with hosts (each names its own), was 6432 and [b:1]");
     }
+
+    @Test
+    void tcpSettingsDefaultToKeepaliveOnAndNoUserTimeout() {
+        TcpSettings tcp = PgConnectionConfiguration.builder().host("db").user("app").build().tcp();
+        assertThat(tcp.keepAlive()).isTrue();
+        assertThat(tcp.userTimeout()).isNull();
+        assertThat(tcp.keepAliveIdle()).isNull();
+        assertThat(tcp.keepAliveCount()).isZero();
+        assertThat(tcp.toString()).contains("userTimeout=disabled");
+    }
+
+    @Test
+    void tcpSettingsRejectABadValueNamingItsOption() {
+        TcpSettings.Builder b = TcpSettings.builder();
+        assertThatIllegalArgumentException().isThrownBy(() -> b.userTimeout(Duration.ZERO))
+                .withMessage("tcpUserTimeout must be whole milliseconds between 1 ms and 2147483647 ms, was PT0S");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.userTimeout(Duration.ofNanos(1_500_000)))
+                .withMessageStartingWith("tcpUserTimeout must be whole milliseconds").withMessageEndingWith("PT0.0015S");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.keepAliveIdle(Duration.ofMillis(1500)))
+                .withMessage("tcpKeepAliveIdle must be whole seconds between 1 s and 32767 s, was PT1.5S");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.keepAliveInterval(Duration.ofSeconds(40_000)))
+                .withMessage("tcpKeepAliveInterval must be whole seconds between 1 s and 32767 s, was PT11H6M40S");
+        assertThatIllegalArgumentException().isThrownBy(() -> b.keepAliveCount(0))
+                .withMessage("tcpKeepAliveCount must be between 1 and 127, was 0");
+        assertThatIllegalStateException().isThrownBy(() -> TcpSettings.builder().keepAlive(false)
+                        .keepAliveIdle(Duration.ofSeconds(5)).build())
+                .withMessage("tcpKeepAliveIdle, tcpKeepAliveInterval and tcpKeepAliveCount need tcpKeepAlive=true,"
+                        + " was false");
+    }
+
+    @Test
+    void tcpSettingsAreReadFromUrlOptions() {
+        PgConnectionConfiguration c = PgConnectionConfiguration.from(io.r2dbc.spi.ConnectionFactoryOptions.parse(
+                "r2dbc:postgresql://app@db/app?tcpUserTimeout=PT30S&tcpKeepAliveIdle=60000&tcpKeepAliveInterval=PT10S"
+                        + "&tcpKeepAliveCount=3"));
+        assertThat(c.tcp().userTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.tcp().keepAliveIdle()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.tcp().keepAliveInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.tcp().keepAliveCount()).isEqualTo(3);
+        assertThat(PgConnectionConfiguration.from(io.r2dbc.spi.ConnectionFactoryOptions.parse(
+                "r2dbc:postgresql://app@db/app?tcpUserTimeout=disabled&tcpKeepAlive=false")).tcp())
+                .satisfies(t -> {
+                    assertThat(t.userTimeout()).isNull();
+                    assertThat(t.keepAlive()).isFalse();
+                });
+        assertThatIllegalArgumentException().isThrownBy(() -> PgConnectionConfiguration.from(
+                        io.r2dbc.spi.ConnectionFactoryOptions.parse("r2dbc:postgresql://app@db/app?tcpUserTimeout=soon")))
+                .withMessage("tcpUserTimeout must be an ISO-8601 duration (PT5S) or milliseconds, was 'soon'");
+        assertThatIllegalArgumentException().isThrownBy(() -> PgConnectionConfiguration.from(
+                        io.r2dbc.spi.ConnectionFactoryOptions.parse("r2dbc:postgresql://app@db/app?tcpKeepAlive=yes")))
+                .withMessage("tcpKeepAlive must be true or false, was 'yes'");
+    }
 }

@@ -44,8 +44,13 @@ public final class FaultProxy implements AutoCloseable {
     /** A proxy in front of the shared test server. */
     public static FaultProxy toTestDatabase() {
         TestDatabase db = TestDatabase.get();
+        return to(db.host(), db.port());
+    }
+
+    /** A proxy in front of {@code host:port}, for example a test server of a module's own. */
+    public static FaultProxy to(String host, int port) {
         try {
-            return new FaultProxy(db.host(), db.port());
+            return new FaultProxy(host, port);
         } catch (IOException e) {
             throw new IllegalStateException("could not start the fault proxy", e);
         }
@@ -57,8 +62,17 @@ public final class FaultProxy implements AutoCloseable {
 
     /** An {@code r2dbc:postgresql://} URL that goes through this proxy. */
     public String r2dbcUrl() {
+        return r2dbcUrl("");
+    }
+
+    /**
+     * An {@code r2dbc:postgresql://} URL through this proxy as the test server's user, with {@code extraQuery} (may be
+     * empty) and the client of {@link TestDatabase#CLIENT_PROPERTY} when set.
+     */
+    public String r2dbcUrl(String extraQuery) {
         TestDatabase db = TestDatabase.get();
-        return "r2dbc:postgresql://" + db.user() + ":" + db.password() + "@127.0.0.1:" + port() + "/" + db.database();
+        return TestDatabase.withTestClient("r2dbc:postgresql://" + db.user() + ":" + db.password() + "@127.0.0.1:"
+                + port() + "/" + db.database() + (extraQuery.isEmpty() ? "" : "?" + extraQuery));
     }
 
     public void pass() {

@@ -28,8 +28,16 @@ public final class SecretRole {
     private SecretRole() {
     }
 
-    /** The role's {@code r2dbc:postgresql://} URL to {@code host:port}, password included. */
+    /**
+     * The role's {@code r2dbc:postgresql://} URL to {@code host:port}, password included, with the client of
+     * {@link TestDatabase#CLIENT_PROPERTY} when set.
+     */
     public static String url(String host, int port) {
+        return TestDatabase.withTestClient(driverUrl(host, port));
+    }
+
+    /** The role's URL to {@code host:port} with no pool option: for the driver itself. */
+    private static String driverUrl(String host, int port) {
         return "r2dbc:postgresql://" + ROLE + ":" + PASSWORD + "@" + host + ":" + port + "/"
                 + TestDatabase.get().database();
     }
@@ -68,7 +76,7 @@ public final class SecretRole {
             db.execute("ALTER ROLE " + ROLE + " LOGIN PASSWORD '" + PASSWORD + "'");
         }
         // the first connection of a JVM on a loaded machine can take longer than a pool's default createTimeout
-        Mono.usingWhen(Mono.from(ConnectionFactories.get(url(db.host(), db.port()) + "?connectTimeout=PT30S").create()),
+        Mono.usingWhen(Mono.from(ConnectionFactories.get(driverUrl(db.host(), db.port()) + "?connectTimeout=PT30S").create()),
                         c -> Flux.from(c.createStatement("SELECT 1").execute()).then(),
                         c -> c.close())
                 .block(Duration.ofSeconds(40));

@@ -126,9 +126,18 @@ public final class TestDatabase {
         execute("ALTER ROLE " + role + " LOGIN PASSWORD '" + password + "'");
     }
 
-    /** An {@code r2dbc:postgresql://} URL for {@code role} with {@code password}. */
+    /**
+     * An {@code r2dbc:postgresql://} URL for {@code role} with {@code password}, and {@code extraQuery} (may be empty);
+     * with the client of {@value #CLIENT_PROPERTY} when set (see {@link #withTestClient(String)}).
+     */
+    public String r2dbcUrl(String role, String password, String extraQuery) {
+        return withTestClient("r2dbc:postgresql://" + role + ":" + password + "@" + host + ":" + port + "/" + database
+                + (extraQuery.isEmpty() ? "" : "?" + extraQuery));
+    }
+
+    /** {@link #r2dbcUrl(String, String, String)} with no extra query. */
     public String r2dbcUrl(String role, String password) {
-        return "r2dbc:postgresql://" + role + ":" + password + "@" + host + ":" + port + "/" + database;
+        return r2dbcUrl(role, password, "");
     }
 
     public String host() {
@@ -158,11 +167,7 @@ public final class TestDatabase {
 
     /** An {@code r2dbc:postgresql://} URL for this server, password included, with the given extra query. */
     public String r2dbcUrl(String query) {
-        String client = System.getProperty(CLIENT_PROPERTY, "");
-        String all = client.isBlank() ? (query == null ? "" : query)
-                : "client=" + client + (query == null || query.isEmpty() ? "" : "&" + query);
-        return "r2dbc:postgresql://" + user + ":" + password + "@" + host + ":" + port + "/" + database
-                + (all.isEmpty() ? "" : "?" + all);
+        return r2dbcUrl(user, password, query == null ? "" : query);
     }
 
     /**
@@ -172,15 +177,22 @@ public final class TestDatabase {
     public static final String CLIENT_PROPERTY = "tidepool.test.client";
 
     /**
-     * {@code url} with {@code client=<the client>} added when {@link #CLIENT_PROPERTY} is set, else as given: for the
-     * tests that build their own URLs (failover hosts, PgBouncer), so that they too run on either protocol client.
+     * {@code url} with {@code client=} the value of {@value #CLIENT_PROPERTY} added to its query, when that property
+     * is set and the URL names no client of its own; otherwise {@code url} as given. Every test URL of the pool goes
+     * through this, so one property runs a module's suite on the other protocol client.
      */
-    public static String withClient(String url) {
-        String client = System.getProperty(CLIENT_PROPERTY, "");
-        if (client.isBlank()) {
+    public static String withTestClient(String url) {
+        String client = System.getProperty(CLIENT_PROPERTY, "").trim();
+        int query = url.indexOf('?');
+        if (client.isEmpty() || (query >= 0 && ("&" + url.substring(query + 1)).contains("&client="))) {
             return url;
         }
-        return url + (url.indexOf('?') >= 0 ? "&" : "?") + "client=" + client;
+        return url + (query < 0 ? "?" : "&") + "client=" + client;
+    }
+
+    /** {@code url} with one more query option {@code name=value}: after {@code ?} or {@code &} as the URL needs. */
+    public static String withOption(String url, String name, String value) {
+        return url + (url.indexOf('?') < 0 ? "?" : "&") + name + "=" + value;
     }
 
     /** Runs one statement through JDBC. */

@@ -191,14 +191,14 @@ public final class TestPgBouncer {
      */
     public String r2dbcUrl(String query) {
         TestDatabase db = TestDatabase.get();
-        return TestDatabase.withClient("r2dbc:postgresql://" + ROLE + ":" + PASSWORD + "@127.0.0.1:" + port + "/" + db.database()
+        return TestDatabase.withTestClient("r2dbc:postgresql://" + ROLE + ":" + PASSWORD + "@127.0.0.1:" + port + "/" + db.database()
                 + (query == null || query.isEmpty() ? "" : "?" + query));
     }
 
     /** An {@code r2dbc:postgresql://} URL straight to the test server as the same role, bypassing PgBouncer. */
     public String directR2dbcUrl(String query) {
         TestDatabase db = TestDatabase.get();
-        return TestDatabase.withClient("r2dbc:postgresql://" + ROLE + ":" + PASSWORD + "@" + db.host() + ":" + db.port() + "/"
+        return TestDatabase.withTestClient("r2dbc:postgresql://" + ROLE + ":" + PASSWORD + "@" + db.host() + ":" + db.port() + "/"
                 + db.database() + (query == null || query.isEmpty() ? "" : "?" + query));
     }
 

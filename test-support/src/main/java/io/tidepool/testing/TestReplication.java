@@ -46,7 +46,7 @@ public final class TestReplication implements AutoCloseable {
          * client of {@link TestDatabase#CLIENT_PROPERTY}, when set).
          */
         public String r2dbcUrl(String query) {
-            return TestDatabase.withClient("r2dbc:postgresql://postgres@127.0.0.1:" + port + "/postgres"
+            return TestDatabase.withTestClient("r2dbc:postgresql://postgres@127.0.0.1:" + port + "/postgres"
                     + (query == null || query.isEmpty() ? "" : "?" + query));
         }
 

@@ -3,6 +3,7 @@ package io.tidepool.examples.spring;
 import io.tidepool.PoolState;
 import io.tidepool.stats.PoolStats;
 import io.tidepool.TidepoolPool;
+import io.tidepool.testing.TestDatabase;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,14 +64,19 @@ class NotesApplicationTests {
         static Running start(String poolName) {
             // trust authentication: the server never asks for the password, but the pool is configured with it;
             // the pool's name comes through the URL's query, as any pool option may
-            String url = "r2dbc:postgresql://postgres:" + PASSWORD + "@127.0.0.1:" + server.getPort()
-                    + "/postgres?name=" + poolName;
+            // -Dtidepool.test.client=native runs it on Tidepool's own protocol client
+            String url = TestDatabase.withTestClient("r2dbc:postgresql://postgres:" + PASSWORD + "@127.0.0.1:"
+                    + server.getPort() + "/postgres?name=" + poolName);
             ConfigurableApplicationContext context = NotesApplication.application(null)
                     .run("--server.port=0", "--spring.r2dbc.url=" + url);
             int port = Objects.requireNonNull(context.getEnvironment().getProperty("local.server.port", Integer.class));
             WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
                     .responseTimeout(Duration.ofSeconds(10)).build();
-            return new Running(context, client, context.getBean(TidepoolPool.class));
+            TidepoolPool pool = context.getBean(TidepoolPool.class);
+            String expected = System.getProperty(TestDatabase.CLIENT_PROPERTY, "");
+            assertThat(pool.configuration().client().urlValue()).as("protocol client")
+                    .isEqualTo(expected.isBlank() ? "r2dbc-postgresql" : expected);
+            return new Running(context, client, pool);
         }
 
         /**
@@ -242,8 +248,9 @@ class NotesApplicationTests {
         SpringApplication application = new SpringApplication(UrlOnlyApplication.class);
         application.setWebApplicationType(WebApplicationType.NONE);
         TidepoolPool pool;
-        try (ConfigurableApplicationContext context = application.run("--spring.r2dbc.url=r2dbc:tidepool:postgresql://"
-                + "postgres:" + PASSWORD + "@127.0.0.1:" + server.getPort() + "/postgres?name=" + name)) {
+        try (ConfigurableApplicationContext context = application.run("--spring.r2dbc.url="
+                + TestDatabase.withTestClient("r2dbc:tidepool:postgresql://postgres:" + PASSWORD + "@127.0.0.1:"
+                + server.getPort() + "/postgres?name=" + name))) {
             // the pool itself is the ConnectionFactory: no wrapper, no r2dbc-pool around it
             ConnectionFactory factory = context.getBean(ConnectionFactory.class);
             assertThat(factory).isInstanceOf(TidepoolPool.class);

@@ -22,12 +22,14 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 
 import javax.net.ssl.SSLException;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Opens connections: TCP (epoll or NIO, on the next event loop of the shared group), TLS when asked, startup and
- * authentication, all under one connect timeout. Also sends cancel requests.
+ * authentication, all under one connect timeout; the socket set up as {@link io.tidepool.pg.TcpSettings} say. Also
+ * sends cancel requests.
  */
 public final class PgConnector {
 
@@ -35,6 +37,7 @@ public final class PgConnector {
     private final @Nullable SslContext sslContext;
     private final EventLoopGroup group;
     private final Class<? extends SocketChannel> channelClass;
+    private final SocketSettings socket;
 
     /**
      * A connector for {@code config} on the client's shared event loops; builds the TLS context once.
@@ -60,6 +63,7 @@ public final class PgConnector {
         this.group = group;
         this.channelClass = channelClass;
         this.config = config;
+        this.socket = new SocketSettings(config.tcp(), channelClass, String.valueOf(config.hosts()));
         Randomness.get(); // seeds the client's SecureRandom here, off the event loops
         this.sslContext = config.sslMode() == PgSslMode.DISABLE ? null : sslContext(config);
     }
@@ -99,11 +103,10 @@ public final class PgConnector {
     private void connect(PgHost host, MonoSink<PgSession> sink) {
         String hostPort = host.toString();
         AtomicBoolean done = new AtomicBoolean();
-        Bootstrap bootstrap = new Bootstrap()
+        Bootstrap bootstrap = socket.applyTo(new Bootstrap())
                 .group(group)
                 .channel(channelClass)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         config.connectTimeout().toMillis()))
                 .handler(new ChannelInitializer<Channel>() {
@@ -212,5 +215,10 @@ public final class PgConnector {
     private static R2dbcException cancelFailed(PgHost host, Throwable cause) {
         return new PgConnectionException("could not send a cancel request to " + host + ": "
                 + cause.getMessage(), cause);
+    }
+
+    /** The TCP settings the transport cannot take (option names): empty on epoll. */
+    List<String> socketSettingsLeftOut() {
+        return socket.leftOut();
     }
 }

@@ -195,6 +195,9 @@ class TransactionTests {
                         .execute()).flatMap(Result::getRowsUpdated))
                 .expectErrorSatisfies(e -> assertThat(((R2dbcException) e).getSqlState()).isEqualTo("25006"))
                 .verify(WAIT);
+        // the error reaches the subscriber at ErrorResponse; the status comes with the ReadyForQuery behind it
+        // (PgSession.transactionStatus lags behind commands in flight)
+        org.awaitility.Awaitility.await().atMost(WAIT).until(connection::isQuiescent);
         assertThat(connection.transactionStatus()).isEqualTo(PgTransactionStatus.FAILED);
         Mono.from(connection.rollbackTransaction()).block(WAIT);
         assertThat(connection.transactionStatus()).isEqualTo(PgTransactionStatus.IDLE);
