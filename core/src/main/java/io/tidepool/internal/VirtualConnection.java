@@ -104,12 +104,9 @@ final class VirtualConnection implements Connection {
         if (handle != null) {
             return handle.createStatement(sql);
         }
-        return new VirtualStatement(sql, Pinning.pinsStatement(sql), this);
-    }
-
-    /** A statement of the lane's, for a borrower not pinned when it executes. */
-    Statement laneStatement(String sql) {
-        return route.createStatement(sql);
+        // the lane's statement checks the SQL and every binding as they come, whichever connection runs it
+        Statement onLane = route.createStatement(sql);
+        return new VirtualStatement(sql, onLane, Pinning.pinsStatement(sql), this);
     }
 
     @Override

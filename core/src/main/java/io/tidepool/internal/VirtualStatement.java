@@ -13,8 +13,9 @@ import java.util.function.Consumer;
  * A statement of a multiplexed borrower that is not pinned (yet) when the statement is made. Where it runs is decided
  * when it executes, since a borrower may pin in between (reactive code often makes its statements as it assembles
  * the pipeline, before the BEGIN ahead of them has run): on the pinned connection if the borrower is pinned by then or
- * the SQL itself pins ({@link Pinning}), on the lane otherwise. What the borrower binds is recorded and replayed on
- * the statement of wherever it runs.
+ * the SQL itself pins ({@link Pinning}), on the lane otherwise. What the borrower binds goes at once into the lane's
+ * statement, which checks it as the R2DBC contract asks (a bad index, a null value, an incomplete binding fail at
+ * the call), and is recorded too, to be replayed on the pinned connection's statement if it runs there.
  */
 final class VirtualStatement implements Statement {
 
@@ -23,15 +24,23 @@ final class VirtualStatement implements Statement {
     private final String sql;
     private final boolean pins;
     private final VirtualConnection connection;
+    private final Statement onLane;
     private @Nullable List<Consumer<Statement>> steps;
 
-    VirtualStatement(String sql, boolean pins, VirtualConnection connection) {
+    VirtualStatement(String sql, Statement onLane, boolean pins, VirtualConnection connection) {
         this.sql = sql;
+        this.onLane = onLane;
         this.pins = pins;
         this.connection = connection;
     }
 
+    /** Applies {@code step} to the lane's statement now (which checks it) and keeps it for a replay. */
     private void record(Consumer<Statement> step) {
+        step.accept(onLane);
+        keep(step);
+    }
+
+    private void keep(Consumer<Statement> step) {
         List<Consumer<Statement>> s = steps;
         if (s == null) {
             s = new ArrayList<>(FEW_STEPS);
@@ -72,8 +81,9 @@ final class VirtualStatement implements Statement {
 
     @Override
     public Statement returnGeneratedValues(String... columns) {
+        onLane.returnGeneratedValues(columns);
         String[] copy = columns.clone();
-        record(s -> s.returnGeneratedValues(copy));
+        keep(s -> s.returnGeneratedValues(copy));
         return this;
     }
 
@@ -86,12 +96,14 @@ final class VirtualStatement implements Statement {
     @Override
     public Flux<Result> execute() {
         List<Consumer<Statement>> recorded = steps == null ? List.of() : List.copyOf(steps);
+        // the lane's statement takes its bindings now (an execute() after it is changed must not see the change)
+        Flux<Result> laneRun = pins ? Flux.empty() : Flux.from(onLane.execute());
         return Flux.defer(() -> {
             if (pins || connection.isPinned()) {
                 return connection.<Result>manyOnPinned(pinned ->
                         Flux.from(replayed(pinned.createStatement(sql), recorded).execute()));
             }
-            return Flux.from(replayed(connection.laneStatement(sql), recorded).execute());
+            return laneRun;
         });
     }
 

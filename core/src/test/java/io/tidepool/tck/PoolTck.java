@@ -29,10 +29,15 @@ abstract class PoolTck implements PostgresTestKit {
     private final JdbcTemplate jdbc;
 
     PoolTck(ProtocolClient client) {
+        this(client, "");
+    }
+
+    /** With more URL options ({@code &key=value...}), e.g. the multiplexed lane's. */
+    PoolTck(ProtocolClient client, String moreOptions) {
         TestDatabase db = TestDatabase.get();
         // the URL names the client, so -Dtidepool.test.client leaves it alone: each class runs on its own client
         this.pool = PoolConfiguration.builder()
-                .url(db.r2dbcUrl(db.user(), db.password(), "client=" + client.urlValue()))
+                .url(db.r2dbcUrl(db.user(), db.password(), "client=" + client.urlValue() + moreOptions))
                 .name(TestDatabase.uniqueApplicationName("tck-" + client.urlValue()))
                 .maxSize(4)
                 .buildPool();
@@ -43,8 +48,11 @@ abstract class PoolTck implements PostgresTestKit {
     void closePool() {
         try {
             // the TCK went through the pool, and every connection it opened and closed was returned, none leaked
-            assertThat(pool.stats().acquires()).as("borrowings").isGreaterThan(34);
-            PoolFixture.assertNoLeak(pool, 4);
+            // (a multiplexing pool's borrowings are virtual: only those that pinned took one of its own)
+            if (!pool.configuration().multiplexed()) {
+                assertThat(pool.stats().acquires()).as("borrowings").isGreaterThan(34);
+            }
+            PoolFixture.assertNoLeak(pool, pool.configuration().maxServerConnections());
         } finally {
             pool.close().block(Duration.ofSeconds(45));
         }
