@@ -373,6 +373,11 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
         return inFlightCount() == 0 ? 0 : Math.max(0, nowNanos - lastHeardNanos);
     }
 
+    /** Whether bytes from the server were read within {@code nanos} before {@code nowNanos}. */
+    boolean heardWithinNanos(long nowNanos, long nanos) {
+        return nowNanos - lastHeardNanos <= nanos;
+    }
+
     private int inFlightCount() {
         return outstanding.get();
     }

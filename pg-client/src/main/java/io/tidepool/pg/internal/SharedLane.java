@@ -251,9 +251,7 @@ public final class SharedLane implements PgLane {
                     bestStalledLoad = load;
                 }
             }
-            if (bestStalled != null && anyMoving) {
-                // some connections move and some are held up: a slow statement, not a client too busy to read
-                // (then every connection looks silent), so one more connection helps
+            if (bestStalled != null && anyMoving && heldUpByTheServer(now)) {
                 shortHanded.run();
             }
             if (best == null && !anyMoving && bestStalled != null) {
@@ -267,6 +265,39 @@ public final class SharedLane implements PgLane {
                 return best;
             }
         }
+    }
+
+    /**
+     * Whether a connection is held up by the server, not by a client too busy to read: some connection with work is
+     * silent past {@link #STALLED_NANOS} while another has read within it, on the same event loop when the loop
+     * serves another connection of the lane (so that loop surely ran), else on any. One more connection then helps;
+     * when the loops themselves fall behind, it would only add to their load.
+     */
+    private boolean heldUpByTheServer(long now) {
+        Member[] all = members;
+        for (Member stalled : all) {
+            if (stalled.load.get() == 0 || stalled.engine.silentForNanos(now) <= STALLED_NANOS) {
+                continue;
+            }
+            boolean peerOnItsLoop = false;
+            boolean heardOnItsLoop = false;
+            boolean heardAnywhere = false;
+            for (Member other : all) {
+                if (other == stalled) {
+                    continue;
+                }
+                boolean heard = other.engine.heardWithinNanos(now, STALLED_NANOS);
+                heardAnywhere |= heard;
+                if (other.engine.loop == stalled.engine.loop) {
+                    peerOnItsLoop = true;
+                    heardOnItsLoop |= heard;
+                }
+            }
+            if (peerOnItsLoop ? heardOnItsLoop : heardAnywhere) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void send(Member m, LaneExchange x) {
