@@ -173,8 +173,10 @@ final class EndToEnd {
         }
         if (all && options.includes(MULTIPLEXED)) {
             // the lane: every borrower's statements on multiplexConnections shared connections
+            // the bound: at most that many physical connections, so the lane may not grow here
             contenders.add(Contender.tidepoolUrl(MULTIPLEXED, target, size, "native",
-                    "&multiplex=true&multiplexConnections=" + options.multiplexConnections()));
+                    "&multiplex=true&multiplexConnections=" + options.multiplexConnections()
+                            + "&multiplexMaxConnections=" + options.multiplexConnections()));
         }
         if (options.baseline() != null && options.includes("tidepool@baseline")) {
             contenders.add(Contender.tidepoolBaseline(target, size, options.baseline()));

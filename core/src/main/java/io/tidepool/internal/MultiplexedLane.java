@@ -33,6 +33,8 @@ final class MultiplexedLane {
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
     private static final Duration MAX_RETRY = Duration.ofSeconds(5);
     private static final Duration QUIET_POLL = Duration.ofMillis(10);
+    /** How long no connection must have been held up before the lane gives back what it grew by, under load. */
+    private static final Duration SHRINK_AFTER = Duration.ofSeconds(5);
 
     private final PoolContext ctx;
     private final PoolConfiguration config;
@@ -45,6 +47,8 @@ final class MultiplexedLane {
     private final AtomicInteger failuresInARow = new AtomicInteger();
     // one added connection at a time: the cue comes with every statement while connections are held up
     private final java.util.concurrent.atomic.AtomicBoolean growing = new java.util.concurrent.atomic.AtomicBoolean();
+    // when a statement last found a connection held up: what grow() added goes once that is long enough ago
+    private volatile long lastHeldUpMillis;
     final AtomicInteger pinned = new AtomicInteger();
     final LongAdder pins = new LongAdder();
     private volatile boolean closed;
@@ -98,6 +102,7 @@ final class MultiplexedLane {
      * the background; {@link #trim()} closes it once the lane is quiet again.
      */
     private void grow() {
+        lastHeldUpMillis = ctx.nowMillis();
         if (closed || !growing.compareAndSet(false, true)) {
             return;
         }
@@ -125,9 +130,10 @@ final class MultiplexedLane {
     }
 
     /**
-     * Closes one connection added by {@link #grow()} that has nothing in flight, while the lane holds more than
-     * {@code multiplexConnections}: on every upkeep beat of the lane, so what a burst of slow statements added goes
-     * away one beat at a time.
+     * Retires one connection added by {@link #grow()} while the lane holds more than {@code multiplexConnections}:
+     * an idle one at once, else any once no connection has been held up for {@link #SHRINK_AFTER} (it leaves the lane
+     * and closes when its statements are answered). On every beat of the lane, so a grown lane shrinks one connection
+     * a second.
      */
     void trim() {
         if (closed) {
@@ -139,14 +145,23 @@ final class MultiplexedLane {
         }
         List<PgSession> connections = lane.connections();
         int[] inFlight = lane.inFlight();
+        boolean calm = ctx.nowMillis() - lastHeldUpMillis > SHRINK_AFTER.toMillis();
+        int chosen = -1;
         for (int i = 0; i < Math.min(connections.size(), inFlight.length); i++) {
-            PgSession connection = connections.get(i);
-            if (inFlight[i] == 0 && lane.remove(connection)) {
+            if (inFlight[i] == 0 || (calm && (chosen < 0 || inFlight[i] < inFlight[chosen]))) {
+                chosen = i;
+                if (inFlight[i] == 0) {
+                    break;
+                }
+            }
+        }
+        if (chosen >= 0) {
+            PgSession connection = connections.get(chosen);
+            if (lane.remove(connection)) {
                 if (open.remove(connection) != null) {
                     held.decrementAndGet();
                 }
                 closeWhenQuiet(connection).subscribe();
-                return;
             }
         }
     }
