@@ -5,6 +5,7 @@ import io.tidepool.error.DatabaseUnavailableException;
 import io.tidepool.error.ErrorCategory;
 import io.tidepool.error.ErrorClassifier;
 import io.tidepool.testing.FaultProxy;
+import io.tidepool.test.LoadTally;
 import io.tidepool.test.PoolFixture;
 import io.tidepool.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
@@ -18,10 +19,6 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 import static io.tidepool.testing.Sql.queryOne;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,9 +45,7 @@ class FaultMatrixTests {
     private FaultProxy proxy;
     private TidepoolPool pool;
     private Disposable load;
-    private final LongAdder ok = new LongAdder();
-    private final Map<ErrorCategory, LongAdder> failed = new ConcurrentHashMap<>();
-    private final AtomicLong lastOkNanos = new AtomicLong();
+    private final LoadTally tally = new LoadTally();
 
     @AfterEach
     void close() {
@@ -81,34 +76,17 @@ class FaultMatrixTests {
                 .onBackpressureDrop()
                 .flatMap(i -> pool.withConnection(c -> queryOne(c, "SELECT 1", Integer.class))
                         .timeout(Duration.ofSeconds(1))
-                        .transform(this::counted), 8)
+                        .transform(tally::counted), 8)
                 .subscribe();
-        await().atMost(Duration.ofSeconds(10)).until(() -> ok.sum() > 20);
-    }
-
-    /** Counts a request of the load: a success, or a failure by its category. */
-    private <T> Flux<T> counted(Flux<T> request) {
-        return request
-                .doOnNext(v -> {
-                    ok.increment();
-                    lastOkNanos.set(System.nanoTime());
-                })
-                .onErrorResume(e -> {
-                    failed.computeIfAbsent(ErrorClassifier.defaults().classify(e), k -> new LongAdder()).increment();
-                    return Mono.empty();
-                });
-    }
-
-    private long failures() {
-        return failed.values().stream().mapToLong(LongAdder::sum).sum();
+        await().atMost(Duration.ofSeconds(10)).until(() -> tally.ok() > 20);
     }
 
     /** Restores the path and measures how long until requests succeed again. */
     private Duration recover() {
         long restored = System.nanoTime();
         proxy.pass();
-        await().atMost(Duration.ofSeconds(15)).until(() -> lastOkNanos.get() > restored);
-        return Duration.ofNanos(lastOkNanos.get() - restored);
+        await().atMost(Duration.ofSeconds(15)).until(() -> tally.lastOkNanos() > restored);
+        return Duration.ofNanos(tally.lastOkNanos() - restored);
     }
 
     private void assertNothingLeakedAndServing() {
@@ -123,13 +101,13 @@ class FaultMatrixTests {
         startUnderLoad("fault-blackhole");
 
         proxy.blackhole();
-        long okBefore = ok.sum();
-        await().atMost(Duration.ofSeconds(15)).until(() -> failures() >= 10);
-        long failedDuring = failures();
+        long okBefore = tally.ok();
+        await().atMost(Duration.ofSeconds(15)).until(() -> tally.failures() >= 10);
+        long failedDuring = tally.failures();
         Duration recovery = recover();
 
         log.info("fault matrix | blackhole | failed during fault: {} {} | recovery: {} ms | ok before: {}",
-                failedDuring, failed, recovery.toMillis(), okBefore);
+                failedDuring, tally.failed(), recovery.toMillis(), okBefore);
         assertThat(recovery).as("time to recovery").isLessThan(RECOVERY_BOUND);
         assertNothingLeakedAndServing();
     }
@@ -139,14 +117,14 @@ class FaultMatrixTests {
         startUnderLoad("fault-cut");
 
         proxy.cut();
-        await().atMost(Duration.ofSeconds(15)).until(() -> failures() >= 5);
-        long failedDuring = failures();
+        await().atMost(Duration.ofSeconds(15)).until(() -> tally.failures() >= 5);
+        long failedDuring = tally.failures();
         Duration recovery = recover();
 
-        log.info("fault matrix | cut | failed during fault: {} {} | recovery: {} ms", failedDuring, failed,
+        log.info("fault matrix | cut | failed during fault: {} {} | recovery: {} ms", failedDuring, tally.failed(),
                 recovery.toMillis());
         assertThat(recovery).as("time to recovery").isLessThan(RECOVERY_BOUND);
-        assertThat(failed).containsKey(ErrorCategory.TRANSIENT_CONNECTION);
+        assertThat(tally.failed()).containsKey(ErrorCategory.TRANSIENT_CONNECTION);
         assertNothingLeakedAndServing();
     }
 
@@ -196,17 +174,17 @@ class FaultMatrixTests {
         load = Flux.interval(Duration.ofMillis(5))
                 .onBackpressureDrop()
                 .flatMap(i -> pool.withConnection(c -> queryOne(c, "SELECT pg_sleep(0.01)::text", String.class))
-                        .transform(this::counted), 8)
+                        .transform(tally::counted), 8)
                 .subscribe();
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> ok.sum() >= 200);
-        log.info("fault matrix | role connection limit 2 < maxSize {} | ok: {} | failed: {} {}", MAX_SIZE, ok.sum(),
-                failures(), failed);
-        assertThat(failed.keySet()).as("the only failures are the server's refusals")
+        await().atMost(Duration.ofSeconds(20)).until(() -> tally.ok() >= 200);
+        log.info("fault matrix | role connection limit 2 < maxSize {} | ok: {} | failed: {} {}", MAX_SIZE, tally.ok(),
+                tally.failures(), tally.failed());
+        assertThat(tally.failed().keySet()).as("the only failures are the server's refusals")
                 .isSubsetOf(ErrorCategory.SERVER_RESOURCES);
         // callers wait for the 2 connections instead of each trying (and failing) to open a third: 5 in 213 measured,
         // 148 in 205 before attempts were held off during the backoff
-        assertThat(failures()).isLessThan(ok.sum() / 10);
+        assertThat(tally.failures()).isLessThan(tally.ok() / 10);
         assertThat(TestDatabase.get().backends(name).total()).isLessThanOrEqualTo(2);
         assertNothingLeakedAndServing();
         db.execute("ALTER ROLE tp_limited CONNECTION LIMIT -1");
@@ -216,14 +194,14 @@ class FaultMatrixTests {
     void backendsTerminatedWhileInUseCostOnlyTheRequestsOnThem() {
         startUnderLoad("fault-terminate");
 
-        long failedBefore = failures();
+        long failedBefore = tally.failures();
         int terminated = TestDatabase.get().terminate(pool.name());
-        long okAt = ok.sum();
-        await().atMost(Duration.ofSeconds(10)).until(() -> ok.sum() > okAt + 50);
-        long failedDuring = failures() - failedBefore;
+        long okAt = tally.ok();
+        await().atMost(Duration.ofSeconds(10)).until(() -> tally.ok() > okAt + 50);
+        long failedDuring = tally.failures() - failedBefore;
 
         log.info("fault matrix | pg_terminate_backend x{} under load | failed: {} {}", terminated, failedDuring,
-                failed);
+                tally.failed());
         assertThat(failedDuring).as("at most the requests that were on the killed connections")
                 .isLessThanOrEqualTo(MAX_SIZE);
         assertNothingLeakedAndServing();
@@ -233,8 +211,8 @@ class FaultMatrixTests {
     void queriesSlowerThanTheirTimeoutFailAloneAndTheirBackendsDoNotKeepRunning() {
         startUnderLoad("fault-slow");
 
-        long failedBefore = failures();
-        long okAt = ok.sum();
+        long failedBefore = tally.failures();
+        long okAt = tally.ok();
         // three callers give up on 10-second queries after 200 ms, while the load goes on beside them
         long slowFailed = Flux.range(0, 3)
                 .flatMap(i -> pool.withConnection(c -> queryOne(c, "SELECT 1 FROM pg_sleep(10)", Integer.class))
@@ -244,11 +222,11 @@ class FaultMatrixTests {
                                 && ErrorClassifier.defaults().classify(signal.getThrowable()) == ErrorCategory.TIMEOUT))
                 .count()
                 .block(Duration.ofSeconds(10));
-        await().atMost(Duration.ofSeconds(10)).until(() -> ok.sum() > okAt + 100);
+        await().atMost(Duration.ofSeconds(10)).until(() -> tally.ok() > okAt + 100);
 
-        long loadFailed = failures() - failedBefore;
+        long loadFailed = tally.failures() - failedBefore;
         log.info("fault matrix | 3 queries slower than their 200 ms timeout under load | slow ones failed: {}, "
-                + "load failed: {} {}, discards: {}", slowFailed, loadFailed, failed, pool.stats().discards());
+                + "load failed: {} {}, discards: {}", slowFailed, loadFailed, tally.failed(), pool.stats().discards());
         assertThat(slowFailed).as("each slow query fails with a timeout").isEqualTo(3);
         assertThat(loadFailed).as("the load beside them").isZero();
         // the abandoned statements were cancelled on the server, and their connections closed, not reused

@@ -6,7 +6,7 @@ import io.tidepool.RetryPolicy;
 import io.tidepool.TidepoolPool;
 import io.tidepool.error.ConnectionSilentException;
 import io.tidepool.error.ErrorCategory;
-import io.tidepool.error.ErrorClassifier;
+import io.tidepool.test.LoadTally;
 import io.tidepool.test.PoolFixture;
 import io.tidepool.testing.FaultProxy;
 import io.tidepool.testing.TestDatabase;
@@ -20,10 +20,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 import static io.tidepool.testing.Sql.queryOne;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,9 +40,7 @@ class LaneFaultTests {
     private FaultProxy proxy;
     private TidepoolPool pool;
     private Disposable load;
-    private final LongAdder ok = new LongAdder();
-    private final Map<ErrorCategory, LongAdder> failed = new ConcurrentHashMap<>();
-    private final AtomicLong lastOkNanos = new AtomicLong();
+    private final LoadTally tally = new LoadTally();
 
     @AfterEach
     void close() {
@@ -76,21 +70,9 @@ class LaneFaultTests {
                 .onBackpressureDrop()
                 .flatMap(i -> pool.withConnection(c -> queryOne(c, "SELECT 1", Integer.class))
                         .timeout(Duration.ofSeconds(5))
-                        .doOnNext(v -> {
-                            ok.increment();
-                            lastOkNanos.set(System.nanoTime());
-                        })
-                        .onErrorResume(e -> {
-                            failed.computeIfAbsent(ErrorClassifier.defaults().classify(e), k -> new LongAdder())
-                                    .increment();
-                            return Mono.empty();
-                        }), IN_FLIGHT)
+                        .transform(tally::counted), IN_FLIGHT)
                 .subscribe();
-        await().atMost(Duration.ofSeconds(10)).until(() -> ok.sum() > 100);
-    }
-
-    private long failures() {
-        return failed.values().stream().mapToLong(LongAdder::sum).sum();
+        await().atMost(Duration.ofSeconds(10)).until(() -> tally.ok() > 100);
     }
 
     private void assertNothingLeakedAndServing() {
@@ -109,13 +91,13 @@ class LaneFaultTests {
         startUnderLoad(throughProxy("lane-terminate"));
 
         int terminated = TestDatabase.get().terminate(pool.name());
-        long okAt = ok.sum();
-        await().atMost(Duration.ofSeconds(10)).until(() -> ok.sum() > okAt + 200);
+        long okAt = tally.ok();
+        await().atMost(Duration.ofSeconds(10)).until(() -> tally.ok() > okAt + 200);
 
-        log.info("lane faults | pg_terminate_backend x{} under load | failed: {}", terminated, failed);
-        assertThat(failed.keySet()).as("the failures are connection errors, which RetryPolicy retries")
+        log.info("lane faults | pg_terminate_backend x{} under load | failed: {}", terminated, tally.failed());
+        assertThat(tally.failed().keySet()).as("the failures are connection errors, which RetryPolicy retries")
                 .containsOnly(ErrorCategory.TRANSIENT_CONNECTION);
-        assertThat(failures()).as("at most the statements in flight").isLessThanOrEqualTo(IN_FLIGHT);
+        assertThat(tally.failures()).as("at most the statements in flight").isLessThanOrEqualTo(IN_FLIGHT);
         assertNothingLeakedAndServing();
     }
 
@@ -145,14 +127,14 @@ class LaneFaultTests {
         startUnderLoad(throughProxy("lane-cut"));
 
         proxy.cut();
-        await().atMost(Duration.ofSeconds(15)).until(() -> failures() >= 5);
+        await().atMost(Duration.ofSeconds(15)).until(() -> tally.failures() >= 5);
         long restored = System.nanoTime();
         proxy.pass();
-        await().atMost(Duration.ofSeconds(15)).until(() -> lastOkNanos.get() > restored);
+        await().atMost(Duration.ofSeconds(15)).until(() -> tally.lastOkNanos() > restored);
 
-        log.info("lane faults | cut | failed: {} | recovery: {} ms", failed,
-                Duration.ofNanos(lastOkNanos.get() - restored).toMillis());
-        assertThat(failed).containsKey(ErrorCategory.TRANSIENT_CONNECTION);
+        log.info("lane faults | cut | failed: {} | recovery: {} ms", tally.failed(),
+                Duration.ofNanos(tally.lastOkNanos() - restored).toMillis());
+        assertThat(tally.failed()).containsKey(ErrorCategory.TRANSIENT_CONNECTION);
         assertNothingLeakedAndServing();
     }
 
@@ -167,10 +149,10 @@ class LaneFaultTests {
                 .map(s -> s.getThrowable()).blockLast(Duration.ofSeconds(15));
         long restored = System.nanoTime();
         proxy.pass();
-        await().atMost(Duration.ofSeconds(15)).until(() -> lastOkNanos.get() > restored);
+        await().atMost(Duration.ofSeconds(15)).until(() -> tally.lastOkNanos() > restored);
 
-        log.info("lane faults | blackhole, silenceTimeout 1 s | failed: {} | recovery: {} ms", failed,
-                Duration.ofNanos(lastOkNanos.get() - restored).toMillis());
+        log.info("lane faults | blackhole, silenceTimeout 1 s | failed: {} | recovery: {} ms", tally.failed(),
+                Duration.ofNanos(tally.lastOkNanos() - restored).toMillis());
         assertThat(silent).isInstanceOf(ConnectionSilentException.class);
         assertNothingLeakedAndServing();
     }
