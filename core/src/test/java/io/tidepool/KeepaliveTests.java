@@ -42,6 +42,41 @@ class KeepaliveTests extends VirtualTimePoolTest {
         assertNoLeak(pool, 2);
     }
 
+    /**
+     * A minIdle refill that runs while a keepalive pass holds the idle connections for their pings counts them idle:
+     * it once counted them borrowed and opened as many again (seen as 3 of maxSize 3 open for minIdle 2). The pings
+     * are held on an advisory lock the test owns, so the refill surely runs mid-pass.
+     */
+    @Test
+    void aRefillDuringAKeepalivePassOpensNothingMore() throws Exception {
+        TestDatabase db = TestDatabase.get();
+        try (java.sql.Connection holder = java.sql.DriverManager.getConnection("jdbc:postgresql://" + db.host() + ":"
+                + db.port() + "/" + db.database(), db.user(), db.password());
+             java.sql.Statement lock = holder.createStatement()) {
+            pool = PoolFixture.builder("keepalive-refill").maxSize(3).minIdle(2).keepaliveTime(Duration.ofSeconds(60))
+                    .evictionInterval(Duration.ofSeconds(1)).validationQuery("SELECT pg_advisory_xact_lock_shared(7401)")
+                    .validateAfterIdle(Duration.ofSeconds(30)).validationTimeout(Duration.ofSeconds(10))
+                    .acquireTimeout(Duration.ofSeconds(20)).clock(clock).scheduler(scheduler).buildPool();
+            pool.start().block(Duration.ofSeconds(10));
+            lock.execute("SELECT pg_advisory_lock(7401)");
+
+            elapse(Duration.ofSeconds(30));
+            clock.advance(Duration.ofSeconds(30));
+            scheduler.advanceTimeBy(Duration.ofSeconds(30));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(pool.stats().acquired()).as("both held by the pass, their pings waiting").isEqualTo(2));
+            scheduler.advanceTimeBy(Duration.ofSeconds(2));
+            assertThat(pool.stats().allocated()).as("the refill mid-pass opened nothing").isEqualTo(2);
+
+            lock.execute("SELECT pg_advisory_unlock(7401)");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(pool.stats().acquired()).as("the pass is over").isZero());
+            assertThat(pool.stats().allocated()).isEqualTo(2);
+            assertThat(pool.stats().creates()).as("no connection opened beyond the first two").isEqualTo(2);
+            assertThat(pool.stats().validationFailures()).isZero();
+        }
+    }
+
     @Test
     void pingsDoNotKeepAnUnusedConnectionFromIdleEviction() {
         pool = PoolFixture.builder("keepalive-evict").maxSize(2).keepaliveTime(Duration.ofSeconds(20))

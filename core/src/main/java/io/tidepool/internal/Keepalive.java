@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Pings, in the background, the idle connections nobody used or checked for {@code keepaliveTime}, and closes those
@@ -32,6 +33,8 @@ final class Keepalive {
     private final long dueAfterMillis;
     private final AtomicBoolean passRunning = new AtomicBoolean();
     private volatile boolean borrowing;
+    // idle connections a pass holds for its ping: borrowed from reactor-pool, but idle to the pool's own counts
+    private final AtomicInteger holding = new AtomicInteger();
 
     /** @param refill opens connections up to minIdle again, after a pass closed dead ones */
     Keepalive(PoolContext pool, Validation validation, Runnable refill, Duration keepaliveTime) {
@@ -57,6 +60,14 @@ final class Keepalive {
         return borrowing;
     }
 
+    /**
+     * How many idle connections a pass holds now for its ping: reactor-pool counts them acquired, but the minIdle
+     * refill must count them idle, or a refill that runs during a pass opens as many again.
+     */
+    int holding() {
+        return holding.get();
+    }
+
     private void runPass() {
         // a pass still waiting for a slow ping is not overlapped: the next one comes half a period later
         if (!passRunning.compareAndSet(false, true)) {
@@ -80,12 +91,20 @@ final class Keepalive {
             return Flux.range(0, idle)
                     .concatMap(i -> engine.metrics().idleSize() == 0 ? Mono.<PooledRef<Slot>>empty()
                             : engine.acquire(NO_WAIT).onErrorResume(e -> Mono.empty()))
-                    .doOnNext(held::add)
+                    .doOnNext(ref -> {
+                        held.add(ref);
+                        holding.incrementAndGet();
+                    })
                     .then(Mono.defer(() -> {
                         borrowing = false;
-                        return Flux.fromIterable(held).flatMap(this::checkAndReturn).then();
+                        return Flux.fromIterable(held)
+                                .flatMap(ref -> checkAndReturn(ref).doFinally(s -> holding.decrementAndGet()))
+                                .then();
                     }))
-                    .doFinally(s -> borrowing = false)
+                    .doFinally(s -> {
+                        borrowing = false;
+                        holding.set(0);
+                    })
                     .then(Mono.fromRunnable(refill));
         });
     }

@@ -93,8 +93,9 @@ final class Upkeep {
             return;
         }
         InstrumentedPool.PoolMetrics m = ctx.engine().metrics();
-        // allocated counts connections being opened too: two refills in a row do not open the same ones twice
-        int idleOrOpening = m.allocatedSize() - m.acquiredSize();
+        // allocated counts connections being opened too: two refills in a row do not open the same ones twice; the
+        // ones a keepalive pass holds for its ping are idle, not borrowed (a refill during a pass opened them again)
+        int idleOrOpening = m.allocatedSize() - m.acquiredSize() + (keepalive == null ? 0 : keepalive.holding());
         openIdle(config.minIdle() - idleOrOpening);
     }
 
