@@ -17,6 +17,8 @@ final class GatedAllocation implements AllocationStrategy {
     private final OutageTracker availability;
     // connections the next warmup() is to open: reactor-pool asks for them as getPermits(0)
     private final AtomicInteger wanted = new AtomicInteger();
+    // how many a warmup() must open for the idle connections to reach minIdle, given the permits granted then
+    private volatile java.util.function.IntUnaryOperator idleDeficit = granted -> 0;
 
     GatedAllocation(int max, OutageTracker availability) {
         this.max = max;
@@ -38,23 +40,44 @@ final class GatedAllocation implements AllocationStrategy {
         wanted.accumulateAndGet(count, Math::max);
     }
 
+    /**
+     * How many connections a {@code warmup()} must open to bring the idle ones up to minIdle, as a function of the
+     * permits granted at that moment: worked out as the permits are taken, so that two refills racing each other (a
+     * destroy's and a keepalive pass's) never both open the same missing connections.
+     */
+    void refillsTo(java.util.function.IntUnaryOperator deficitGivenGranted) {
+        this.idleDeficit = deficitGivenGranted;
+    }
+
     @Override
     public int getPermits(int desired) {
         if (desired == 0) {
-            // reactor-pool's warmup() asks for its count so
-            desired = wanted.getAndSet(0);
+            // reactor-pool's warmup() asks for its count so: what was asked for (a start by first use, which knows of
+            // the caller's own acquire), or else what minIdle lacks now
+            return warmupPermits(wanted.getAndSet(0));
         }
+        return grant(desired);
+    }
+
+    private int warmupPermits(int asked) {
+        for (;;) {
+            int now = available.get();
+            int desired = asked > 0 ? asked : idleDeficit.applyAsInt(max - now);
+            if (desired <= 0) {
+                return 0;
+            }
+            int granted = Math.min(now, gated(desired));
+            if (granted == 0 || available.compareAndSet(now, now - granted)) {
+                return granted;
+            }
+        }
+    }
+
+    private int grant(int desired) {
         if (desired <= 0) {
             return 0;
         }
-        // while the database refuses and some connections are open (so returns will serve the waiting callers), at
-        // most one attempt per backoff period; with none open, nothing would wake a withheld caller: let it try
-        if (availability.isDown() && permitGranted() > 0) {
-            if (!availability.mayProbe()) {
-                return 0;
-            }
-            desired = 1;
-        }
+        desired = gated(desired);
         for (;;) {
             int now = available.get();
             int granted = Math.min(now, desired);
@@ -62,6 +85,17 @@ final class GatedAllocation implements AllocationStrategy {
                 return granted;
             }
         }
+    }
+
+    /**
+     * While the database refuses and some connections are open (so returns will serve the waiting callers), at most
+     * one attempt per backoff period; with none open, nothing would wake a withheld caller: let it try.
+     */
+    private int gated(int desired) {
+        if (availability.isDown() && permitGranted() > 0) {
+            return availability.mayProbe() ? 1 : 0;
+        }
+        return desired;
     }
 
     @Override

@@ -65,7 +65,7 @@ final class Keepalive {
      * refill must count them idle, or a refill that runs during a pass opens as many again.
      */
     int holding() {
-        return holding.get();
+        return Math.max(0, holding.get());
     }
 
     private void runPass() {
@@ -98,12 +98,16 @@ final class Keepalive {
                     .then(Mono.defer(() -> {
                         borrowing = false;
                         return Flux.fromIterable(held)
-                                .flatMap(ref -> checkAndReturn(ref).doFinally(s -> holding.decrementAndGet()))
+                                // before the pass hears of it: the refill at its end must see it given back
+                                .flatMap(ref -> checkAndReturn(ref).doOnTerminate(holding::decrementAndGet))
                                 .then();
                     }))
                     .doFinally(s -> {
                         borrowing = false;
-                        holding.set(0);
+                        if (s == reactor.core.publisher.SignalType.CANCEL) {
+                            // a pass cut short (the pool closing) may leave pings whose count would stay behind
+                            holding.set(0);
+                        }
                     })
                     .then(Mono.fromRunnable(refill));
         });

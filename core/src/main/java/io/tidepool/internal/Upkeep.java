@@ -42,6 +42,20 @@ final class Upkeep {
         this.maxIdleMillis = config.maxIdleTime().map(Duration::toMillis).orElse(Long.MAX_VALUE);
         this.keepalive = config.keepaliveTime()
                 .map(period -> new Keepalive(ctx, validation, this::refillMinIdle, period)).orElse(null);
+        allocation.refillsTo(this::idleDeficit);
+    }
+
+    /**
+     * How many connections minIdle lacks, given {@code granted} permits (every connection open or being opened): the
+     * ones a keepalive pass holds for its ping are idle, not borrowed (a refill during a pass opened them again).
+     * Worked out by the allocation as it grants the permits, so racing refills do not open the same ones twice.
+     */
+    private int idleDeficit(int granted) {
+        if (ctx.state().get() != PoolState.RUNNING || config.minIdle() == 0) {
+            return 0;
+        }
+        int acquired = ctx.engine().metrics().acquiredSize();
+        return config.minIdle() - (granted - acquired + (keepalive == null ? 0 : keepalive.holding()));
     }
 
     /** reactor-pool's eviction predicate, asked on every hand-out of an idle connection and by background eviction. */
@@ -92,11 +106,11 @@ final class Upkeep {
         if (ctx.state().get() != PoolState.RUNNING || config.minIdle() == 0) {
             return;
         }
-        InstrumentedPool.PoolMetrics m = ctx.engine().metrics();
-        // allocated counts connections being opened too: two refills in a row do not open the same ones twice; the
-        // ones a keepalive pass holds for its ping are idle, not borrowed (a refill during a pass opened them again)
-        int idleOrOpening = m.allocatedSize() - m.acquiredSize() + (keepalive == null ? 0 : keepalive.holding());
-        openIdle(config.minIdle() - idleOrOpening);
+        if (idleDeficit(allocation.permitGranted()) > 0) {
+            // the warmup works the count out again as it takes the permits (see idleDeficit)
+            ctx.engine().warmup().subscribe(null, e -> log.debug("pool '{}': opening idle connections failed: {}",
+                    config.name(), e.toString()));
+        }
     }
 
     /** Opens {@code count} new idle connections (as many as maxSize allows), in the background. */
