@@ -1,15 +1,16 @@
 package io.tidepool;
 
+import io.tidepool.test.LoadTally;
+
 import io.tidepool.error.ErrorCategory;
-import io.tidepool.error.ErrorClassifier;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -20,10 +21,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 import static io.tidepool.testing.Sql.queryOne;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,56 +49,57 @@ class ServerRestartTests {
         }
     }
 
-    @Test
-    void aServerRestartedOnTheSamePortUnderLoadIsReconnectedWithNoRestartOfThePool() throws Exception {
+    /** The pool as users make it, and the multiplexed lane over the native client (whose shared connections die too). */
+    @ParameterizedTest(name = "multiplexed={0}")
+    @ValueSource(booleans = {false, true})
+    void aServerRestartedOnTheSamePortUnderLoadIsReconnectedWithNoRestartOfThePool(boolean multiplexed)
+            throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
         Path data = Files.createTempDirectory("tidepool-restart");
         EmbeddedPostgres server = startServer(port, data);
-        TidepoolPool pool = PoolConfiguration.builder().name("restart")
+        PoolConfiguration.Builder builder = PoolConfiguration.builder().name("restart")
                 .url("r2dbc:postgresql://postgres@127.0.0.1:" + port + "/postgres")
                 .maxSize(4).acquireTimeout(Duration.ofSeconds(1)).createTimeout(Duration.ofSeconds(1))
-                .validateAfterIdle(Duration.ofMillis(100)).validationTimeout(Duration.ofMillis(300)).buildPool();
-        LongAdder ok = new LongAdder();
-        AtomicLong lastOk = new AtomicLong();
-        Map<ErrorCategory, LongAdder> failed = new ConcurrentHashMap<>();
+                .validateAfterIdle(Duration.ofMillis(100)).validationTimeout(Duration.ofMillis(300));
+        if (multiplexed) {
+            builder.client(ProtocolClient.NATIVE).multiplex(true).multiplexConnections(2);
+        }
+        TidepoolPool pool = builder.buildPool();
+        LoadTally tally = new LoadTally();
         Disposable load = Flux.interval(Duration.ofMillis(10)).onBackpressureDrop()
                 .flatMap(i -> pool.withConnection(c -> queryOne(c, "SELECT 1", Integer.class))
                         .timeout(Duration.ofSeconds(1))
-                        .doOnNext(v -> {
-                            ok.increment();
-                            lastOk.set(System.nanoTime());
-                        })
-                        .onErrorResume(e -> {
-                            failed.computeIfAbsent(ErrorClassifier.defaults().classify(e), k -> new LongAdder())
-                                    .increment();
-                            return Mono.empty();
-                        }), 8)
+                        .transform(tally::counted), 8)
                 .subscribe();
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> ok.sum() > 50);
+            await().atMost(Duration.ofSeconds(10)).until(() -> tally.ok() > 50);
 
             server.close();
-            long failedBefore = failed.values().stream().mapToLong(LongAdder::sum).sum();
-            await().atMost(Duration.ofSeconds(10)).until(() ->
-                    failed.values().stream().mapToLong(LongAdder::sum).sum() > failedBefore + 5);
+            long failedBefore = tally.failures();
+            await().atMost(Duration.ofSeconds(10)).until(() -> tally.failures() > failedBefore + 5);
             server = startServer(port, data);
             long restarted = System.nanoTime();
-            await().atMost(Duration.ofSeconds(20)).until(() -> lastOk.get() > restarted);
-            Duration recovery = Duration.ofNanos(lastOk.get() - restarted);
+            await().atMost(Duration.ofSeconds(20)).until(() -> tally.lastOkNanos() > restarted);
+            Duration recovery = Duration.ofNanos(tally.lastOkNanos() - restarted);
 
-            log.info("fault matrix | server restarted on the same port | failed: {} | recovery after start: {} ms",
-                    failed, recovery.toMillis());
+            log.info("fault matrix | server restarted on the same port{} | failed: {} | recovery after start: {} ms",
+                    multiplexed ? " (multiplexed lane)" : "", tally.failed(), recovery.toMillis());
             assertThat(recovery).as("time to recovery once the server is back").isLessThan(Duration.ofSeconds(10));
-            assertThat(failed.keySet()).doesNotContain(ErrorCategory.UNKNOWN);
+            assertThat(tally.failed().keySet()).doesNotContain(ErrorCategory.UNKNOWN);
             load.dispose();
             EmbeddedPostgres restartedServer = server;
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 assertThat(pool.stats().acquired()).isZero();
-                assertThat(backends(restartedServer, "restart")).isLessThanOrEqualTo(4);
+                assertThat(pool.stats().lane().totalInFlight()).isZero();
+                assertThat(backends(restartedServer, "restart"))
+                        .isLessThanOrEqualTo(pool.configuration().maxServerConnections());
             });
+            if (multiplexed) {
+                assertThat(pool.stats().lane().connections()).as("the lane reopened its connections").isEqualTo(2);
+            }
             assertThat(pool.withConnection(c -> queryOne(c, "SELECT 42", Integer.class))
                     .blockLast(Duration.ofSeconds(10))).isEqualTo(42);
         } finally {

@@ -81,7 +81,7 @@ public final class Bench {
             List<Integer> jmhBorrowers = List.of(1, 8, PoolOverheadBenchmark.BURST);
             Path baseline = null;
             Path chart = null;
-            int multiplexConnections = 4;
+            int multiplexConnections = io.tidepool.PoolConfiguration.DEFAULT_MULTIPLEX_CONNECTIONS;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : "";
                 switch (args[i]) {
