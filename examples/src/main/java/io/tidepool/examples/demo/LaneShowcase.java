@@ -29,7 +29,7 @@ final class LaneShowcase {
         TidepoolPool pooled = TidepoolPool.builder().url(url).name("demo-pooled").client(ProtocolClient.NATIVE)
                 .maxSize(10).buildPool();
         TidepoolPool lane = TidepoolPool.builder().url(url).name("demo-lane").client(ProtocolClient.NATIVE)
-                .multiplex(true).multiplexConnections(2).maxSize(2).buildPool();
+                .multiplex(true).multiplexConnections(2).multiplexMaxConnections(2).maxSize(2).buildPool();
         boolean clean = true;
         for (TidepoolPool pool : new TidepoolPool[] {pooled, lane}) {
             pool.start().block(Duration.ofSeconds(30));
