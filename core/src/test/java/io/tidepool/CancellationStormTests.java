@@ -89,7 +89,7 @@ class CancellationStormTests extends PoolTest {
     void tenThousandRandomlyCancelledOperationsOnTheMultiplexedLaneLeakNothing(TestInfo test) {
         pool = PoolFixture.builder("storm-lane").maxSize(MAX_SIZE).maxPendingAcquires(10_000)
                 .acquireTimeout(Duration.ofSeconds(20)).client(ProtocolClient.NATIVE).multiplex(true)
-                .multiplexConnections(2).buildPool();
+                .multiplexConnections(2).multiplexMaxConnections(2).buildPool();
         storm(test, MAX_SIZE + 2);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(pool.stats().lane().totalInFlight()).as("statements in flight on the lane").isZero();

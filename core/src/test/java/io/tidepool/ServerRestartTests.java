@@ -65,7 +65,7 @@ class ServerRestartTests {
                 .maxSize(4).acquireTimeout(Duration.ofSeconds(1)).createTimeout(Duration.ofSeconds(1))
                 .validateAfterIdle(Duration.ofMillis(100)).validationTimeout(Duration.ofMillis(300));
         if (multiplexed) {
-            builder.client(ProtocolClient.NATIVE).multiplex(true).multiplexConnections(2);
+            builder.client(ProtocolClient.NATIVE).multiplex(true).multiplexConnections(2).multiplexMaxConnections(2);
         }
         TidepoolPool pool = builder.buildPool();
         LoadTally tally = new LoadTally();

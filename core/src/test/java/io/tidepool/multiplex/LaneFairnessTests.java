@@ -109,7 +109,7 @@ class LaneFairnessTests extends PoolTest {
 
     @Test
     void aResultReadTooSlowlyFailsAloneWhileTheLaneServesEveryoneElse() {
-        pool = MultiplexTests.multiplexed("lane-reader", 1).buildPool();
+        pool = MultiplexTests.multiplexed("lane-reader", 1).multiplexMaxConnections(1).buildPool();
         pool.start().block(WAIT);
 
         // a reader that takes one row and then reads nothing more, while 20,000 rows arrive for it

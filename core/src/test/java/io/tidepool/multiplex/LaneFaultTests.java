@@ -59,7 +59,7 @@ class LaneFaultTests {
         proxy = FaultProxy.toTestDatabase();
         String name = TestDatabase.uniqueApplicationName(prefix);
         return PoolConfiguration.builder().url(proxy.r2dbcUrl() + "?applicationName=" + name).name(name)
-                .client(ProtocolClient.NATIVE).multiplex(true).multiplexConnections(LANE).maxSize(2)
+                .client(ProtocolClient.NATIVE).multiplex(true).multiplexConnections(LANE).multiplexMaxConnections(LANE).maxSize(2)
                 .createTimeout(Duration.ofMillis(800));
     }
 

@@ -31,9 +31,13 @@ class MultiplexTests extends PoolTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
+    /**
+     * A multiplexing pool of {@code connections} shared connections that does not grow (a loaded test machine can make
+     * a connection look held up); the tests of growth set {@code multiplexMaxConnections} themselves.
+     */
     static PoolConfiguration.Builder multiplexed(String prefix, int connections) {
         return PoolFixture.builder(prefix).client(ProtocolClient.NATIVE).multiplex(true)
-                .multiplexConnections(connections).maxSize(4);
+                .multiplexConnections(connections).multiplexMaxConnections(connections).maxSize(4);
     }
 
     @Test

@@ -85,7 +85,7 @@ class TidepoolMeterBinderTests {
     @Test
     void aMultiplexingPoolAlsoPublishesItsLane() {
         TidepoolPool pool = HealthTestPools.builder("meters-lane").client(io.tidepool.ProtocolClient.NATIVE)
-                .multiplex(true).multiplexConnections(2).buildPool();
+                .multiplex(true).multiplexConnections(2).multiplexMaxConnections(2).buildPool();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (TidepoolMeterBinder binder = TidepoolMeterBinder.of(pool)) {
             binder.bindTo(registry);
