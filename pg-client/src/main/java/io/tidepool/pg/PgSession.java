@@ -32,9 +32,6 @@ public interface PgSession extends Connection {
     /** {@code true} when no command is in flight or waiting to be written. */
     boolean isQuiescent();
 
-    /** How many commands were submitted and are not answered yet: in flight on the wire, or waiting to be written. */
-    int commandsInFlight();
-
     /** {@code true} once the connection is closed or lost; every later command fails. */
     boolean isClosed();
 

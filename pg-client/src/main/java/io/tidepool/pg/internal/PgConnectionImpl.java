@@ -246,10 +246,6 @@ final class PgConnectionImpl implements PgSession, Exchanger {
         return engine.isQuiescent();
     }
 
-    @Override
-    public int commandsInFlight() {
-        return engine.outstanding();
-    }
 
     @Override
     public boolean isClosed() {

@@ -370,16 +370,12 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
 
     /** How long commands in flight have waited without a byte from the server, at {@code nowNanos}; 0 when none wait. */
     long silentForNanos(long nowNanos) {
-        return inFlightCount() == 0 ? 0 : Math.max(0, nowNanos - lastHeardNanos);
+        return outstanding.get() == 0 ? 0 : Math.max(0, nowNanos - lastHeardNanos);
     }
 
     /** Whether bytes from the server were read within {@code nanos} before {@code nowNanos}. */
     boolean heardWithinNanos(long nowNanos, long nanos) {
         return nowNanos - lastHeardNanos <= nanos;
-    }
-
-    private int inFlightCount() {
-        return outstanding.get();
     }
 
     /** Closes the connection under its commands: they fail with {@code error}. Any thread. */
@@ -467,10 +463,6 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
         return outstanding.get() == 0;
     }
 
-    /** Commands submitted and not yet answered: in flight on the wire, or waiting to be written. */
-    int outstanding() {
-        return outstanding.get();
-    }
 
     Map<String, String> parametersView() {
         return Collections.unmodifiableMap(parameters);
