@@ -58,7 +58,7 @@ class LaneFaultTests {
     private PoolConfiguration.Builder throughProxy(String prefix) {
         proxy = FaultProxy.toTestDatabase();
         String name = TestDatabase.uniqueApplicationName(prefix);
-        return PoolConfiguration.builder().url(proxy.r2dbcUrl() + "?applicationName=" + name).name(name)
+        return PoolConfiguration.builder().url(proxy.r2dbcUrl("applicationName=" + name)).name(name)
                 .client(ProtocolClient.NATIVE).multiplex(true).multiplexConnections(LANE).multiplexMaxConnections(LANE).maxSize(2)
                 .createTimeout(Duration.ofMillis(800));
     }
