@@ -61,11 +61,12 @@ public final class Bench {
      * @param chart where to write the end-to-end chart (SVG: throughput over pgbench's per contender and workload), or
      *              null
      * @param multiplexConnections the shared connections of the {@code tidepool multiplexed} contender's lane
+     * @param workloads the end-to-end workloads to run (by enum name, any case), or empty for all; for profiling one
      */
     public record Options(boolean quick, @Nullable String url, Duration runLength, int rounds, List<String> parts,
                           int poolSize, int inFlight, int stressInFlight, @Nullable Path out, List<String> contenders,
                           List<Integer> jmhBorrowers, @Nullable Path baseline, @Nullable Path chart,
-                          int multiplexConnections) {
+                          int multiplexConnections, List<String> workloads) {
 
         static Options parse(String... args) {
             boolean quick = false;
@@ -82,6 +83,7 @@ public final class Bench {
             Path baseline = null;
             Path chart = null;
             int multiplexConnections = io.tidepool.PoolConfiguration.DEFAULT_MULTIPLEX_CONNECTIONS;
+            List<String> workloads = List.of();
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : "";
                 switch (args[i]) {
@@ -98,6 +100,7 @@ public final class Bench {
                     case "--baseline" -> { baseline = Path.of(value); i++; }
                     case "--chart" -> { chart = Path.of(value); i++; }
                     case "--multiplex-connections" -> { multiplexConnections = Integer.parseInt(value); i++; }
+                    case "--workloads" -> { workloads = List.of(value.toUpperCase(java.util.Locale.ROOT).split(",")); i++; }
                     case "--jmh-borrowers" -> {
                         jmhBorrowers = java.util.Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
                         i++;
@@ -105,7 +108,7 @@ public final class Bench {
                     default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; use --quick, "
                             + "--url URL, --seconds N, --rounds N, --only jmh,e2e,stress,lane, --size N, --in-flight N, "
                             + "--stress-in-flight N, --out FILE|none, --contenders tidepool,r2dbc-pool,..., --jmh-borrowers 1,8,64, "
-                            + "--baseline path/to/tidepool-core.jar, --chart FILE.svg, --multiplex-connections N");
+                            + "--baseline path/to/tidepool-core.jar, --chart FILE.svg, --multiplex-connections N, --workloads select_1,lookup,transaction");
                 }
             }
             if (url == null) {
@@ -115,7 +118,7 @@ public final class Bench {
             return new Options(quick, url, length != null ? length : quick ? Duration.ofMillis(250) : Duration.ofSeconds(4),
                     rounds != null ? rounds : quick ? 1 : 3, parts, size, inFlight,
                     stress != null ? stress : inFlight * 2, out, contenders, jmhBorrowers, baseline, chart,
-                    multiplexConnections);
+                    multiplexConnections, workloads);
         }
 
         boolean runs(String part) {
@@ -124,6 +127,10 @@ public final class Bench {
 
         boolean includes(String contender) {
             return contenders.isEmpty() || contenders.contains(contender);
+        }
+
+        boolean includes(Workload workload) {
+            return workloads.isEmpty() || workloads.contains(workload.name());
         }
 
         Duration warmLength() {

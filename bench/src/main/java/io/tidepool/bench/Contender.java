@@ -263,10 +263,30 @@ interface Contender extends AutoCloseable {
                         .subscribeOn(Schedulers.boundedElastic()))
                 : Flux.range(0, connections).concatMap(i -> driver.create()))
                 .cast(Connection.class).collectList().block(CLOSE_WITHIN);
+        return dedicated(spread ? "bare driver spread" : "bare driver", open);
+    }
+
+    /**
+     * Tidepool's own client ({@code pg-client}) with no pool: {@code connections} dedicated connections, one client
+     * each, on the client's event loops (one per core, taken in turn). Beside {@code tidepool native}, what the pool
+     * costs over its client.
+     */
+    static Contender bareNative(Target target, int connections) {
+        io.tidepool.pg.PgConnectionFactory client = new io.tidepool.pg.PgConnectionFactory(
+                io.tidepool.pg.PgConnectionConfiguration.builder()
+                        .host(target.host()).port(target.port()).database(target.database()).user(target.user())
+                        .password(target.password().isEmpty() ? null : target.password())
+                        .applicationName("bench-bare-native").build());
+        List<Connection> open = Flux.range(0, connections).concatMap(i -> client.create())
+                .cast(Connection.class).collectList().block(CLOSE_WITHIN);
+        return dedicated("bare native", open);
+    }
+
+    private static Contender dedicated(String name, List<Connection> open) {
         return new Contender() {
             @Override
             public String name() {
-                return spread ? "bare driver spread" : "bare driver";
+                return name;
             }
 
             @Override

@@ -39,7 +39,7 @@ final class EndToEnd {
         try {
             open(contenders, options);
             for (Workload workload : Workload.values()) {
-                if (!workload.endToEnd()) {
+                if (!workload.endToEnd() || !options.includes(workload)) {
                     continue;
                 }
                 System.out.println("End to end: " + workload.label() + "...");
@@ -192,6 +192,9 @@ final class EndToEnd {
         }
         if (all && options.includes("bare driver spread")) {
             contenders.add(Contender.bare(target, size, true));
+        }
+        if (all && options.includes("bare native")) {
+            contenders.add(Contender.bareNative(target, size));
         }
         if (all && options.includes(VertxContender.POOLED)) {
             contenders.add(VertxContender.pooled(target, size));

@@ -10,8 +10,10 @@ import reactor.netty.resources.LoopResources;
  */
 final class EventLoops {
 
+    // one per core, not reactor-netty's default of at least 4: on 2 cores, 4 loops steal each other's released
+    // connections in reactor-pool's drain loop and write to them across threads (a task and a wake-up each)
     private static final LoopResources SHARED = LoopResources.create("tidepool", 1,
-            LoopResources.DEFAULT_IO_WORKER_COUNT, true, false);
+            Math.max(1, Runtime.getRuntime().availableProcessors()), true, false);
 
     private EventLoops() {
     }
