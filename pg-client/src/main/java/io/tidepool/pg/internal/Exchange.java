@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One R2DBC exchange: a statement (simple protocol without binds, extended protocol with them, one Bind/Execute per
- * binding) or a batch, with its hand-written response handler. Each statement's Result is emitted when it begins and
+ * One R2DBC exchange: a statement (extended protocol, one Bind/Execute per binding; simple protocol for several
+ * statements in one text, or for one without binds on a connection that caches no statements) or a batch, with its hand-written response handler. Each statement's Result is emitted when it begins and
  * its rows stream into it as they arrive; only while a cached statement's first Bind is unanswered are results held
  * back, so that a re-prepare (SQLSTATE 26000, or 0A000 "cached plan must not change result type", both answered in
  * place of BindComplete) can run the statement again unseen. The streams complete after the last ReadyForQuery, once
@@ -24,9 +24,18 @@ class Exchange extends Command {
 
     private static final short[] NO_FORMATS = new short[0];
 
+    /**
+     * The bindings of one statement without placeholders: prepared and cached like any other on a connection that
+     * caches statements (the server then neither parses nor plans it again), a simple Query on one that does not (an
+     * unnamed Parse every time costs the server more than a Query).
+     */
+    static final List<BindValue[]> NO_PARAMETERS = List.<BindValue[]>of(new BindValue[0]);
+
     private final String sql;
     /** {@code null}: simple protocol. */
     private final @Nullable List<BindValue[]> bindings;
+    /** This attempt goes over the extended protocol. */
+    private boolean extended;
     private final EventStream<Result> out;
 
     // per attempt
@@ -63,13 +72,15 @@ class Exchange extends Command {
     boolean encode(PgEngine engine, ByteBuf buffer) {
         resetAttempt();
         this.engine = engine;
-        if (bindings == null) {
-            encodeSimple(engine, buffer);
+        List<BindValue[]> all = bindings;
+        extended = all != null && (all != NO_PARAMETERS || engine.cache.enabled());
+        if (all != null && extended) {
+            encodeExtended(engine, buffer, all);
         } else {
-            encodeExtended(engine, buffer, bindings);
+            encodeSimple(engine, buffer);
         }
         // only a cached statement run outside a BEGIN of its own, for the first time, may be prepared again
-        emitting = bindings == null || !engine.cache.enabled() || beganHere || retried;
+        emitting = !extended || !engine.cache.enabled() || beganHere || retried;
         return true;
     }
 
@@ -204,7 +215,7 @@ class Exchange extends Command {
             }
             case '2': { // BindComplete: a described statement's columns are known already
                 StatementCache.Entry e = entry();
-                if (e != null && e.layout != null && bindings != null) {
+                if (e != null && e.layout != null && extended) {
                     columns = e.layout;
                 }
                 if (!emitting) {
@@ -259,6 +270,10 @@ class Exchange extends Command {
                                     + " (use client=r2dbc-postgresql)", "0A000")));
                     finishResult();
                     return false;
+                }
+                if (tag.equals("DISCARD ALL") || tag.equals("DEALLOCATE ALL")) {
+                    // the server dropped every prepared statement: preparing again beats a 26000 on the next Bind
+                    engine.cache.clear();
                 }
                 long count = rowCount(tag);
                 if (count >= 0) {
@@ -426,7 +441,7 @@ class Exchange extends Command {
     }
 
     private boolean shouldReprepare(PgEngine engine, ServerErrorFields error) {
-        if (retried || bindings == null || beganHere || firstErrorStep != 0 || engine.status != 'I'
+        if (retried || !extended || beganHere || firstErrorStep != 0 || engine.status != 'I'
                 || entries == null || entries.length == 0 || entries[0] == null) {
             return false;
         }

@@ -9,14 +9,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A statement: the simple protocol when it has no {@code $n} placeholders, the extended protocol (one Bind/Execute
- * per {@link #add()}ed binding, in one write) otherwise. Values are encoded when bound, on the caller's thread.
+ * A statement: the extended protocol (one Bind/Execute per {@link #add()}ed binding, in one write), its text prepared
+ * once per connection and cached; the simple protocol for text holding several statements, and for a statement
+ * without {@code $n} placeholders on a connection that caches nothing. Values are encoded when bound, on the caller's
+ * thread.
  */
 final class PgStatement implements Statement {
 
     private final Exchanger connection;
     private final String sql;
     private final int parameterCount;
+    private final boolean single;
     private final List<BindValue[]> bindings = new ArrayList<>();
     private BindValue[] current;
     private int boundInCurrent;
@@ -25,7 +28,9 @@ final class PgStatement implements Statement {
     PgStatement(Exchanger connection, String sql) {
         this.connection = connection;
         this.sql = Checks.sql(sql);
-        this.parameterCount = SqlParameters.count(sql);
+        SqlParameters.Shape shape = SqlParameters.shape(this.sql);
+        this.parameterCount = shape.count();
+        this.single = shape.single();
         this.current = new BindValue[parameterCount];
     }
 
@@ -129,6 +134,10 @@ final class PgStatement implements Statement {
             } else {
                 all = new ArrayList<>(bindings);
             }
+        }
+        if (all == null && single) {
+            // one statement without placeholders is prepared and cached too, when the connection caches
+            all = Exchange.NO_PARAMETERS;
         }
         String finalSql = text;
         List<BindValue[]> finalBindings = all;

@@ -1,28 +1,64 @@
 package io.tidepool.pg.internal;
 
 /**
- * Counts the {@code $n} placeholders of a statement (the highest n), skipping string literals, quoted identifiers,
- * comments and dollar-quoted bodies. Done once per {@code createStatement}.
+ * Reads a statement's shape: its {@code $n} placeholders (the highest n) and whether it holds more than one statement
+ * (a {@code ;} followed by more SQL), skipping string literals, quoted identifiers, comments and dollar-quoted bodies.
+ * Done once per {@code createStatement}.
  */
 final class SqlParameters {
 
     private SqlParameters() {
     }
 
+    /**
+     * What one scan of a statement's text found.
+     *
+     * @param count the highest {@code $n} placeholder, 0 when there is none
+     * @param single whether the text is exactly one statement (trailing semicolons, blanks and comments allowed):
+     *               only one statement can be prepared, and text with none is left to the simple protocol
+     */
+    record Shape(int count, boolean single) {
+    }
+
     static int count(String sql) {
+        return shape(sql).count();
+    }
+
+    static Shape shape(String sql) {
         int max = 0;
+        boolean ended = false;
+        boolean content = false;
+        boolean single = true;
         int n = sql.length();
         int i = 0;
         while (i < n) {
             char c = sql.charAt(i);
-            if (c == '\'' || c == '"') {
-                i = skipQuoted(sql, i, c);
-            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+            if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
                 int nl = sql.indexOf('\n', i);
                 i = nl < 0 ? n : nl + 1;
-            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+                continue;
+            }
+            if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
                 int end = sql.indexOf("*/", i + 2);
                 i = end < 0 ? n : end + 2;
+                continue;
+            }
+            if (c == ';') {
+                ended = true;
+                i++;
+                continue;
+            }
+            if (Character.isWhitespace(c)) {
+                i++;
+                continue;
+            }
+            if (ended) {
+                // SQL after a semicolon: a second statement
+                single = false;
+            }
+            content = true;
+            if (c == '\'' || c == '"') {
+                i = skipQuoted(sql, i, c);
             } else if (c == '$') {
                 int j = i + 1;
                 if (j < n && Character.isDigit(sql.charAt(j))) {
@@ -50,7 +86,7 @@ final class SqlParameters {
                 i++;
             }
         }
-        return max;
+        return new Shape(max, single && content);
     }
 
     private static boolean isIdentifierChar(char c) {

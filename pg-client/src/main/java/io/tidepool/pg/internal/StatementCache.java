@@ -72,6 +72,11 @@ final class StatementCache {
         return e;
     }
 
+    /** Forgets every entry without closing it: the server dropped them all ({@code DISCARD ALL}, {@code DEALLOCATE ALL}). */
+    void clear() {
+        entries.clear();
+    }
+
     /** Forgets {@code entry} if it is still the cached one for its key. */
     void remove(Entry entry) {
         entries.remove(entry.key, entry);

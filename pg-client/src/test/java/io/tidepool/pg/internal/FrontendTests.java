@@ -147,6 +147,21 @@ class FrontendTests {
     }
 
     @Test
+    void oneStatementIsToldFromSeveralOutsideLiteralsAndComments() {
+        assertThat(SqlParameters.shape("SELECT 1").single()).isTrue();
+        assertThat(SqlParameters.shape("SELECT 1;").single()).isTrue();
+        assertThat(SqlParameters.shape("SELECT 1 ;; -- done\n /* really */ ").single()).isTrue();
+        assertThat(SqlParameters.shape("SELECT ';', \";\", $$;$$, $t$ ; $t$ -- ; SELECT 2").single()).isTrue();
+        assertThat(SqlParameters.shape("SELECT 1; SELECT 2").single()).isFalse();
+        assertThat(SqlParameters.shape("SELECT 1;/* c */SELECT 2").single()).isFalse();
+        assertThat(SqlParameters.shape("CLOSE ALL; RESET ALL").single()).isFalse();
+        assertThat(SqlParameters.shape("SELECT 1; 'x'").single()).as("a literal after the semicolon").isFalse();
+        assertThat(SqlParameters.shape("").single()).as("no statement at all").isFalse();
+        assertThat(SqlParameters.shape(" ; -- nothing").single()).isFalse();
+        assertThat(SqlParameters.shape("SELECT $2; ").count()).isEqualTo(2);
+    }
+
+    @Test
     void rowCountsFromCommandTags() {
         assertThat(Exchange.rowCount("INSERT 0 5")).isEqualTo(5);
         assertThat(Exchange.rowCount("UPDATE 3")).isEqualTo(3);

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -61,8 +63,21 @@ class TransactionTests {
         return stats.readyForQuery;
     }
 
-    @Test
-    void beginGoesOutWithTheFirstSimpleStatement() {
+    /** With the statement cache off, a statement without binds is a simple Query, and BEGIN rides in its text. */
+    private void withoutStatementCache(int statementCacheSize) {
+        if (statementCacheSize == 0) {
+            Mono.from(connection.close()).block(WAIT);
+            connection = new io.tidepool.pg.PgConnectionFactory(server.config().statementCacheSize(0).build())
+                    .create().block(WAIT);
+            stats = ((PgConnectionImpl) connection).engine().stats;
+        }
+    }
+
+    @ParameterizedTest(name = "statement cache {0}")
+    @ValueSource(ints = {0, 256})
+    void beginGoesOutWithTheFirstStatementWithoutBinds(int statementCacheSize) {
+        withoutStatementCache(statementCacheSize);
+        long queries = stats.queries;
         long flushes = stats.flushes;
         long trips = roundTrips();
         Mono.from(connection.beginTransaction()).block(WAIT);
@@ -74,6 +89,8 @@ class TransactionTests {
         Mono.from(connection.commitTransaction()).block(WAIT);
         assertThat(roundTrips() - trips).as("BEGIN+INSERT, COMMIT").isEqualTo(2);
         assertThat(stats.flushes - flushes).isEqualTo(2);
+        assertThat(stats.queries - queries).as("simple Queries: BEGIN;INSERT (without a cache) and COMMIT")
+                .isEqualTo(statementCacheSize == 0 ? 2 : 1);
         assertThat(count()).isEqualTo(1);
         assertThat(connection.isAutoCommit()).isTrue();
         assertThat(connection.isIdleOutsideTransaction()).isTrue();
@@ -120,8 +137,10 @@ class TransactionTests {
         };
     }
 
-    @Test
-    void aFailingBeginKeepsASimpleStatementFromRunning() {
+    @ParameterizedTest(name = "statement cache {0}")
+    @ValueSource(ints = {0, 256})
+    void aFailingBeginKeepsAStatementWithoutBindsFromRunning(int statementCacheSize) {
+        withoutStatementCache(statementCacheSize);
         Mono.from(connection.beginTransaction(bogus())).block(WAIT);
         StepVerifier.create(Flux.from(connection.createStatement("INSERT INTO " + table + " VALUES (1, 'a')")
                         .execute()).flatMap(Result::getRowsUpdated))
