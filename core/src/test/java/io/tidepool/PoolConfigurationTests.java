@@ -164,6 +164,20 @@ class PoolConfigurationTests {
     }
 
     @Test
+    void aLaneMayGrowToTwiceItsConnectionsAndAtLeastToEight() {
+        java.util.function.IntUnaryOperator most = n -> valid().client(ProtocolClient.NATIVE).multiplex(true)
+                .multiplexConnections(n).build().multiplexMaxConnections();
+        assertThat(most.applyAsInt(1)).isEqualTo(PoolConfiguration.MULTIPLEX_GROWTH_FLOOR);
+        assertThat(most.applyAsInt(2)).isEqualTo(8);
+        assertThat(most.applyAsInt(6)).isEqualTo(12);
+        assertThat(most.applyAsInt(64)).isEqualTo(128);
+        PoolConfiguration bounded = valid().client(ProtocolClient.NATIVE).multiplex(true).multiplexConnections(2)
+                .multiplexMaxConnections(2).build();
+        assertThat(bounded.multiplexMaxConnections()).isEqualTo(2);
+        assertThat(bounded.maxServerConnections()).isEqualTo(bounded.maxSize() + 2);
+    }
+
+    @Test
     void anUnsetValidationTimeoutFollowsAShortAcquireTimeout() {
         assertThat(valid().acquireTimeout(Duration.ofSeconds(2)).build().validationTimeout())
                 .isEqualTo(Duration.ofSeconds(1));

@@ -30,7 +30,7 @@ class BenchSmokeTests {
         List<String> expected = new ArrayList<>(List.of("tidepool", "tidepool url", "tidepool native",
                 EndToEnd.MULTIPLEXED, "r2dbc-pool",
                 "r2dbc-pool+validationQuery",
-                "bare driver", "bare driver spread", VertxContender.POOLED, VertxContender.PIPELINED,
+                "bare driver", "bare driver spread", "bare native", VertxContender.POOLED, VertxContender.PIPELINED,
                 HikariContender.NAME));
         if (pgbench) {
             expected.add("pgbench");
