@@ -461,8 +461,7 @@ public final class PoolConfiguration {
      * for 10 ms while it has work, while others move): it adds one at a time, up to this, and closes what it added once the connections
      * are idle again, so that a slow statement holds up only what was already sent behind it. Default twice
      * {@link #multiplexConnections()} and at least {@value #MULTIPLEX_GROWTH_FLOOR}; equal to it for a lane that
-     * never grows. Meaningful only when
-     * {@link #multiplexed()}.
+     * never grows. Meaningful only when {@link #multiplexed()}.
      */
     public int multiplexMaxConnections() {
         return multiplexMaxConnections;

@@ -10,8 +10,9 @@ import java.util.List;
 
 /**
  * One R2DBC exchange: a statement (extended protocol, one Bind/Execute per binding; simple protocol for several
- * statements in one text, or for one without binds on a connection that caches no statements) or a batch, with its hand-written response handler. Each statement's Result is emitted when it begins and
- * its rows stream into it as they arrive; only while a cached statement's first Bind is unanswered are results held
+ * statements in one text, or for one without binds on a connection that caches no statements) or a batch, with its
+ * hand-written response handler. Each statement's Result is emitted when it begins and its rows stream into it as
+ * they arrive; only while a cached statement's first Bind is unanswered are results held
  * back, so that a re-prepare (SQLSTATE 26000, or 0A000 "cached plan must not change result type", both answered in
  * place of BindComplete) can run the statement again unseen. The streams complete after the last ReadyForQuery, once
  * the exchange has left the queue.
@@ -32,7 +33,7 @@ class Exchange extends Command {
     static final List<BindValue[]> NO_PARAMETERS = List.<BindValue[]>of(new BindValue[0]);
 
     private final String sql;
-    /** {@code null}: simple protocol. */
+    /** {@code null}: several statements or a batch (simple protocol); {@link #NO_PARAMETERS}: one, no placeholders. */
     private final @Nullable List<BindValue[]> bindings;
     /** This attempt goes over the extended protocol. */
     private boolean extended;

@@ -72,7 +72,7 @@ final class StatementCache {
         return e;
     }
 
-    /** Forgets every entry without closing it: the server dropped them all ({@code DISCARD ALL}, {@code DEALLOCATE ALL}). */
+    /** Forgets every entry without closing it: the server dropped them all ({@code DISCARD ALL}, {@code DEALLOCATE}). */
     void clear() {
         entries.clear();
     }
