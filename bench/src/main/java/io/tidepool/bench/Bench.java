@@ -100,7 +100,7 @@ public final class Bench {
                     case "--baseline" -> { baseline = Path.of(value); i++; }
                     case "--chart" -> { chart = Path.of(value); i++; }
                     case "--multiplex-connections" -> { multiplexConnections = Integer.parseInt(value); i++; }
-                    case "--workloads" -> { workloads = List.of(value.toUpperCase(java.util.Locale.ROOT).split(",")); i++; }
+                    case "--workloads" -> { workloads = workloads(value); i++; }
                     case "--jmh-borrowers" -> {
                         jmhBorrowers = java.util.Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
                         i++;
@@ -119,6 +119,22 @@ public final class Bench {
                     rounds != null ? rounds : quick ? 1 : 3, parts, size, inFlight,
                     stress != null ? stress : inFlight * 2, out, contenders, jmhBorrowers, baseline, chart,
                     multiplexConnections, workloads);
+        }
+
+        /** The end-to-end workloads {@code value} names, checked: a name that is none fails here, not as a silent skip. */
+        private static List<String> workloads(String value) {
+            List<String> names = new java.util.ArrayList<>();
+            for (String name : value.split(",")) {
+                String upper = name.trim().toUpperCase(java.util.Locale.ROOT);
+                boolean known = java.util.Arrays.stream(Workload.values())
+                        .anyMatch(w -> w.endToEnd() && w.name().equals(upper));
+                if (!known) {
+                    throw new IllegalArgumentException("--workloads names no end-to-end workload: '" + name
+                            + "'; use select_1, lookup, transaction");
+                }
+                names.add(upper);
+            }
+            return List.copyOf(names);
         }
 
         boolean runs(String part) {

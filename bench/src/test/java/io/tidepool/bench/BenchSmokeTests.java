@@ -72,4 +72,16 @@ class BenchSmokeTests {
         }
         Files.deleteIfExists(chart);
     }
+
+    @Test
+    void workloadsAreNamedOrRefused() {
+        assertThat(Bench.Options.parse("--workloads", "select_1,Transaction").workloads())
+                .containsExactly("SELECT_1", "TRANSACTION");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Bench.Options.parse("--workloads", "select1"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--workloads names no end-to-end workload: 'select1'; use select_1, lookup, transaction");
+        // the slow mix runs only in the lane part
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Bench.Options.parse("--workloads", "slow_mix"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
