@@ -57,4 +57,25 @@ class NativeClientTests extends PoolTest {
         assertThatThrownBy(() -> PoolConfiguration.builder().url(TestDatabase.get().r2dbcUrl("client=nativ")).build())
                 .hasMessage("client must be native or r2dbc-postgresql, was 'nativ'");
     }
+
+    @Test
+    void anR2dbcPostgresqlOptionTheNativeClientLacksFailsTheBuildNamingItAndWhatToUse() {
+        assertThatThrownBy(() -> PoolConfiguration.builder()
+                .url("r2dbc:tidepool:postgresql://u:p-Native-6@h/db?client=native&sslPassword=p-Native-6"
+                        + "&sslKey=/etc/app/client.key").buildPool())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("TLS client certificates (option sslKey=/etc/app/client.key) is not supported by the "
+                        + "native client; use client=r2dbc-postgresql for it")
+                .hasMessageNotContaining("p-Native-6");
+    }
+
+    @Test
+    void theSchemaOptionReachesTheServerThroughThePool() {
+        TestDatabase.get().execute("CREATE SCHEMA IF NOT EXISTS tp_native_schema");
+        pool = PoolConfiguration.builder().url(TestDatabase.get().r2dbcUrl("client=native&schema=tp_native_schema"))
+                .name(TestDatabase.uniqueApplicationName("native-schema")).maxSize(2).buildPool();
+        assertThat(pool.withConnection(c -> queryOne(c, "SELECT current_schema()", String.class)).blockLast(WAIT))
+                .isEqualTo("tp_native_schema");
+        PoolFixture.assertNoLeak(pool, 1);
+    }
 }

@@ -36,6 +36,7 @@ public final class PgConnectionConfiguration {
     private final List<PgHost> hosts;
     private final PgTargetServerType targetServerType;
     private final Duration hostRecheckTime;
+    private final boolean loadBalanceHosts;
     private final String database;
     private final String user;
     private final @Nullable CharSequence password;
@@ -52,6 +53,7 @@ public final class PgConnectionConfiguration {
         this.hosts = b.hosts != null ? List.copyOf(b.hosts) : List.of(new PgHost(Objects.requireNonNull(b.host), b.port));
         this.targetServerType = b.targetServerType;
         this.hostRecheckTime = b.hostRecheckTime;
+        this.loadBalanceHosts = b.loadBalanceHosts;
         this.user = Objects.requireNonNull(b.user);
         this.database = b.database == null ? b.user : b.database;
         this.password = b.password;
@@ -77,7 +79,10 @@ public final class PgConnectionConfiguration {
      * {@code tcpKeepAlive} ({@code true} or {@code false}), {@code tcpKeepAliveIdle}, {@code tcpKeepAliveInterval},
      * {@code tcpKeepAliveCount} and {@code tcpUserTimeout} ({@code disabled} or a duration; see {@link TcpSettings}),
      * {@code options} (a {@code Map<String, String>} of server parameters), {@code targetServerType} (see
-     * {@link PgTargetServerType#parse}) and {@code hostRecheckTime}. A value may be typed or a string, as a URL
+     * {@link PgTargetServerType#parse}), {@code hostRecheckTime}, {@code loadBalanceHosts}, and as r2dbc-postgresql reads them {@code sslmode}
+     * (an alias of {@code sslMode}), {@code currentSchema} or {@code schema} (sent as {@code search_path}) and
+     * {@code timeZone} (sent as {@code TimeZone}; unset, the server's own). An option of r2dbc-postgresql that asks for
+     * a feature this client does not have ({@code socket}, {@code sslCert}, {@code channelBinding=require}...) is refused, naming it and {@code client=r2dbc-postgresql}. A value may be typed or a string, as a URL
      * gives it: durations as ISO-8601 ({@code PT5S}) or milliseconds.
      *
      * @throws IllegalArgumentException when a value is malformed or out of range, naming the option
@@ -85,6 +90,7 @@ public final class PgConnectionConfiguration {
      */
     public static PgConnectionConfiguration from(io.r2dbc.spi.ConnectionFactoryOptions options) {
         Objects.requireNonNull(options, "options must not be null");
+        DriverOnlyOptions.refuseUnsupported(options);
         Builder b = builder();
         Object host = options.getValue(io.r2dbc.spi.ConnectionFactoryOptions.HOST);
         Object port = options.getValue(io.r2dbc.spi.ConnectionFactoryOptions.PORT);
@@ -113,6 +119,10 @@ public final class PgConnectionConfiguration {
         if (recheck != null) {
             b.hostRecheckTime(duration("hostRecheckTime", recheck));
         }
+        Object loadBalance = options.getValue(io.r2dbc.spi.Option.valueOf("loadBalanceHosts"));
+        if (loadBalance != null) {
+            b.loadBalanceHosts(TcpSettings.bool("loadBalanceHosts", loadBalance));
+        }
         Object database = options.getValue(io.r2dbc.spi.ConnectionFactoryOptions.DATABASE);
         if (database != null) {
             b.database(database.toString());
@@ -130,6 +140,10 @@ public final class PgConnectionConfiguration {
             b.sslMode(PgSslMode.REQUIRE);
         }
         Object sslMode = options.getValue(io.r2dbc.spi.Option.valueOf("sslMode"));
+        if (sslMode == null) {
+            // r2dbc-postgresql's alias, libpq's spelling: ignored, it would connect without TLS
+            sslMode = options.getValue(io.r2dbc.spi.Option.valueOf("sslmode"));
+        }
         if (sslMode != null) {
             b.sslMode(sslMode instanceof PgSslMode ? (PgSslMode) sslMode : sslMode(sslMode.toString()));
         }
@@ -157,6 +171,17 @@ public final class PgConnectionConfiguration {
             b.pipelineLimit(integer("pipelineLimit", pipelineLimit));
         }
         TcpSettings.readInto(b.tcp, options);
+        Object schema = options.getValue(io.r2dbc.spi.Option.valueOf("currentSchema"));
+        if (schema == null) {
+            schema = options.getValue(io.r2dbc.spi.Option.valueOf("schema"));
+        }
+        if (schema != null && !schema.toString().isEmpty()) {
+            b.option("search_path", schema.toString());
+        }
+        Object timeZone = options.getValue(io.r2dbc.spi.Option.valueOf("timeZone"));
+        if (timeZone != null) {
+            b.option("TimeZone", timeZoneId(timeZone));
+        }
         Object serverOptions = options.getValue(io.r2dbc.spi.Option.valueOf("options"));
         if (serverOptions instanceof Map) {
             ((Map<?, ?>) serverOptions).forEach((k, v) -> b.option(String.valueOf(k), String.valueOf(v)));
@@ -173,6 +198,23 @@ public final class PgConnectionConfiguration {
             b.option("lock_timeout", Long.toString(duration("lockWaitTimeout", lockWaitTimeout).toMillis()));
         }
         return b.build();
+    }
+
+    /** A {@code timeZone} option's zone, typed as r2dbc-postgresql takes it or as a URL gives it, by its ID. */
+    private static String timeZoneId(Object value) {
+        if (value instanceof java.util.TimeZone zone) {
+            return zone.getID();
+        }
+        if (value instanceof java.time.ZoneId zone) {
+            return zone.getId();
+        }
+        String id = value.toString().trim();
+        try {
+            return java.time.ZoneId.of(id).getId();
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException("timeZone must be a time zone ID such as UTC or Europe/Paris, was '"
+                    + value + "'");
+        }
     }
 
     private static PgSslMode sslMode(String value) {
@@ -253,6 +295,15 @@ public final class PgConnectionConfiguration {
         return hostRecheckTime;
     }
 
+    /**
+     * Whether each new connection tries the hosts in a random order (among those not found down or of the wrong
+     * role lately), as r2dbc-postgresql's {@code loadBalanceHosts}, spreading connections over equal servers (read
+     * replicas); default false: in the configured order.
+     */
+    public boolean loadBalanceHosts() {
+        return loadBalanceHosts;
+    }
+
     /** Whether a new connection chooses among hosts or checks the server's role: several hosts, or a target. */
     public boolean choosesHost() {
         return hosts.size() > 1 || targetServerType != PgTargetServerType.ANY;
@@ -323,7 +374,7 @@ public final class PgConnectionConfiguration {
     public String toString() {
         // the password is left out on purpose
         return "PgConnectionConfiguration{hosts=" + hosts + (targetServerType == PgTargetServerType.ANY ? ""
-                : ", targetServerType=" + targetServerType) + ", database=" + database + ", user="
+                : ", targetServerType=" + targetServerType) + (loadBalanceHosts ? ", loadBalanceHosts" : "") + ", database=" + database + ", user="
                 + user + ", password=" + (password == null ? "<none>" : "<hidden>") + ", applicationName="
                 + applicationName + ", sslMode=" + sslMode + ", sslRootCert=" + sslRootCert + ", connectTimeout="
                 + connectTimeout + ", statementCacheSize=" + statementCacheSize + ", pipelineLimit=" + pipelineLimit + ", tcp=" + tcp + ", options=" + options.keySet() + "}";
@@ -342,6 +393,7 @@ public final class PgConnectionConfiguration {
         private boolean portSet;
         private PgTargetServerType targetServerType = PgTargetServerType.ANY;
         private Duration hostRecheckTime = DEFAULT_HOST_RECHECK_TIME;
+        private boolean loadBalanceHosts;
         private @Nullable String database;
         private @Nullable String user;
         private @Nullable CharSequence password;
@@ -402,6 +454,12 @@ public final class PgConnectionConfiguration {
         /** How long a host's failure or role is remembered: positive; default 10 s. */
         public Builder hostRecheckTime(Duration hostRecheckTime) {
             this.hostRecheckTime = positive("hostRecheckTime", hostRecheckTime);
+            return this;
+        }
+
+        /** Whether hosts are tried in a random order for each new connection; default false (in order). */
+        public Builder loadBalanceHosts(boolean loadBalanceHosts) {
+            this.loadBalanceHosts = loadBalanceHosts;
             return this;
         }
 

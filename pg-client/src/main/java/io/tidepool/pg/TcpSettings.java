@@ -122,7 +122,7 @@ public final class TcpSettings {
         }
     }
 
-    private static boolean bool(String name, Object value) {
+    static boolean bool(String name, Object value) {
         if (value instanceof Boolean) {
             return (Boolean) value;
         }

@@ -158,6 +158,21 @@ class ConnectTests {
     }
 
     @Test
+    void r2dbcPostgresqlSpellingsOfSchemaTimeZoneAndSslModeTakeEffect() {
+        server.execute("CREATE SCHEMA IF NOT EXISTS tp_elsewhere");
+        String url = "r2dbc:postgresql://tp_scram:" + PgTestServer.SECRET + "@127.0.0.1:" + server.port()
+                + "/postgres?currentSchema=tp_elsewhere&timeZone=Asia/Tokyo&sslmode=require";
+        PgConnectionConfiguration config = PgConnectionConfiguration.from(io.r2dbc.spi.ConnectionFactoryOptions.parse(url));
+        String seen = Mono.usingWhen(new PgConnectionFactory(config).create(),
+                c -> Flux.from(c.createStatement("SELECT current_setting('search_path') || ' ' || "
+                                + "current_setting('TimeZone') || ' ' || ssl::text FROM pg_stat_ssl "
+                                + "WHERE pid = pg_backend_pid()").execute())
+                        .flatMap(r -> r.map((row, m) -> row.get(0, String.class))).single(),
+                Connection::close).block(WAIT);
+        assertThat(seen).isEqualTo("tp_elsewhere Asia/Tokyo true");
+    }
+
+    @Test
     void configurationNeverPrintsThePassword() {
         PgConnectionConfiguration config = server.config().password("tp-Secret-9f3c").build();
         assertThat(config.toString()).doesNotContain("tp-Secret-9f3c").contains("<hidden>");

@@ -70,6 +70,53 @@ class PgConnectionConfigurationTests {
     }
 
     @Test
+    void r2dbcPostgresqlOptionsOfFeaturesThisClientLacksAreRefusedNamingThem() {
+        java.util.Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("socket=/var/run/postgresql", "Unix-domain sockets (option socket=/var/run/postgresql)");
+        refused.put("sslCert=/etc/app/client.crt", "TLS client certificates (option sslCert=/etc/app/client.crt)");
+        refused.put("sslKey=/etc/app/client.key", "TLS client certificates (option sslKey=/etc/app/client.key)");
+        refused.put("sslPassword=tp-Secret-9f3c", "TLS client certificates (option sslPassword)");
+        refused.put("sslNegotiation=direct", "direct TLS negotiation (option sslNegotiation=direct)");
+        refused.put("channelBinding=require", "SCRAM channel binding (option channelBinding=require)");
+        refused.put("channel_binding=require", "SCRAM channel binding (option channel_binding=require)");
+        refused.put("tcpNoDelay=false", "Nagle's algorithm (tcpNoDelay=false) (option tcpNoDelay=false)");
+        refused.forEach((query, named) -> assertThatIllegalArgumentException()
+                .isThrownBy(() -> PgConnectionConfiguration.from(io.r2dbc.spi.ConnectionFactoryOptions.parse(
+                        "r2dbc:postgresql://u@h/d?" + query)))
+                .withMessage(named + " is not supported by the native client; use client=r2dbc-postgresql for it")
+                .withMessageNotContaining("tp-Secret-9f3c"));
+    }
+
+    @Test
+    void r2dbcPostgresqlOptionsThatAskForNothingMoreAreAccepted() {
+        PgConnectionConfiguration c = PgConnectionConfiguration.from(io.r2dbc.spi.ConnectionFactoryOptions.parse(
+                "r2dbc:postgresql://u@h/d?loadBalanceHosts=false&channelBinding=prefer&sslNegotiation=postgres"
+                        + "&tcpNoDelay=true&fetchSize=100&forceBinary=true&compatibilityMode=true"
+                        + "&autodetectExtensions=false&errorResponseLogLevel=WARN&noticeLogLevel=DEBUG"));
+        assertThat(c.host()).isEqualTo("h");
+        assertThat(c.options()).isEmpty();
+    }
+
+    @Test
+    void r2dbcPostgresqlSpellingsAreRead() {
+        PgConnectionConfiguration c = PgConnectionConfiguration.from(io.r2dbc.spi.ConnectionFactoryOptions.parse(
+                "r2dbc:postgresql://u@h/d?sslmode=verify-full&schema=app&timeZone=Europe/Paris&loadBalanceHosts=true"));
+        assertThat(c.sslMode()).isEqualTo(PgSslMode.VERIFY_FULL);
+        assertThat(c.loadBalanceHosts()).isTrue();
+        assertThat(c.options()).containsEntry("search_path", "app").containsEntry("TimeZone", "Europe/Paris");
+        PgConnectionConfiguration current = PgConnectionConfiguration.from(io.r2dbc.spi.ConnectionFactoryOptions
+                .builder().option(io.r2dbc.spi.ConnectionFactoryOptions.HOST, "h")
+                .option(io.r2dbc.spi.ConnectionFactoryOptions.USER, "u")
+                .option(io.r2dbc.spi.Option.valueOf("currentSchema"), "first")
+                .option(io.r2dbc.spi.Option.valueOf("schema"), "second")
+                .option(io.r2dbc.spi.Option.valueOf("timeZone"), java.util.TimeZone.getTimeZone("UTC")).build());
+        assertThat(current.options()).containsEntry("search_path", "first").containsEntry("TimeZone", "UTC");
+        assertThatIllegalArgumentException().isThrownBy(() -> PgConnectionConfiguration.from(
+                        io.r2dbc.spi.ConnectionFactoryOptions.parse("r2dbc:postgresql://u@h/d?timeZone=Mars/Olympus")))
+                .withMessage("timeZone must be a time zone ID such as UTC or Europe/Paris, was 'Mars/Olympus'");
+    }
+
+    @Test
     void hostAndUserAreRequired() {
         assertThatIllegalStateException().isThrownBy(() -> PgConnectionConfiguration.builder().user("u").build())
                 .withMessage("host must be set");

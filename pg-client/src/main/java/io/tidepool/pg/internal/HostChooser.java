@@ -31,7 +31,7 @@ import java.util.function.LongSupplier;
  * and the next host tried; {@link PgTargetServerType#PREFER_STANDBY} keeps the first primary's connection until a
  * standby answers or none is left. When no host will do, the error lists every host and what it answered (never the
  * password, which no message of the client holds). This is r2dbc-postgresql's {@code MultiHostConnectionStrategy}'s
- * behaviour (without its {@code loadBalanceHosts}).
+ * behaviour; with {@code loadBalanceHosts} the hosts of each rank are tried in a random order, as there.
  */
 public final class HostChooser {
 
@@ -43,6 +43,7 @@ public final class HostChooser {
 
     private final List<PgHost> hosts;
     private final PgTargetServerType target;
+    private final boolean shuffle;
     private final Duration checkWithin;
     private final long recheckNanos;
     private final Function<PgHost, Mono<PgSession>> connect;
@@ -57,6 +58,7 @@ public final class HostChooser {
     HostChooser(PgConnectionConfiguration config, Function<PgHost, Mono<PgSession>> connect, LongSupplier nanoClock) {
         this.hosts = config.hosts();
         this.target = config.targetServerType();
+        this.shuffle = config.loadBalanceHosts();
         this.checkWithin = config.connectTimeout();
         this.recheckNanos = config.hostRecheckTime().toNanos();
         this.connect = connect;
@@ -75,10 +77,17 @@ public final class HostChooser {
         });
     }
 
-    /** The hosts in the order to try now: good or unknown first, then up but of the wrong role, then down. */
+    /**
+     * The hosts in the order to try now: good or unknown first, then up but of the wrong role, then down; within
+     * each, the configured order or, with loadBalanceHosts, a random one.
+     */
     List<PgHost> order() {
         long now = nanoClock.getAsLong();
         List<PgHost> order = new ArrayList<>(hosts);
+        if (shuffle) {
+            // before the sort, which is stable: random within each rank, the ranks kept
+            Collections.shuffle(order, java.util.concurrent.ThreadLocalRandom.current());
+        }
         order.sort(Comparator.comparingInt(host -> rank(seen.get(host), now)));
         return order;
     }

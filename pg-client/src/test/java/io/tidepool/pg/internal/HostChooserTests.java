@@ -52,6 +52,46 @@ class HostChooserTests {
     }
 
     @Test
+    void loadBalanceHostsSpreadsConnectionsOverTheHostsThatAreUpAndStillTriesTheDownOneLast() {
+        PgHost down = new PgHost("127.0.0.1", FreePorts.loopback());
+        PgHost one = new PgHost("127.0.0.1", server.port());
+        PgHost other = new PgHost("localhost", server.port());
+        PgConnectionConfiguration config = PgConnectionConfiguration.builder().hosts(List.of(down, one, other))
+                .user("postgres").loadBalanceHosts(true).build();
+        PgConnector connector = new PgConnector(config);
+        HostChooser chooser = new HostChooser(config, connector::connect, System::nanoTime);
+        java.util.Set<PgHost> reached = new java.util.HashSet<>();
+        // until both servers got a connection and the down host was tried (first in a third of the random orders)
+        for (int i = 0; i < 200 && (reached.size() < 2 || !alwaysLast(chooser, down)); i++) {
+            PgSession session = chooser.connect().block(WAIT);
+            try {
+                reached.add(session.host());
+            } finally {
+                Mono.from(session.close()).block(WAIT);
+            }
+        }
+        assertThat(reached).containsExactlyInAnyOrder(one, other);
+        // found down, it is last from then on, while the two up hosts take turns in first place
+        java.util.Set<PgHost> firsts = new java.util.HashSet<>();
+        for (int i = 0; i < 300; i++) {
+            List<PgHost> order = chooser.order();
+            assertThat(order.get(2)).isEqualTo(down);
+            firsts.add(order.get(0));
+        }
+        assertThat(firsts).containsExactlyInAnyOrder(one, other);
+    }
+
+    private static boolean alwaysLast(HostChooser chooser, PgHost host) {
+        for (int i = 0; i < 50; i++) {
+            List<PgHost> order = chooser.order();
+            if (!order.get(order.size() - 1).equals(host)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
     void theRoleFromReportedParametersAndFromShowAgree() {
         for (boolean readOnly : new boolean[] {false, true}) {
             PgConnectionConfiguration.Builder b = server.config();
