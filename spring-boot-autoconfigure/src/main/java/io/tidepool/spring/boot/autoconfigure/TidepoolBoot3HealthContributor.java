@@ -13,7 +13,8 @@ import java.util.Map;
  * The {@code tidepool} health component on Spring Boot 3: one {@link TidepoolBoot3HealthIndicator} per pool, named
  * after the pool; the twin of {@link TidepoolHealthContributor}. {@link #close()} removes the checks' listeners.
  */
-public final class TidepoolBoot3HealthContributor implements CompositeReactiveHealthContributor, AutoCloseable {
+public final class TidepoolBoot3HealthContributor implements CompositeReactiveHealthContributor, PoolHealthChecks,
+        AutoCloseable {
 
     private final CompositeReactiveHealthContributor delegate;
     private final List<TidepoolBoot3HealthIndicator> indicators;
@@ -38,7 +39,12 @@ public final class TidepoolBoot3HealthContributor implements CompositeReactiveHe
         return delegate.iterator();
     }
 
-    /** Closes every pool's check. */
+    @Override
+    public List<io.tidepool.health.PoolHealthCheck> checks() {
+        return indicators.stream().map(TidepoolBoot3HealthIndicator::check).toList();
+    }
+
+        /** Closes every pool's check. */
     @Override
     public void close() {
         indicators.forEach(TidepoolBoot3HealthIndicator::close);

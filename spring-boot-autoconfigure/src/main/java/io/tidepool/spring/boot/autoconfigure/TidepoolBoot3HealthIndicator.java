@@ -50,6 +50,11 @@ public final class TidepoolBoot3HealthIndicator implements ReactiveHealthIndicat
         return aggregate.check().map(TidepoolBoot3HealthIndicator::toHealth);
     }
 
+    /** The pool's check. */
+    PoolHealthCheck check() {
+        return check;
+    }
+
     /** Closes the check. */
     @Override
     public void close() {

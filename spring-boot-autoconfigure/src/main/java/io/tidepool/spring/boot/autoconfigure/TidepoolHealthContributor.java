@@ -14,7 +14,8 @@ import java.util.stream.Stream;
  * a health group can include one pool ({@code tidepool/orders}) and leave another out. {@link #close()} (called when
  * the context closes) removes the checks' listeners.
  */
-public final class TidepoolHealthContributor implements CompositeReactiveHealthContributor, AutoCloseable {
+public final class TidepoolHealthContributor implements CompositeReactiveHealthContributor, PoolHealthChecks,
+        AutoCloseable {
 
     private final CompositeReactiveHealthContributor delegate;
     private final List<TidepoolHealthIndicator> indicators;
@@ -37,6 +38,11 @@ public final class TidepoolHealthContributor implements CompositeReactiveHealthC
     @Override
     public Stream<ReactiveHealthContributors.Entry> stream() {
         return delegate.stream();
+    }
+
+    @Override
+    public List<io.tidepool.health.PoolHealthCheck> checks() {
+        return indicators.stream().flatMap(indicator -> indicator.checks().stream()).toList();
     }
 
     /** Closes every pool's check. */

@@ -85,6 +85,11 @@ public final class TidepoolHealthIndicator implements ReactiveHealthIndicator, A
         return aggregate.check().map(single ? TidepoolHealthIndicator::toPoolHealth : TidepoolHealthIndicator::toHealth);
     }
 
+    /** The checks this indicator created (none when it was made over an aggregate of the caller's). */
+    List<PoolHealthCheck> checks() {
+        return owned;
+    }
+
     /** Closes the checks this indicator created. */
     @Override
     public void close() {

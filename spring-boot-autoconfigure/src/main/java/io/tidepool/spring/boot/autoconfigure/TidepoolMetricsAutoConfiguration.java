@@ -43,13 +43,17 @@ public class TidepoolMetricsAutoConfiguration {
      * @param factories the application's connection factories
      * @param registries the application's pool registries
      * @param autoConfigured the pool the auto-configuration made, if it made one
+     * @param healthChecks the health component, if there is one: each pool's meters read the server's connections
+     *        from its check ({@code tidepool.connection.server.share} and {@code .headroom})
      * @return the binder
      */
     @Bean
     @ConditionalOnMissingBean
     public TidepoolPoolsMeterBinder tidepoolMeterBinder(
             ObjectProvider<ConnectionFactory> factories, ObjectProvider<PoolRegistry> registries,
-            ObjectProvider<TidepoolAutoConfiguration.AutoConfiguredPool> autoConfigured) {
-        return new TidepoolPoolsMeterBinder(TidepoolPools.of(factories, registries, autoConfigured).pools());
+            ObjectProvider<TidepoolAutoConfiguration.AutoConfiguredPool> autoConfigured,
+            ObjectProvider<PoolHealthChecks> healthChecks) {
+        return new TidepoolPoolsMeterBinder(TidepoolPools.of(factories, registries, autoConfigured).pools(),
+                healthChecks.orderedStream().flatMap(holder -> holder.checks().stream()).toList());
     }
 }

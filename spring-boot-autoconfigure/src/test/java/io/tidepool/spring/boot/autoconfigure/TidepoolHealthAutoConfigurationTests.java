@@ -90,6 +90,12 @@ class TidepoolHealthAutoConfigurationTests {
             context.getBean(TidepoolPoolsMeterBinder.class).bindTo(registry);
             assertThat(registry.find("db.client.connection.max").tag(TidepoolMeters.POOL_NAME, pool.name())
                     .gauge()).isNotNull();
+            // the meters read the server's connections from the health component's check, which just probed it
+            double share = registry.get(TidepoolMeters.SERVER_SHARE.meterName())
+                    .tag(TidepoolMeters.POOL_NAME, pool.name()).gauge().value();
+            assertThat(share).isGreaterThan(0).isLessThanOrEqualTo(1);
+            assertThat(registry.get(TidepoolMeters.SERVER_HEADROOM.meterName())
+                    .tag(TidepoolMeters.POOL_NAME, pool.name()).gauge().value()).isPositive();
         });
         // closing the context closed the binder: its meters are gone
         assertThat(registry.getMeters()).isEmpty();

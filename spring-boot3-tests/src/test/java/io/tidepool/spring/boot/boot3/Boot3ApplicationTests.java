@@ -81,6 +81,16 @@ class Boot3ApplicationTests {
                     .returnResult().getResponseBody());
             List<Map<String, Object>> measurements = (List<Map<String, Object>>) max.get("measurements");
             assertThat(measurements).extracting(m -> ((Number) m.get("value")).doubleValue()).containsExactly(5.0);
+            // the health probe above read the server: the pool's share of max_connections, from the same check
+            Map<String, Object> share = Objects.requireNonNull(client.get()
+                    .uri("/actuator/metrics/tidepool.connection.server.share?tag=db.client.connection.pool.name:{name}",
+                            poolName)
+                    .exchange().expectStatus().isOk()
+                    .expectBody(new ParameterizedTypeReference<Map<String, Object>>() { })
+                    .returnResult().getResponseBody());
+            assertThat((List<Map<String, Object>>) share.get("measurements"))
+                    .extracting(m -> ((Number) m.get("value")).doubleValue())
+                    .singleElement().satisfies(value -> assertThat(value).isGreaterThan(0).isLessThanOrEqualTo(1));
             assertThat(TestDatabase.get().backends(poolName).total()).isBetween(1, 5);
         } catch (RuntimeException | AssertionError e) {
             context.close();
