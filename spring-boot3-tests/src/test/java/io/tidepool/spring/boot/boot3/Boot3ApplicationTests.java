@@ -73,24 +73,10 @@ class Boot3ApplicationTests {
             assertThat((Map<String, Object>) member.get("details")).containsEntry("required", true)
                     .containsEntry("max", 5).containsEntry("pool", poolName);
 
-            Map<String, Object> max = Objects.requireNonNull(client.get()
-                    .uri("/actuator/metrics/db.client.connection.max?tag=db.client.connection.pool.name:{name}",
-                            poolName)
-                    .exchange().expectStatus().isOk()
-                    .expectBody(new ParameterizedTypeReference<Map<String, Object>>() { })
-                    .returnResult().getResponseBody());
-            List<Map<String, Object>> measurements = (List<Map<String, Object>>) max.get("measurements");
-            assertThat(measurements).extracting(m -> ((Number) m.get("value")).doubleValue()).containsExactly(5.0);
+            assertThat(measurements(client, "db.client.connection.max", poolName)).containsExactly(5.0);
             // the health probe above read the server: the pool's share of max_connections, from the same check
-            Map<String, Object> share = Objects.requireNonNull(client.get()
-                    .uri("/actuator/metrics/tidepool.connection.server.share?tag=db.client.connection.pool.name:{name}",
-                            poolName)
-                    .exchange().expectStatus().isOk()
-                    .expectBody(new ParameterizedTypeReference<Map<String, Object>>() { })
-                    .returnResult().getResponseBody());
-            assertThat((List<Map<String, Object>>) share.get("measurements"))
-                    .extracting(m -> ((Number) m.get("value")).doubleValue())
-                    .singleElement().satisfies(value -> assertThat(value).isGreaterThan(0).isLessThanOrEqualTo(1));
+            assertThat(measurements(client, "tidepool.connection.server.share", poolName)).singleElement()
+                    .satisfies(value -> assertThat(value).isGreaterThan(0).isLessThanOrEqualTo(1));
             assertThat(TestDatabase.get().backends(poolName).total()).isBetween(1, 5);
         } catch (RuntimeException | AssertionError e) {
             context.close();
@@ -99,5 +85,17 @@ class Boot3ApplicationTests {
         context.close();
         assertThat(pool.state()).isEqualTo(PoolState.CLOSED);
         ServerChecks.awaitBackends(poolName, 0);
+    }
+
+    /** The values of one meter of the pool, as {@code /actuator/metrics} reports them. */
+    @SuppressWarnings("unchecked")
+    private static List<Double> measurements(WebTestClient client, String meter, String poolName) {
+        Map<String, Object> body = Objects.requireNonNull(client.get()
+                .uri("/actuator/metrics/{meter}?tag=db.client.connection.pool.name:{name}", meter, poolName)
+                .exchange().expectStatus().isOk()
+                .expectBody(new ParameterizedTypeReference<Map<String, Object>>() { })
+                .returnResult().getResponseBody());
+        return ((List<Map<String, Object>>) body.get("measurements")).stream()
+                .map(m -> ((Number) m.get("value")).doubleValue()).toList();
     }
 }
