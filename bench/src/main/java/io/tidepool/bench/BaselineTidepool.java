@@ -26,7 +26,10 @@ final class BaselineTidepool {
     private BaselineTidepool() {
     }
 
-    /** Loads {@code io.tidepool} classes (not the bench's) from the jar first, everything else from the parent. */
+    /**
+     * Loads {@code io.tidepool} classes (not the bench's) from the jar first, everything else, and what the jar does
+     * not hold, from the parent.
+     */
     private static final class ChildFirst extends URLClassLoader {
 
         ChildFirst(URL jar, ClassLoader parent) {
@@ -41,7 +44,12 @@ final class BaselineTidepool {
             synchronized (getClassLoadingLock(name)) {
                 Class<?> c = findLoadedClass(name);
                 if (c == null) {
-                    c = findClass(name);
+                    try {
+                        c = findClass(name);
+                    } catch (ClassNotFoundException notInTheJar) {
+                        // another module's (pg-client's, say): shared, as the driver is
+                        return super.loadClass(name, resolve);
+                    }
                 }
                 if (resolve) {
                     resolveClass(c);
