@@ -153,6 +153,22 @@ class QueryTests {
     }
 
     @Test
+    void aTimestamptzWhoseOffsetHasSecondsIsReadAsTextAndAsBinary() {
+        // Paris before 1911 ran on its local mean time: the server writes the offset as +00:09:21
+        Flux.from(connection.createStatement("SET TimeZone = 'Europe/Paris'").execute())
+                .flatMap(r -> r.getRowsUpdated()).blockLast(WAIT);
+        String sql = "SELECT '1900-01-01 12:00:00+00'::timestamptz, '1900-01-01 12:00:00+00'::timestamptz::text";
+        // the first execution reads text (the statement is described then), the second binary
+        for (int run = 0; run < 2; run++) {
+            List<Object[]> rows = rows(connection.createStatement(sql), (row, m) -> new Object[] {row.get(0),
+                    row.get(1)});
+            assertThat(rows.get(0)[1]).isEqualTo("1900-01-01 12:09:21+00:09:21");
+            assertThat(rows.get(0)[0]).as("run %d", run)
+                    .isEqualTo(OffsetDateTime.of(1900, 1, 1, 12, 0, 0, 0, ZoneOffset.UTC));
+        }
+    }
+
+    @Test
     void nullsBoundAndRead() {
         List<Object[]> rows = rows(connection.createStatement("SELECT $1::int4, $2::text, $3")
                 .bindNull(0, Integer.class).bindNull(1, String.class).bind(2, Parameters.in(R2dbcType.BIGINT)),

@@ -29,9 +29,11 @@ final class ValueDecoder {
     private static final DateTimeFormatter TIMESTAMP = new DateTimeFormatterBuilder()
             .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral(' ').append(DateTimeFormatter.ISO_LOCAL_TIME)
             .toFormatter();
+    // +HH, +HH:MM or +HH:MM:SS (local mean time before 1900-ish); the no-offset text is one the server never writes:
+    // "+00" there would match the start of "+00:09:21" and leave the rest unparsed
     private static final DateTimeFormatter TIMESTAMPTZ = new DateTimeFormatterBuilder()
             .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral(' ').append(DateTimeFormatter.ISO_LOCAL_TIME)
-            .appendOffset("+HH:mm:ss", "+00").toFormatter();
+            .appendOffset("+HH:mm:ss", "Z").toFormatter();
 
     private ValueDecoder() {
     }
