@@ -23,9 +23,9 @@ final class DriverOnlyOptions {
 
     /**
      * One option and the feature it asks for; {@code withoutIt} is true for the values that ask for nothing more
-     * than the native client does; {@code secret} keeps the value out of the message.
+     * than the native client does; {@code hideValue} keeps the value out of the message (a secret, or an object with no useful text).
      */
-    private record Refusal(String option, String feature, Predicate<Object> withoutIt, boolean secret) {
+    private record Refusal(String option, String feature, Predicate<Object> withoutIt, boolean hideValue) {
     }
 
     private static final Predicate<Object> NEVER = value -> false;
@@ -54,7 +54,7 @@ final class DriverOnlyOptions {
             Object value = options.getValue(Option.valueOf(refusal.option()));
             if (value != null && !refusal.withoutIt().test(value)) {
                 throw new IllegalArgumentException(refusal.feature() + " (option " + refusal.option()
-                        + (refusal.secret() ? "" : "=" + value) + ") is not supported by the native client; use "
+                        + (refusal.hideValue() ? "" : "=" + value) + ") is not supported by the native client; use "
                         + "client=r2dbc-postgresql for it");
             }
         }

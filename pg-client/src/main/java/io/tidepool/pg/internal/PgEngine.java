@@ -463,7 +463,6 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
         return outstanding.get() == 0;
     }
 
-
     Map<String, String> parametersView() {
         return Collections.unmodifiableMap(parameters);
     }

@@ -20,10 +20,6 @@ final class SqlParameters {
     record Shape(int count, boolean single) {
     }
 
-    static int count(String sql) {
-        return shape(sql).count();
-    }
-
     static Shape shape(String sql) {
         int max = 0;
         boolean ended = false;

@@ -139,11 +139,11 @@ class FrontendTests {
 
     @Test
     void sqlParametersAreCountedOutsideLiteralsAndComments() {
-        assertThat(SqlParameters.count("SELECT 1")).isZero();
-        assertThat(SqlParameters.count("SELECT $1, $2")).isEqualTo(2);
-        assertThat(SqlParameters.count("SELECT '$3', \"$4\", $1 -- $5\n /* $6 */")).isEqualTo(1);
-        assertThat(SqlParameters.count("SELECT $$ $7 $$, $tag$ $8 $tag$, $2")).isEqualTo(2);
-        assertThat(SqlParameters.count("SELECT $10")).isEqualTo(10);
+        assertThat(SqlParameters.shape("SELECT 1").count()).isZero();
+        assertThat(SqlParameters.shape("SELECT $1, $2").count()).isEqualTo(2);
+        assertThat(SqlParameters.shape("SELECT '$3', \"$4\", $1 -- $5\n /* $6 */").count()).isEqualTo(1);
+        assertThat(SqlParameters.shape("SELECT $$ $7 $$, $tag$ $8 $tag$, $2").count()).isEqualTo(2);
+        assertThat(SqlParameters.shape("SELECT $10").count()).isEqualTo(10);
     }
 
     @Test
