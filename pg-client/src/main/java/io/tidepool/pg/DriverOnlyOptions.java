@@ -23,7 +23,8 @@ final class DriverOnlyOptions {
 
     /**
      * One option and the feature it asks for; {@code withoutIt} is true for the values that ask for nothing more
-     * than the native client does; {@code hideValue} keeps the value out of the message (a secret, or an object with no useful text).
+     * than the native client does; {@code hideValue} keeps the value out of the message (a secret, or an object
+     * with no useful text).
      */
     private record Refusal(String option, String feature, Predicate<Object> withoutIt, boolean hideValue) {
     }
