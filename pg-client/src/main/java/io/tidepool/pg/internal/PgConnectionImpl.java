@@ -74,6 +74,8 @@ final class PgConnectionImpl implements PgSession, Exchanger {
         });
     }
 
+    private static final io.r2dbc.spi.Option<Boolean> DEFERRABLE = io.r2dbc.spi.Option.valueOf("deferrable");
+
     static String beginSql(TransactionDefinition definition) {
         StringBuilder sql = new StringBuilder("BEGIN");
         IsolationLevel level = definition.getAttribute(TransactionDefinition.ISOLATION_LEVEL);
@@ -83,6 +85,12 @@ final class PgConnectionImpl implements PgSession, Exchanger {
         Boolean readOnly = definition.getAttribute(TransactionDefinition.READ_ONLY);
         if (readOnly != null) {
             sql.append(readOnly ? " READ ONLY" : " READ WRITE");
+        }
+        // r2dbc-postgresql's PostgresTransactionDefinition.DEFERRABLE, by name: a serializable read-only transaction
+        // may wait for a snapshot that can never fail to serialize
+        Boolean deferrable = definition.getAttribute(DEFERRABLE);
+        if (deferrable != null) {
+            sql.append(deferrable ? " DEFERRABLE" : " NOT DEFERRABLE");
         }
         return sql.toString();
     }

@@ -196,7 +196,7 @@ class TransactionTests {
     }
 
     @Test
-    void isolationLevelAndReadOnlyFromTheDefinition() {
+    void isolationLevelReadOnlyAndDeferrableFromTheDefinition() {
         Mono.from(connection.beginTransaction(new TransactionDefinition() {
             @Override
             @SuppressWarnings("unchecked")
@@ -204,12 +204,17 @@ class TransactionTests {
                 if (option.equals(TransactionDefinition.ISOLATION_LEVEL)) {
                     return (T) IsolationLevel.SERIALIZABLE;
                 }
+                if (option.equals(io.r2dbc.spi.Option.valueOf("deferrable"))) {
+                    // r2dbc-postgresql's PostgresTransactionDefinition.DEFERRABLE
+                    return (T) Boolean.TRUE;
+                }
                 return option.equals(TransactionDefinition.READ_ONLY) ? (T) Boolean.TRUE : null;
             }
         })).block(WAIT);
-        List<String> level = Flux.from(connection.createStatement("SHOW transaction_isolation").execute())
+        List<String> level = Flux.from(connection.createStatement("SELECT current_setting('transaction_isolation') "
+                        + "|| ' ' || current_setting('transaction_deferrable')").execute())
                 .flatMap(r -> r.map((row, m) -> row.get(0, String.class))).collectList().block(WAIT);
-        assertThat(level).containsExactly("serializable");
+        assertThat(level).containsExactly("serializable on");
         StepVerifier.create(Flux.from(connection.createStatement("INSERT INTO " + table + " VALUES (1, 'a')")
                         .execute()).flatMap(Result::getRowsUpdated))
                 .expectErrorSatisfies(e -> assertThat(((R2dbcException) e).getSqlState()).isEqualTo("25006"))
