@@ -33,6 +33,26 @@ final class PoolOptions {
     /** A bare IPv6 address: hex groups, at least two colons, maybe an IPv4 tail and a zone. */
     private static final Pattern IPV6_LITERAL = Pattern.compile("(?=(?:[^:]*:){2})[0-9A-Fa-f:.]+(%[\\w.]+)?");
     private static final Pattern QUERY_KEY = Pattern.compile("[?&]([^=&]+)=");
+    /** A URL key this close to a pool option's name, and at least this long, is taken for a misspelling of it. */
+    private static final int TYPO_MAX_EDITS = 2;
+    private static final int TYPO_MIN_LENGTH = 6;
+    /**
+     * The keys r2dbc-postgresql, the native client and R2DBC itself read: never taken for a misspelt pool option.
+     */
+    static final java.util.Set<String> DRIVER_KEYS = java.util.Set.of(
+            // R2DBC
+            "driver", "protocol", "user", "password", "host", "port", "database", "ssl", "connectTimeout",
+            "statementTimeout", "lockWaitTimeout",
+            // r2dbc-postgresql 1.1
+            "applicationName", "autodetectExtensions", "channelBinding", "channel_binding", "compatibilityMode",
+            "errorResponseLogLevel", "extensions", "fetchSize", "forceBinary", "hostRecheckTime", "loadBalanceHosts",
+            "loopResources", "maxMessageSize", "noticeLogLevel", "options", "preferAttachedBuffers",
+            "preparedStatementCacheQueries", "schema", "currentSchema", "socket", "sslContextBuilderCustomizer",
+            "sslCert", "sslHostnameVerifier", "sslKey", "sslMode", "sslmode", "sslNegotiation", "sslnegotiation",
+            "sslPassword", "sslRootCert", "sslSni", "targetServerType", "tcpKeepAlive", "tcpNoDelay", "timeZone",
+            // the native client
+            "statementCacheSize", "pipelineLimit", "tcpKeepAliveIdle", "tcpKeepAliveInterval", "tcpKeepAliveCount",
+            "tcpUserTimeout");
 
     /** One pool option. */
     record Spec(String name, @Nullable String r2dbcPoolAlias, BiConsumer<PoolConfiguration.Builder, Object> setter,
@@ -136,8 +156,49 @@ final class PoolOptions {
                     checkCase(key, spec.r2dbcPoolAlias());
                 }
             }
+            checkTypo(key);
         }
         return options;
+    }
+
+    /**
+     * Refuses a key one or two letters from a pool option's name and no driver's own: the driver would take it and
+     * ignore it ({@code acquireTimout=5s} would leave the 30 s default in force). Short keys and the drivers' keys are
+     * left alone, so that no driver option is refused for looking like a pool option.
+     */
+    private static void checkTypo(String key) {
+        if (key.length() < TYPO_MIN_LENGTH || DRIVER_KEYS.contains(key)) {
+            return;
+        }
+        for (Spec spec : SPECS) {
+            for (String known : spec.r2dbcPoolAlias() == null ? List.of(spec.name())
+                    : List.of(spec.name(), spec.r2dbcPoolAlias())) {
+                if (editDistance(key.toLowerCase(Locale.ROOT), known.toLowerCase(Locale.ROOT)) <= TYPO_MAX_EDITS) {
+                    throw new IllegalArgumentException("option '" + key + "' is not known: did you mean '" + known
+                            + "'?");
+                }
+            }
+        }
+    }
+
+    /** Letters inserted, deleted or replaced to turn {@code a} into {@code b} (Levenshtein). */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(replace, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     /** Applies the pool options found in {@code options} to the builder; answers the options, driver checked. */

@@ -11,6 +11,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
@@ -96,6 +97,12 @@ class PoolConfigurationTests {
                                 + "PT2562047788015H12M55.807S"),
                 arguments((Consumer<PoolConfiguration.Builder>) b -> b.url(URL + "?maxsize=5"),
                         "option 'maxsize' is not known: did you mean 'maxSize'?"),
+                arguments((Consumer<PoolConfiguration.Builder>) b -> b.url(URL + "?acquireTimout=5s"),
+                        "option 'acquireTimout' is not known: did you mean 'acquireTimeout'?"),
+                arguments((Consumer<PoolConfiguration.Builder>) b -> b.url(URL + "?maxSzie=5"),
+                        "option 'maxSzie' is not known: did you mean 'maxSize'?"),
+                arguments((Consumer<PoolConfiguration.Builder>) b -> b.url(URL + "?maxLifetim=PT30M"),
+                        "option 'maxLifetim' is not known: did you mean 'maxLifetime'?"),
                 arguments((Consumer<PoolConfiguration.Builder>) b -> b.url(URL + "?validationDepth=deep"),
                         "validationDepth must be LOCAL or REMOTE, was 'deep'"),
                 arguments((Consumer<PoolConfiguration.Builder>) b -> b.url(URL + "?registerJmx=maybe"),
@@ -257,5 +264,17 @@ class PoolConfigurationTests {
         assertThat(config.toString()).doesNotContain("s3cret-pw").contains("maxSize=3")
                 .contains("postgresql://app@db.example:5432/orders");
         assertThat(config.target()).isEqualTo("postgresql://app@db.example:5432/orders");
+    }
+
+    @Test
+    void noKeyOfTheDriversIsTakenForAMisspeltPoolOption() {
+        for (String key : PoolOptions.DRIVER_KEYS) {
+            // the URL's own parts cannot be query keys
+            if (!java.util.Set.of("driver", "protocol", "user", "password", "host", "port", "database").contains(key)) {
+                assertThatCode(() -> PoolOptions.parseUrl(URL + "?" + key + "=1")).as(key).doesNotThrowAnyException();
+            }
+        }
+        assertThat(PoolOptions.editDistance("acquireTimout", "acquiretimeout")).isEqualTo(2);
+        assertThat(PoolOptions.editDistance("maxsize", "maxsize")).isZero();
     }
 }
