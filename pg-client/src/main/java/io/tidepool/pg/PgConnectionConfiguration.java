@@ -79,10 +79,11 @@ public final class PgConnectionConfiguration {
      * {@code tcpKeepAlive} ({@code true} or {@code false}), {@code tcpKeepAliveIdle}, {@code tcpKeepAliveInterval},
      * {@code tcpKeepAliveCount} and {@code tcpUserTimeout} ({@code disabled} or a duration; see {@link TcpSettings}),
      * {@code options} (a {@code Map<String, String>} of server parameters), {@code targetServerType} (see
-     * {@link PgTargetServerType#parse}), {@code hostRecheckTime}, {@code loadBalanceHosts}, and as r2dbc-postgresql reads them {@code sslmode}
-     * (an alias of {@code sslMode}), {@code currentSchema} or {@code schema} (sent as {@code search_path}) and
-     * {@code timeZone} (sent as {@code TimeZone}; unset, the server's own). An option of r2dbc-postgresql that asks for
-     * a feature this client does not have ({@code socket}, {@code sslCert}, {@code channelBinding=require}...) is refused, naming it and {@code client=r2dbc-postgresql}. A value may be typed or a string, as a URL
+     * {@link PgTargetServerType#parse}), {@code hostRecheckTime}, {@code loadBalanceHosts}, and as r2dbc-postgresql
+     * reads them {@code sslmode} (an alias of {@code sslMode}), {@code currentSchema} or {@code schema} (sent as
+     * {@code search_path}) and {@code timeZone} (sent as {@code TimeZone}; unset, the server's own). An option of
+     * r2dbc-postgresql that asks for a feature this client does not have ({@code socket}, {@code sslCert},
+     * {@code channelBinding=require}...) is refused, naming it and {@code client=r2dbc-postgresql}. A value may be typed or a string, as a URL
      * gives it: durations as ISO-8601 ({@code PT5S}) or milliseconds.
      *
      * @throws IllegalArgumentException when a value is malformed or out of range, naming the option
@@ -180,7 +181,7 @@ public final class PgConnectionConfiguration {
         }
         Object timeZone = options.getValue(io.r2dbc.spi.Option.valueOf("timeZone"));
         if (timeZone != null) {
-            b.option("TimeZone", timeZoneId(timeZone));
+            b.option("TimeZone", serverTimeZone(timeZone));
         }
         Object serverOptions = options.getValue(io.r2dbc.spi.Option.valueOf("options"));
         if (serverOptions instanceof Map) {
@@ -200,21 +201,34 @@ public final class PgConnectionConfiguration {
         return b.build();
     }
 
-    /** A {@code timeZone} option's zone, typed as r2dbc-postgresql takes it or as a URL gives it, by its ID. */
-    private static String timeZoneId(Object value) {
-        if (value instanceof java.util.TimeZone zone) {
-            return zone.getID();
+    /**
+     * A {@code timeZone} option's zone (a {@link java.util.TimeZone}, a {@link java.time.ZoneId} or its ID) as the
+     * server's {@code TimeZone} takes it: a region by its name, a fixed offset in POSIX form, whose sign is the
+     * opposite of ISO's ({@code GMT+05:30} sent as it is would be five and a half hours WEST of Greenwich).
+     */
+    static String serverTimeZone(Object value) {
+        java.time.ZoneId zone;
+        if (value instanceof java.util.TimeZone timeZone) {
+            zone = timeZone.toZoneId();
+        } else if (value instanceof java.time.ZoneId zoneId) {
+            zone = zoneId;
+        } else {
+            try {
+                zone = java.time.ZoneId.of(value.toString().trim());
+            } catch (java.time.DateTimeException e) {
+                throw new IllegalArgumentException("timeZone must be a time zone ID such as UTC, Europe/Paris or "
+                        + "+05:30, was '" + value + "'");
+            }
         }
-        if (value instanceof java.time.ZoneId zone) {
-            return zone.getId();
+        if (zone.normalized() instanceof java.time.ZoneOffset offset) {
+            if (offset.getTotalSeconds() == 0) {
+                return "UTC";
+            }
+            String iso = offset.getId();
+            String posix = (iso.charAt(0) == '+' ? '-' : '+') + iso.substring(1);
+            return "<" + iso + ">" + posix;
         }
-        String id = value.toString().trim();
-        try {
-            return java.time.ZoneId.of(id).getId();
-        } catch (java.time.DateTimeException e) {
-            throw new IllegalArgumentException("timeZone must be a time zone ID such as UTC or Europe/Paris, was '"
-                    + value + "'");
-        }
+        return zone.getId();
     }
 
     private static PgSslMode sslMode(String value) {
@@ -374,7 +388,8 @@ public final class PgConnectionConfiguration {
     public String toString() {
         // the password is left out on purpose
         return "PgConnectionConfiguration{hosts=" + hosts + (targetServerType == PgTargetServerType.ANY ? ""
-                : ", targetServerType=" + targetServerType) + (loadBalanceHosts ? ", loadBalanceHosts" : "") + ", database=" + database + ", user="
+                : ", targetServerType=" + targetServerType) + (loadBalanceHosts ? ", loadBalanceHosts" : "")
+                + ", database=" + database + ", user="
                 + user + ", password=" + (password == null ? "<none>" : "<hidden>") + ", applicationName="
                 + applicationName + ", sslMode=" + sslMode + ", sslRootCert=" + sslRootCert + ", connectTimeout="
                 + connectTimeout + ", statementCacheSize=" + statementCacheSize + ", pipelineLimit=" + pipelineLimit + ", tcp=" + tcp + ", options=" + options.keySet() + "}";

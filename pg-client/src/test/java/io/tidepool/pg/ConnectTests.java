@@ -173,6 +173,21 @@ class ConnectTests {
     }
 
     @Test
+    void aFixedOffsetTimeZoneKeepsItsSign() {
+        for (String zone : new String[] {"GMT+05:30", "+05:30", "UTC-03:00"}) {
+            PgConnectionConfiguration config = PgConnectionConfiguration.from(io.r2dbc.spi.ConnectionFactoryOptions
+                    .parse("r2dbc:postgresql://postgres@127.0.0.1:" + server.port() + "/postgres").mutate()
+                    .option(io.r2dbc.spi.Option.valueOf("timeZone"), zone).build());
+            String seen = Mono.usingWhen(new PgConnectionFactory(config).create(),
+                    c -> Flux.from(c.createStatement("SELECT '2024-01-01 00:00:00+00'::timestamptz::text").execute())
+                            .flatMap(r -> r.map((row, m) -> row.get(0, String.class))).single(),
+                    Connection::close).block(WAIT);
+            assertThat(seen).as(zone).isEqualTo(zone.endsWith("05:30") ? "2024-01-01 05:30:00+05:30"
+                    : "2023-12-31 21:00:00-03");
+        }
+    }
+
+    @Test
     void configurationNeverPrintsThePassword() {
         PgConnectionConfiguration config = server.config().password("tp-Secret-9f3c").build();
         assertThat(config.toString()).doesNotContain("tp-Secret-9f3c").contains("<hidden>");

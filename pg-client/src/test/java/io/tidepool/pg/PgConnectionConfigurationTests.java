@@ -113,7 +113,13 @@ class PgConnectionConfigurationTests {
         assertThat(current.options()).containsEntry("search_path", "first").containsEntry("TimeZone", "UTC");
         assertThatIllegalArgumentException().isThrownBy(() -> PgConnectionConfiguration.from(
                         io.r2dbc.spi.ConnectionFactoryOptions.parse("r2dbc:postgresql://u@h/d?timeZone=Mars/Olympus")))
-                .withMessage("timeZone must be a time zone ID such as UTC or Europe/Paris, was 'Mars/Olympus'");
+                .withMessage("timeZone must be a time zone ID such as UTC, Europe/Paris or +05:30, was 'Mars/Olympus'");
+        // a fixed offset in POSIX form, its sign turned (the server reads GMT+05:30 as west of Greenwich)
+        assertThat(PgConnectionConfiguration.serverTimeZone("GMT+05:30")).isEqualTo("<+05:30>-05:30");
+        assertThat(PgConnectionConfiguration.serverTimeZone(java.time.ZoneOffset.ofHours(-3))).isEqualTo("<-03:00>+03:00");
+        assertThat(PgConnectionConfiguration.serverTimeZone("Etc/UTC")).isEqualTo("UTC");
+        assertThat(PgConnectionConfiguration.serverTimeZone("Europe/Paris")).isEqualTo("Europe/Paris");
+        assertThat(PgConnectionConfiguration.serverTimeZone(java.util.TimeZone.getTimeZone("GMT"))).isEqualTo("UTC");
     }
 
     @Test
