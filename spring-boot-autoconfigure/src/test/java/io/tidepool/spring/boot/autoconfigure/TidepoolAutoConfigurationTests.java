@@ -89,6 +89,13 @@ class TidepoolAutoConfigurationTests {
     }
 
     @Test
+    void aMisspeltPoolOptionInTheUrlFailsTheStartNamingTheOptionItResembles() {
+        runner.withPropertyValues("spring.r2dbc.url=" + TestDatabase.get().r2dbcUrl("acquireTimout=5s"))
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessage("option 'acquireTimout' is not known: did you mean 'acquireTimeout'?"));
+    }
+
+    @Test
     void withoutTheKeysHiddenSpringBootItselfWouldFailTheStart() {
         new ApplicationContextRunner().withConfiguration(BOOT_AND_TIDEPOOL)
                 .withClassLoader(new FilteredClassLoader(ConnectionPool.class))
