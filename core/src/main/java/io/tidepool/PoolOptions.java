@@ -163,7 +163,7 @@ final class PoolOptions {
 
     /**
      * Refuses a key one or two letters from a pool option's name and no driver's own: the driver would take it and
-     * ignore it ({@code acquireTimout=5s} would leave the 30 s default in force). Short keys and the drivers' keys are
+     * ignore it ({@code acquireTimout=5s} would leave the 10 s default in force). Short keys and the drivers' keys are
      * left alone, so that no driver option is refused for looking like a pool option.
      */
     private static void checkTypo(String key) {
