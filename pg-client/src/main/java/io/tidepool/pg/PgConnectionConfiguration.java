@@ -83,8 +83,8 @@ public final class PgConnectionConfiguration {
      * reads them {@code sslmode} (an alias of {@code sslMode}), {@code currentSchema} or {@code schema} (sent as
      * {@code search_path}) and {@code timeZone} (sent as {@code TimeZone}; unset, the server's own). An option of
      * r2dbc-postgresql that asks for a feature this client does not have ({@code socket}, {@code sslCert},
-     * {@code channelBinding=require}...) is refused, naming it and {@code client=r2dbc-postgresql}. A value may be typed or a string, as a URL
-     * gives it: durations as ISO-8601 ({@code PT5S}) or milliseconds.
+     * {@code channelBinding=require}...) is refused, naming it and {@code client=r2dbc-postgresql}. A value may be
+     * typed or a string, as a URL gives it: durations as ISO-8601 ({@code PT5S}) or milliseconds.
      *
      * @throws IllegalArgumentException when a value is malformed or out of range, naming the option
      * @throws IllegalStateException    when host or user is missing
@@ -122,7 +122,7 @@ public final class PgConnectionConfiguration {
         }
         Object loadBalance = options.getValue(io.r2dbc.spi.Option.valueOf("loadBalanceHosts"));
         if (loadBalance != null) {
-            b.loadBalanceHosts(TcpSettings.bool("loadBalanceHosts", loadBalance));
+            b.loadBalanceHosts(bool("loadBalanceHosts", loadBalance));
         }
         Object database = options.getValue(io.r2dbc.spi.ConnectionFactoryOptions.DATABASE);
         if (database != null) {
@@ -255,6 +255,17 @@ public final class PgConnectionConfiguration {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(name + " must be an integer, was '" + value + "'");
         }
+    }
+
+    static boolean bool(String name, Object value) {
+        if (value instanceof Boolean) {
+            return (Boolean) value;
+        }
+        String s = value.toString().trim().toLowerCase(java.util.Locale.ROOT);
+        if (s.equals("true") || s.equals("false")) {
+            return Boolean.parseBoolean(s);
+        }
+        throw new IllegalArgumentException(name + " must be true or false, was '" + value + "'");
     }
 
     static Duration duration(String name, Object value) {

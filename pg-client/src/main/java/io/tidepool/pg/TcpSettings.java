@@ -5,7 +5,6 @@ import io.r2dbc.spi.Option;
 import org.jspecify.annotations.Nullable;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -98,7 +97,7 @@ public final class TcpSettings {
     static void readInto(Builder b, ConnectionFactoryOptions options) {
         Object keepAlive = options.getValue(Option.valueOf("tcpKeepAlive"));
         if (keepAlive != null) {
-            b.keepAlive(bool("tcpKeepAlive", keepAlive));
+            b.keepAlive(PgConnectionConfiguration.bool("tcpKeepAlive", keepAlive));
         }
         Object idle = options.getValue(Option.valueOf("tcpKeepAliveIdle"));
         if (idle != null) {
@@ -120,17 +119,6 @@ public final class TcpSettings {
                 b.userTimeout(PgConnectionConfiguration.duration("tcpUserTimeout", userTimeout));
             }
         }
-    }
-
-    static boolean bool(String name, Object value) {
-        if (value instanceof Boolean) {
-            return (Boolean) value;
-        }
-        String s = value.toString().trim().toLowerCase(Locale.ROOT);
-        if (s.equals("true") || s.equals("false")) {
-            return Boolean.parseBoolean(s);
-        }
-        throw new IllegalArgumentException(name + " must be true or false, was '" + value + "'");
     }
 
     /**

@@ -24,6 +24,9 @@ import java.util.Map;
  */
 final class PgConnectionImpl implements PgSession, Exchanger {
 
+    /** r2dbc-postgresql's {@code PostgresTransactionDefinition.DEFERRABLE}, by its name. */
+    private static final io.r2dbc.spi.Option<Boolean> DEFERRABLE = io.r2dbc.spi.Option.valueOf("deferrable");
+
     private final PgEngine engine;
     private final PgConnector connector;
     private final PgHost host;
@@ -74,8 +77,6 @@ final class PgConnectionImpl implements PgSession, Exchanger {
         });
     }
 
-    private static final io.r2dbc.spi.Option<Boolean> DEFERRABLE = io.r2dbc.spi.Option.valueOf("deferrable");
-
     static String beginSql(TransactionDefinition definition) {
         StringBuilder sql = new StringBuilder("BEGIN");
         IsolationLevel level = definition.getAttribute(TransactionDefinition.ISOLATION_LEVEL);
@@ -86,8 +87,7 @@ final class PgConnectionImpl implements PgSession, Exchanger {
         if (readOnly != null) {
             sql.append(readOnly ? " READ ONLY" : " READ WRITE");
         }
-        // r2dbc-postgresql's PostgresTransactionDefinition.DEFERRABLE, by name: a serializable read-only transaction
-        // may wait for a snapshot that can never fail to serialize
+        // a serializable read-only transaction may wait for a snapshot that can never fail to serialize
         Boolean deferrable = definition.getAttribute(DEFERRABLE);
         if (deferrable != null) {
             sql.append(deferrable ? " DEFERRABLE" : " NOT DEFERRABLE");
