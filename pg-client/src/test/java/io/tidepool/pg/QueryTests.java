@@ -153,6 +153,15 @@ class QueryTests {
     }
 
     @Test
+    void theMaxAndMinThatInfinityIsReadAsBindBackAsInfinity() {
+        List<Object[]> rows = rows(connection.createStatement("SELECT $1::date::text, $2::timestamp::text,"
+                + " $3::timestamptz::text, $4::date::text").bind(0, LocalDate.MAX).bind(1, LocalDateTime.MIN)
+                .bind(2, OffsetDateTime.MAX).bind(3, LocalDate.of(2026, 12, 3)), (row, m) -> new Object[] {
+                    row.get(0), row.get(1), row.get(2), row.get(3)});
+        assertThat(rows.get(0)).containsExactly("infinity", "-infinity", "infinity", "2026-12-03");
+    }
+
+    @Test
     void aTimestamptzWhoseOffsetHasSecondsIsReadAsTextAndAsBinary() {
         // Paris before 1911 ran on its local mean time: the server writes the offset as +00:09:21
         Flux.from(connection.createStatement("SET TimeZone = 'Europe/Paris'").execute())

@@ -63,7 +63,7 @@ final class BindEncoder {
             return new BindValue(PgType.FLOAT4.oid, Frontend.BINARY,
                     ByteBuffer.allocate(4).putFloat((Float) value).array());
         } else if (value instanceof BigDecimal) {
-            return text(PgType.NUMERIC.oid, ((BigDecimal) value).toPlainString());
+            return text(PgType.NUMERIC.oid, textOf(value));
         } else if (value instanceof BigInteger) {
             return text(PgType.NUMERIC.oid, value.toString());
         } else if (value instanceof byte[]) {
@@ -78,35 +78,54 @@ final class BindEncoder {
             return new BindValue(PgType.UUID_TYPE.oid, Frontend.BINARY, ByteBuffer.allocate(16)
                     .putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits()).array());
         } else if (value instanceof LocalDate) {
-            return text(PgType.DATE.oid, value.toString());
+            return text(PgType.DATE.oid, textOf(value));
         } else if (value instanceof LocalTime) {
-            return text(PgType.TIME.oid, value.toString());
+            return text(PgType.TIME.oid, textOf(value));
         } else if (value instanceof LocalDateTime) {
-            return text(PgType.TIMESTAMP.oid, value.toString());
+            return text(PgType.TIMESTAMP.oid, textOf(value));
         } else if (value instanceof OffsetDateTime) {
-            return text(PgType.TIMESTAMPTZ.oid, value.toString());
+            return text(PgType.TIMESTAMPTZ.oid, textOf(value));
         } else if (value instanceof ZonedDateTime) {
-            return text(PgType.TIMESTAMPTZ.oid, ((ZonedDateTime) value).toOffsetDateTime().toString());
+            return text(PgType.TIMESTAMPTZ.oid, textOf(value));
         } else if (value instanceof Instant) {
-            return text(PgType.TIMESTAMPTZ.oid, ((Instant) value).atOffset(ZoneOffset.UTC).toString());
-        } else if (value instanceof Integer[]) {
-            return text(PgType.INT4_ARRAY.oid, arrayLiteral((Object[]) value));
-        } else if (value instanceof Long[]) {
-            return text(PgType.INT8_ARRAY.oid, arrayLiteral((Object[]) value));
-        } else if (value instanceof String[]) {
-            return text(PgType.TEXT_ARRAY.oid, arrayLiteral((Object[]) value));
+            return text(PgType.TIMESTAMPTZ.oid, textOf(value));
+        } else if (value.getClass().isArray()) {
+            return text(PgArrays.bindOid(value.getClass(), value), PgArrays.literal(value));
         } else if (value instanceof Enum) {
-            return text(UNSPECIFIED, ((Enum<?>) value).name());
+            return text(UNSPECIFIED, textOf(value));
         }
         throw new IllegalArgumentException("cannot bind a value of " + value.getClass().getName()
                 + ": the native client binds Integer, Long, Short, String, Boolean, Double, Float, BigDecimal, byte[],"
-                + " ByteBuffer, UUID, LocalDate, LocalTime, LocalDateTime, OffsetDateTime, ZonedDateTime, Instant and"
-                + " arrays of Integer, Long and String");
+                + " ByteBuffer, UUID, LocalDate, LocalTime, LocalDateTime, OffsetDateTime, ZonedDateTime, Instant, enums"
+                + " and arrays of these (of any dimension, boxed or primitive)");
+    }
+
+    /**
+     * The text a value bound in text form is sent as, alone or as an array's element: numerics in plain notation, the
+     * MAX and MIN that infinity and -infinity are read as back to those, instants with their offset, enums by name.
+     */
+    static String textOf(Object value) {
+        if (value instanceof BigDecimal) {
+            return ((BigDecimal) value).toPlainString();
+        } else if (value.equals(LocalDate.MAX) || value.equals(LocalDateTime.MAX) || value.equals(OffsetDateTime.MAX)) {
+            return "infinity";
+        } else if (value.equals(LocalDate.MIN) || value.equals(LocalDateTime.MIN) || value.equals(OffsetDateTime.MIN)) {
+            return "-infinity";
+        } else if (value instanceof ZonedDateTime) {
+            return ((ZonedDateTime) value).toOffsetDateTime().toString();
+        } else if (value instanceof Instant) {
+            return ((Instant) value).atOffset(ZoneOffset.UTC).toString();
+        } else if (value instanceof Enum) {
+            return ((Enum<?>) value).name();
+        }
+        return value.toString();
     }
 
     /** A NULL of the type a {@code bindNull(Class)} or {@code Parameters.in(Type)} named. */
     static BindValue encodeNull(Class<?> type) {
-        return new BindValue(oidOf(ValueDecoder.box(type)), Frontend.TEXT, null);
+        Class<?> c = ValueDecoder.box(type);
+        return new BindValue(c.isArray() && c != byte[].class ? PgArrays.bindOid(c, null) : scalarOid(c),
+                Frontend.TEXT, null);
     }
 
     static BindValue encodeNull(Type type) {
@@ -140,7 +159,8 @@ final class BindEncoder {
         }
     }
 
-    private static int oidOf(Class<?> c) {
+    /** The OID a value of {@code c} (boxed, not an array but byte[]) is bound as; UNSPECIFIED when the server decides. */
+    static int scalarOid(Class<?> c) {
         if (c == Integer.class) {
             return PgType.INT4.oid;
         } else if (c == Long.class) {
@@ -171,12 +191,6 @@ final class BindEncoder {
             return PgType.TIMESTAMP.oid;
         } else if (c == OffsetDateTime.class || c == ZonedDateTime.class || c == Instant.class) {
             return PgType.TIMESTAMPTZ.oid;
-        } else if (c == Integer[].class) {
-            return PgType.INT4_ARRAY.oid;
-        } else if (c == Long[].class) {
-            return PgType.INT8_ARRAY.oid;
-        } else if (c == String[].class) {
-            return PgType.TEXT_ARRAY.oid;
         }
         return UNSPECIFIED;
     }
@@ -186,30 +200,5 @@ final class BindEncoder {
             throw new IllegalArgumentException("a bound string must not contain the NUL character");
         }
         return new BindValue(oid, Frontend.TEXT, s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String arrayLiteral(Object[] values) {
-        StringBuilder b = new StringBuilder("{");
-        for (int i = 0; i < values.length; i++) {
-            if (i > 0) {
-                b.append(',');
-            }
-            Object v = values[i];
-            if (v == null) {
-                b.append("NULL");
-            } else {
-                b.append('"');
-                String s = v.toString();
-                for (int j = 0; j < s.length(); j++) {
-                    char c = s.charAt(j);
-                    if (c == '"' || c == '\\') {
-                        b.append('\\');
-                    }
-                    b.append(c);
-                }
-                b.append('"');
-            }
-        }
-        return b.append('}').toString();
     }
 }

@@ -16,8 +16,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 
 /** Decodes one column value (text or binary format) to its default Java type, then converts to what was asked. */
@@ -48,6 +46,9 @@ final class ValueDecoder {
     }
 
     static Object decodeText(String s, PgType type) {
+        if (type.isArray()) {
+            return PgArrays.decodeText(s, type);
+        }
         switch (type) {
             case BOOL:
                 return s.equals("t") || s.equals("true");
@@ -80,19 +81,6 @@ final class ValueDecoder {
                 // normalized to UTC, as the binary form is: the same statement reads the same either way
                 return s.equals("infinity") ? OffsetDateTime.MAX : s.equals("-infinity") ? OffsetDateTime.MIN
                         : OffsetDateTime.parse(s, TIMESTAMPTZ).withOffsetSameInstant(ZoneOffset.UTC);
-            case INT2_ARRAY:
-                return TextArrays.parse(s).stream().map(e -> e == null ? null : Short.valueOf(e)).toArray(Short[]::new);
-            case INT4_ARRAY:
-                return TextArrays.parse(s).stream().map(e -> e == null ? null : Integer.valueOf(e))
-                        .toArray(Integer[]::new);
-            case INT8_ARRAY:
-                return TextArrays.parse(s).stream().map(e -> e == null ? null : Long.valueOf(e)).toArray(Long[]::new);
-            case BOOL_ARRAY:
-                return TextArrays.parse(s).stream().map(e -> e == null ? null : (Boolean) e.equals("t"))
-                        .toArray(Boolean[]::new);
-            case TEXT_ARRAY:
-            case VARCHAR_ARRAY:
-                return TextArrays.parse(s).toArray(new String[0]);
             default:
                 return s;
         }
@@ -121,6 +109,9 @@ final class ValueDecoder {
     }
 
     static Object decodeBinary(byte[] d, int o, int len, PgType type) {
+        if (type.isArray()) {
+            return PgArrays.decodeBinary(d, o, len, type);
+        }
         ByteBuffer b = ByteBuffer.wrap(d, o, len);
         switch (type) {
             case BOOL:
@@ -163,14 +154,6 @@ final class ValueDecoder {
                 return micros == Long.MAX_VALUE ? OffsetDateTime.MAX : micros == Long.MIN_VALUE ? OffsetDateTime.MIN
                         : PG_EPOCH.plus(micros, ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
             }
-            case INT4_ARRAY:
-                return binaryArray(b, d).stream().map(e -> e == null ? null : e.getInt()).toArray(Integer[]::new);
-            case INT8_ARRAY:
-                return binaryArray(b, d).stream().map(e -> e == null ? null : e.getLong()).toArray(Long[]::new);
-            case TEXT_ARRAY:
-            case VARCHAR_ARRAY:
-                return binaryArray(b, d).stream().map(e -> e == null ? null
-                        : text(d, e.position(), e.remaining())).toArray(String[]::new);
             case JSONB:
                 // a version byte (1), then the JSON text
                 if (len < 1 || d[o] != 1) {
@@ -180,32 +163,6 @@ final class ValueDecoder {
             default:
                 return text(d, o, len);
         }
-    }
-
-    /** One-dimensional binary arrays: each element as a buffer over its bytes, null for SQL NULL. */
-    private static List<@Nullable ByteBuffer> binaryArray(ByteBuffer b, byte[] d) {
-        int dims = b.getInt();
-        b.getInt(); // has-null flag
-        b.getInt(); // element type
-        if (dims == 0) {
-            return List.of();
-        }
-        if (dims != 1) {
-            throw new IllegalArgumentException("only one-dimensional arrays are supported, got " + dims);
-        }
-        int n = b.getInt();
-        b.getInt(); // lower bound
-        List<@Nullable ByteBuffer> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            int len = b.getInt();
-            if (len < 0) {
-                out.add(null);
-            } else {
-                out.add(ByteBuffer.wrap(d, b.position(), len));
-                b.position(b.position() + len);
-            }
-        }
-        return out;
     }
 
     private static Object binaryNumeric(ByteBuffer b) {
@@ -237,7 +194,7 @@ final class ValueDecoder {
         if (boxed.isInstance(value)) {
             return (T) value;
         }
-        Object converted = convertOrNull(value, boxed);
+        Object converted = convertOrNull(value, boxed, column);
         if (converted == null) {
             throw new IllegalArgumentException("column '" + column + "' holds a " + value.getClass().getSimpleName()
                     + " that cannot be read as " + target.getName());
@@ -245,7 +202,7 @@ final class ValueDecoder {
         return (T) converted;
     }
 
-    private static @Nullable Object convertOrNull(Object value, Class<?> target) {
+    private static @Nullable Object convertOrNull(Object value, Class<?> target, String column) {
         if (value instanceof Number) {
             Number n = (Number) value;
             if (target == Long.class) {
@@ -267,6 +224,10 @@ final class ValueDecoder {
             } else if (target == Boolean.class) {
                 return n.intValue() != 0;
             }
+        }
+        if (value.getClass().isArray()) {
+            return target == String.class ? PgArrays.literal(value)
+                    : target.isArray() && target != byte[].class ? PgArrays.convert(value, target, column) : null;
         }
         if (target == String.class) {
             return value instanceof ByteBuffer ? null : value.toString();
