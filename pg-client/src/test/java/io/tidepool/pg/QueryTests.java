@@ -33,6 +33,7 @@ import java.util.UUID;
 import java.util.function.BiFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Timeout(60)
 class QueryTests {
@@ -153,6 +154,39 @@ class QueryTests {
     }
 
     @Test
+    void aValueReadAsAStringReadsAsTheServerWritesItInTextAndInBinary() {
+        execute("SET TimeZone = 'UTC'");
+        String sql = "SELECT true, 0.0000001::numeric, '2026-12-03 10:50:01.5'::timestamp, '\\x01ff'::bytea,"
+                + " '10:05'::time, 'infinity'::date, '0044-03-15 BC'::date, ARRAY[true, NULL], 42::int8,"
+                + " '2026-12-03 10:50:01.123+02'::timestamptz, ARRAY['2026-12-03 10:50'::timestamp]";
+        String[] expected = {"t", "0.0000001", "2026-12-03 10:50:01.5", "\\x01ff", "10:05:00", "infinity",
+            "0044-03-15 BC", "{t,NULL}", "42", "2026-12-03 08:50:01.123+00", "{\"2026-12-03 10:50:00\"}"};
+        // the first execution reads text (the statement is described then), the second binary
+        for (int run = 0; run < 2; run++) {
+            List<String[]> rows = rows(connection.createStatement(sql), (row, m) -> {
+                String[] v = new String[expected.length];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = row.get(i, String.class);
+                }
+                return v;
+            });
+            assertThat(rows.get(0)).as("run %d", run).containsExactly(expected);
+        }
+    }
+
+    @Test
+    void numericInfinitiesAreReadAsTheDoublesNaNIsReadAs() {
+        // twice: the first execution reads text, the second binary
+        for (int run = 0; run < 2; run++) {
+            List<Object[]> rows = rows(connection.createStatement("SELECT 'Infinity'::numeric, '-Infinity'::numeric,"
+                    + " 'NaN'::numeric, 1.5::numeric"), (row, m) -> new Object[] {row.get(0), row.get(1), row.get(2),
+                        row.get(3)});
+            assertThat(rows.get(0)).as("run %d", run).containsExactly(Double.POSITIVE_INFINITY,
+                    Double.NEGATIVE_INFINITY, Double.NaN, new BigDecimal("1.5"));
+        }
+    }
+
+    @Test
     void theMaxAndMinThatInfinityIsReadAsBindBackAsInfinity() {
         List<Object[]> rows = rows(connection.createStatement("SELECT $1::date::text, $2::timestamp::text,"
                 + " $3::timestamptz::text, $4::date::text").bind(0, LocalDate.MAX).bind(1, LocalDateTime.MIN)
@@ -211,6 +245,19 @@ class QueryTests {
         List<Integer> ids = rows(connection.createStatement("INSERT INTO " + table + " (v) VALUES ($1)")
                 .bind(0, "d").returnGeneratedValues("id"), (row, m) -> row.get("id", Integer.class));
         assertThat(ids).containsExactly(4);
+        // the clause goes after the statement's own end: a trailing ';' or '--' comment does not break it
+        assertThat(rows(connection.createStatement("INSERT INTO " + table + " (v) VALUES ($1); \n")
+                .bind(0, "e").returnGeneratedValues("id"), (row, m) -> row.get("id", Integer.class)))
+                .containsExactly(5);
+        assertThat(rows(connection.createStatement("INSERT INTO " + table + " (v) VALUES ($1) -- the sixth")
+                .bind(0, "f").returnGeneratedValues("v"), (row, m) -> row.get("v", String.class)))
+                .containsExactly("f");
+        assertThatThrownBy(() -> connection.createStatement("INSERT INTO " + table + " (v) VALUES ('returning')"
+                + " RETURNING id").returnGeneratedValues("id"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("RETURNING clause of its own");
+        assertThat(rows(connection.createStatement("INSERT INTO " + table + " (v) VALUES ('returning')")
+                .returnGeneratedValues(), (row, m) -> row.get("v", String.class))).containsExactly("returning");
+        execute("DELETE FROM " + table + " WHERE id > 4");
         // again through the cache
         assertThat(rows(connection.createStatement("SELECT count(*) FROM " + table + " WHERE v <> $1")
                 .bind(0, "z"), (row, m) -> row.get(0, Long.class))).containsExactly(4L);

@@ -13,7 +13,6 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.UUID;
 
@@ -63,7 +62,7 @@ final class BindEncoder {
             return new BindValue(PgType.FLOAT4.oid, Frontend.BINARY,
                     ByteBuffer.allocate(4).putFloat((Float) value).array());
         } else if (value instanceof BigDecimal) {
-            return text(PgType.NUMERIC.oid, textOf(value));
+            return text(PgType.NUMERIC.oid, TextForm.of(value));
         } else if (value instanceof BigInteger) {
             return text(PgType.NUMERIC.oid, value.toString());
         } else if (value instanceof byte[]) {
@@ -78,47 +77,26 @@ final class BindEncoder {
             return new BindValue(PgType.UUID_TYPE.oid, Frontend.BINARY, ByteBuffer.allocate(16)
                     .putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits()).array());
         } else if (value instanceof LocalDate) {
-            return text(PgType.DATE.oid, textOf(value));
+            return text(PgType.DATE.oid, TextForm.of(value));
         } else if (value instanceof LocalTime) {
-            return text(PgType.TIME.oid, textOf(value));
+            return text(PgType.TIME.oid, TextForm.of(value));
         } else if (value instanceof LocalDateTime) {
-            return text(PgType.TIMESTAMP.oid, textOf(value));
+            return text(PgType.TIMESTAMP.oid, TextForm.of(value));
         } else if (value instanceof OffsetDateTime) {
-            return text(PgType.TIMESTAMPTZ.oid, textOf(value));
+            return text(PgType.TIMESTAMPTZ.oid, TextForm.of(value));
         } else if (value instanceof ZonedDateTime) {
-            return text(PgType.TIMESTAMPTZ.oid, textOf(value));
+            return text(PgType.TIMESTAMPTZ.oid, TextForm.of(value));
         } else if (value instanceof Instant) {
-            return text(PgType.TIMESTAMPTZ.oid, textOf(value));
+            return text(PgType.TIMESTAMPTZ.oid, TextForm.of(value));
         } else if (value.getClass().isArray()) {
             return text(PgArrays.bindOid(value.getClass(), value), PgArrays.literal(value));
         } else if (value instanceof Enum) {
-            return text(UNSPECIFIED, textOf(value));
+            return text(UNSPECIFIED, TextForm.of(value));
         }
         throw new IllegalArgumentException("cannot bind a value of " + value.getClass().getName()
                 + ": the native client binds Integer, Long, Short, String, Boolean, Double, Float, BigDecimal, byte[],"
                 + " ByteBuffer, UUID, LocalDate, LocalTime, LocalDateTime, OffsetDateTime, ZonedDateTime, Instant, enums"
                 + " and arrays of these (of any dimension, boxed or primitive)");
-    }
-
-    /**
-     * The text a value bound in text form is sent as, alone or as an array's element: numerics in plain notation, the
-     * MAX and MIN that infinity and -infinity are read as back to those, instants with their offset, enums by name.
-     */
-    static String textOf(Object value) {
-        if (value instanceof BigDecimal) {
-            return ((BigDecimal) value).toPlainString();
-        } else if (value.equals(LocalDate.MAX) || value.equals(LocalDateTime.MAX) || value.equals(OffsetDateTime.MAX)) {
-            return "infinity";
-        } else if (value.equals(LocalDate.MIN) || value.equals(LocalDateTime.MIN) || value.equals(OffsetDateTime.MIN)) {
-            return "-infinity";
-        } else if (value instanceof ZonedDateTime) {
-            return ((ZonedDateTime) value).toOffsetDateTime().toString();
-        } else if (value instanceof Instant) {
-            return ((Instant) value).atOffset(ZoneOffset.UTC).toString();
-        } else if (value instanceof Enum) {
-            return ((Enum<?>) value).name();
-        }
-        return value.toString();
     }
 
     /** A NULL of the type a {@code bindNull(Class)} or {@code Parameters.in(Type)} named. */

@@ -24,6 +24,10 @@ final class ControlCommand extends Command {
         AUTO_COMMIT
     }
 
+    private static final ServerErrorFields COMMIT_ROLLED_BACK = new ServerErrorFields(java.util.Map.of(
+            'S', "ERROR", 'C', "40000", 'M', "the transaction was rolled back, not committed: a statement in it had"
+                    + " failed (the server answered COMMIT with ROLLBACK)"));
+
     private final Kind kind;
     private final String sql;
     private final MonoSink<Void> sink;
@@ -88,6 +92,12 @@ final class ControlCommand extends Command {
                 return true;
             case 'C':
                 completedOne = true;
+                if (kind == Kind.END_TRANSACTION && error == null && sql.equals("COMMIT")
+                        && m.readCString().equals("ROLLBACK")) {
+                    // a transaction that failed earlier (an error the caller handled) is rolled back by its COMMIT:
+                    // reporting success would claim its writes were kept
+                    error = COMMIT_ROLLED_BACK;
+                }
                 return false;
             case 'T': case 'D': case 'I': case 'N':
                 return false;

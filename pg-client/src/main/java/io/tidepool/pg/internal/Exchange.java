@@ -392,19 +392,20 @@ class Exchange extends Command {
     /** True when done; false when the exchange was put back in the queue to run again after a re-prepare. */
     private boolean complete(PgEngine engine) {
         ServerErrorFields error = firstError;
-        if (error != null && shouldReprepare(engine, error)) {
-            retried = true;
-            StatementCache.Entry e = entries != null ? entries[0] : null;
-            if (e != null) {
-                engine.cache.remove(e);
-                if (error.code().equals("0A000")) {
-                    // the statement still exists on the server: close it with the next write
-                    engine.closeLater(e.name);
-                }
+        StatementCache.Entry stale = error != null ? staleEntry(error) : null;
+        if (stale != null) {
+            // dropped even when this run cannot be repeated (in a transaction): the next use prepares it again
+            engine.cache.remove(stale);
+            if (error.code().equals("0A000")) {
+                // the statement still exists on the server: close it with the next write
+                engine.closeLater(stale.name);
             }
-            resubmitted = true;
-            engine.submit(this);
-            return true;
+            if (canRunAgain(engine)) {
+                retried = true;
+                resubmitted = true;
+                engine.submit(this);
+                return true;
+            }
         }
         if (current != null) {
             finishResult();
@@ -441,14 +442,26 @@ class Exchange extends Command {
         out.complete();
     }
 
-    private boolean shouldReprepare(PgEngine engine, ServerErrorFields error) {
-        if (retried || !extended || beganHere || firstErrorStep != 0 || engine.status != 'I'
-                || entries == null || entries.length == 0 || entries[0] == null) {
-            return false;
+    /**
+     * The cached statement the first error says is stale: gone from the server (26000, after a DISCARD or a DEALLOCATE
+     * the client did not see, or behind a pooler) or planned for other result columns (0A000 after a schema change).
+     */
+    private StatementCache.@Nullable Entry staleEntry(ServerErrorFields error) {
+        StatementCache.Entry[] used = entries;
+        if (!extended || used == null || firstErrorStep >= used.length || used[firstErrorStep] == null) {
+            return null;
         }
         String code = error.code();
-        return code.equals("26000")
-                || (code.equals("0A000") && error.message().contains("cached plan must not change result type"));
+        boolean stale = code.equals("26000") || (code.equals("0A000")
+                // the routine names the cause whatever the server's language; the message on servers that omit it
+                && ("RevalidateCachedQuery".equals(error.routine())
+                        || error.message().contains("cached plan must not change result type")));
+        return stale ? used[firstErrorStep] : null;
+    }
+
+    /** Whether a failed first binding can simply run again: nothing of it ran, and no transaction holds its failure. */
+    private boolean canRunAgain(PgEngine engine) {
+        return !retried && !beganHere && firstErrorStep == 0 && engine.status == 'I';
     }
 
     /** The row count at the end of a CommandComplete tag ({@code INSERT 0 5}, {@code UPDATE 3}), or -1. */

@@ -223,7 +223,7 @@ final class PgArrays {
             } else if (isNested(e)) {
                 append(b, e);
             } else {
-                appendElement(b, elementText(e));
+                appendElement(b, TextForm.of(e));
             }
         }
         b.append('}');
@@ -232,28 +232,6 @@ final class PgArrays {
     /** An element that is itself a level of the array (a byte[] is one bytea element). */
     private static boolean isNested(Object e) {
         return e.getClass().isArray() && !(e instanceof byte[]);
-    }
-
-    private static String elementText(Object e) {
-        if (e instanceof byte[]) {
-            return hex((byte[]) e);
-        } else if (e instanceof ByteBuffer) {
-            ByteBuffer bb = ((ByteBuffer) e).duplicate();
-            byte[] bytes = new byte[bb.remaining()];
-            bb.get(bytes);
-            return hex(bytes);
-        } else if (e instanceof Boolean) {
-            return (Boolean) e ? "t" : "f";
-        }
-        return BindEncoder.textOf(e);
-    }
-
-    private static String hex(byte[] bytes) {
-        StringBuilder b = new StringBuilder(2 + 2 * bytes.length).append("\\x");
-        for (byte x : bytes) {
-            b.append(Character.forDigit((x >> 4) & 0xF, 16)).append(Character.forDigit(x & 0xF, 16));
-        }
-        return b.toString();
     }
 
     private static void appendElement(StringBuilder b, String text) {

@@ -30,7 +30,10 @@ final class PgConnectionImpl implements PgSession, Exchanger {
     private final PgEngine engine;
     private final PgConnector connector;
     private final PgHost host;
-    private volatile IsolationLevel isolationLevel = IsolationLevel.READ_COMMITTED;
+    /** The session's level, which transactions begun without one take. */
+    private volatile IsolationLevel sessionIsolation = IsolationLevel.READ_COMMITTED;
+    /** The level of the logical transaction when it set one (its definition, or a SET TRANSACTION); else null. */
+    private volatile @Nullable IsolationLevel transactionIsolation;
     private volatile boolean autoCommit = true;
     /** The logical transaction: begun by the caller and not yet ended, whatever was sent. */
     private volatile boolean inTransaction;
@@ -73,6 +76,7 @@ final class PgConnectionImpl implements PgSession, Exchanger {
         Checks.notNull(definition, "definition must not be null");
         return Mono.defer(() -> {
             inTransaction = true;
+            transactionIsolation = definition.getAttribute(TransactionDefinition.ISOLATION_LEVEL);
             return control(ControlCommand.Kind.BEGIN, beginSql(definition));
         });
     }
@@ -99,6 +103,7 @@ final class PgConnectionImpl implements PgSession, Exchanger {
     public Mono<Void> commitTransaction() {
         return Mono.defer(() -> {
             inTransaction = false;
+            transactionIsolation = null;
             return control(ControlCommand.Kind.END_TRANSACTION, "COMMIT");
         });
     }
@@ -107,6 +112,7 @@ final class PgConnectionImpl implements PgSession, Exchanger {
     public Mono<Void> rollbackTransaction() {
         return Mono.defer(() -> {
             inTransaction = false;
+            transactionIsolation = null;
             return control(ControlCommand.Kind.END_TRANSACTION, "ROLLBACK");
         });
     }
@@ -158,14 +164,20 @@ final class PgConnectionImpl implements PgSession, Exchanger {
 
     @Override
     public IsolationLevel getTransactionIsolationLevel() {
-        return isolationLevel;
+        IsolationLevel t = transactionIsolation;
+        return t != null ? t : sessionIsolation;
     }
 
     @Override
     public Mono<Void> setTransactionIsolationLevel(IsolationLevel level) {
         Checks.notNull(level, "level must not be null");
-        return control(ControlCommand.Kind.PLAIN, "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL "
-                + level.asSql()).doOnSuccess(v -> isolationLevel = level);
+        return Mono.defer(() -> inTransaction || !autoCommit
+                // in a transaction (begun or pending), the level is that transaction's alone, as r2dbc-postgresql
+                // makes it: the session's would outlive the commit; the server refuses it after the first query
+                ? control(ControlCommand.Kind.IN_TRANSACTION, "SET TRANSACTION ISOLATION LEVEL " + level.asSql())
+                        .doOnSuccess(v -> transactionIsolation = level)
+                : control(ControlCommand.Kind.PLAIN, "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL "
+                        + level.asSql()).doOnSuccess(v -> sessionIsolation = level));
     }
 
     @Override

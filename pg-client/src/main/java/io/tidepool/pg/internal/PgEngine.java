@@ -240,15 +240,6 @@ final class PgEngine extends ChannelInboundHandlerAdapter implements BackendList
         // OPEN: the R2DBC layer does not begin twice; a nested begin is the server's to warn about, not ours
     }
 
-    /** Amends a BEGIN not yet sent (isolation level set after beginTransaction); false if none is pending. */
-    boolean amendPendingBegin(String beginSql) {
-        if (tx == Tx.PENDING) {
-            pendingBegin = beginSql;
-            return true;
-        }
-        return false;
-    }
-
     /** The BEGIN the next statement must carry, or {@code null}; taking it marks the transaction open. */
     @Nullable String takeBegin() {
         if (tx == Tx.PENDING) {

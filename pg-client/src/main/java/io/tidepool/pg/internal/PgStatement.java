@@ -7,6 +7,7 @@ import reactor.core.publisher.Flux;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * A statement: the extended protocol (one Bind/Execute per {@link #add()}ed binding, in one write), its text prepared
@@ -15,6 +16,11 @@ import java.util.List;
  * thread.
  */
 final class PgStatement implements Statement {
+
+    // string literals and quoted names, left out when looking for a RETURNING of the statement's own
+    private static final Pattern QUOTED = Pattern.compile("'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"");
+    private static final Pattern HAS_RETURNING = Pattern.compile("(?i)\\breturning\\b");
+    private static final Pattern TRAILING_END = Pattern.compile("[\\s;]+$");
 
     private final Exchanger connection;
     private final String sql;
@@ -102,6 +108,10 @@ final class PgStatement implements Statement {
     @Override
     public PgStatement returnGeneratedValues(String... columns) {
         Checks.notNull(columns, "columns must not be null");
+        if (HAS_RETURNING.matcher(QUOTED.matcher(sql).replaceAll("")).find()) {
+            throw new IllegalStateException("returnGeneratedValues on a statement with a RETURNING clause of its own"
+                    + " would add a second one: leave one of them out");
+        }
         this.generatedColumns = columns.clone();
         return this;
     }
@@ -119,7 +129,9 @@ final class PgStatement implements Statement {
     public Flux<Result> execute() {
         String text = sql;
         if (generatedColumns != null) {
-            text = sql + " RETURNING " + (generatedColumns.length == 0 ? "*" : String.join(", ", generatedColumns));
+            // after the statement's own end (a trailing ';' would make two commands, a '--' comment eat the clause)
+            text = TRAILING_END.matcher(sql).replaceFirst("") + "\nRETURNING "
+                    + (generatedColumns.length == 0 ? "*" : String.join(", ", generatedColumns));
         }
         List<BindValue[]> all = null;
         if (parameterCount > 0) {

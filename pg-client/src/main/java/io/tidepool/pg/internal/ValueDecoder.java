@@ -64,8 +64,9 @@ final class ValueDecoder {
             case FLOAT8:
                 return Double.valueOf(s);
             case NUMERIC:
-                // NaN has no BigDecimal: the same Double the binary form gives
-                return s.equals("NaN") ? (Object) Double.NaN : new BigDecimal(s);
+                // NaN and (PostgreSQL 14+) the infinities have no BigDecimal: the same Double the binary form gives
+                return s.equals("NaN") ? (Object) Double.NaN : s.equals("Infinity") ? (Object) Double.POSITIVE_INFINITY
+                        : s.equals("-Infinity") ? (Object) Double.NEGATIVE_INFINITY : new BigDecimal(s);
             case BYTEA:
                 return ByteBuffer.wrap(hexBytea(s));
             case UUID_TYPE:
@@ -172,6 +173,10 @@ final class ValueDecoder {
         int dscale = b.getShort();
         if (sign == 0xC000) {
             return Double.NaN;
+        } else if (sign == 0xD000) {
+            return Double.POSITIVE_INFINITY;
+        } else if (sign == 0xF000) {
+            return Double.NEGATIVE_INFINITY;
         }
         BigInteger unscaled = BigInteger.ZERO;
         BigInteger tenThousand = BigInteger.valueOf(10000);
@@ -230,7 +235,8 @@ final class ValueDecoder {
                     : target.isArray() && target != byte[].class ? PgArrays.convert(value, target, column) : null;
         }
         if (target == String.class) {
-            return value instanceof ByteBuffer ? null : value.toString();
+            // as the server writes it, so that a binary result reads as the same statement's text result did
+            return TextForm.of(value);
         }
         if (value instanceof ByteBuffer && target == io.r2dbc.spi.Blob.class) {
             return io.r2dbc.spi.Blob.from(reactor.core.publisher.Mono.just(((ByteBuffer) value).duplicate()));

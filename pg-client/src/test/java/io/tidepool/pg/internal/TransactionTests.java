@@ -270,6 +270,81 @@ class TransactionTests {
         assertThat(level).containsExactly("repeatable read");
     }
 
+    private String text(String sql) {
+        return Flux.from(connection.createStatement(sql).execute())
+                .flatMap(r -> r.map((row, m) -> row.get(0, String.class))).blockLast(WAIT);
+    }
+
+    @Test
+    void anIsolationLevelSetInATransactionIsThatTransactionsAlone() {
+        Mono.from(connection.beginTransaction()).block(WAIT);
+        Mono.from(connection.setTransactionIsolationLevel(IsolationLevel.SERIALIZABLE)).block(WAIT);
+        assertThat(connection.getTransactionIsolationLevel()).isEqualTo(IsolationLevel.SERIALIZABLE);
+        assertThat(text("SELECT current_setting('transaction_isolation')")).isEqualTo("serializable");
+        Mono.from(connection.commitTransaction()).block(WAIT);
+        assertThat(connection.getTransactionIsolationLevel()).isEqualTo(IsolationLevel.READ_COMMITTED);
+        assertThat(text("SHOW default_transaction_isolation")).as("the session's level is untouched")
+                .isEqualTo("read committed");
+        assertThat(text("SELECT current_setting('transaction_isolation')")).isEqualTo("read committed");
+    }
+
+    @Test
+    void aCommitThatTheServerTurnedIntoARollbackFails() {
+        Mono.from(connection.beginTransaction()).block(WAIT);
+        run(connection.createStatement("INSERT INTO " + table + " VALUES ($1, 'a')").bind(0, 1));
+        // the caller handles a failed statement and carries on: the server has marked the transaction failed
+        Flux.from(connection.createStatement("SELECT 1 / 0").execute()).flatMap(Result::getRowsUpdated)
+                .onErrorResume(e -> Mono.empty()).blockLast(WAIT);
+        StepVerifier.create(Mono.from(connection.commitTransaction()))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(io.r2dbc.spi.R2dbcRollbackException.class)
+                        .hasMessageContaining("rolled back, not committed"))
+                .verify(WAIT);
+        assertThat(count()).isZero();
+        assertThat(connection.isIdleOutsideTransaction()).isTrue();
+        Mono.from(connection.beginTransaction()).block(WAIT);
+        run(connection.createStatement("INSERT INTO " + table + " VALUES ($1, 'b')").bind(0, 2));
+        Mono.from(connection.commitTransaction()).block(WAIT);
+        assertThat(count()).as("a later transaction commits as usual").isEqualTo(1);
+    }
+
+    @Test
+    void aStatementMadeStaleByASchemaChangeInATransactionIsPreparedAgainOnItsNextUse() {
+        String sql = "SELECT * FROM " + table + " WHERE id = $1";
+        server.execute("INSERT INTO " + table + " VALUES (1, 'a')");
+        run(connection.createStatement(sql).bind(0, 1));
+        server.execute("ALTER TABLE " + table + " ADD COLUMN w int");
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Mono.from(connection.beginTransaction()).block(WAIT);
+            Statement s = connection.createStatement(sql).bind(0, 1);
+            if (attempt == 0) {
+                // inside the transaction the failure cannot be healed: it aborted the transaction
+                StepVerifier.create(Flux.from(s.execute()).flatMap(Result::getRowsUpdated))
+                        .expectErrorSatisfies(e -> assertThat(((R2dbcException) e).getSqlState()).isEqualTo("0A000"))
+                        .verify(WAIT);
+                Mono.from(connection.rollbackTransaction()).block(WAIT);
+            } else {
+                List<Integer> columns = Flux.from(s.execute())
+                        .flatMap(r -> r.map((row, m) -> m.getColumnMetadatas().size())).collectList().block(WAIT);
+                assertThat(columns).as("prepared again, not failing until the connection drops it").containsExactly(3);
+                Mono.from(connection.commitTransaction()).block(WAIT);
+            }
+        }
+        assertThat(run(connection.createStatement(sql).bind(0, 1))).containsExactly(1L);
+    }
+
+    @Test
+    void aStatementTheServerForgotWithoutTheClientSeeingIsPreparedAgain() {
+        String sql = "SELECT count(*) FROM " + table + " WHERE id = $1";
+        run(connection.createStatement(sql).bind(0, 1));
+        // DEALLOCATE ALL inside a DO block: the client sees the tag DO, so its cache still names the statement
+        run(connection.createStatement("DO $$ BEGIN EXECUTE 'DEALLOCATE ALL'; END $$"));
+        long parses = stats.parses;
+        List<Long> counts = Flux.from(connection.createStatement(sql).bind(0, 1).execute())
+                .flatMap(r -> r.map((row, m) -> row.get(0, Long.class))).collectList().block(WAIT);
+        assertThat(counts).as("26000, prepared again transparently").containsExactly(0L);
+        assertThat(stats.parses).as("the cached name failed with 26000; parsed again under it").isEqualTo(parses + 1);
+    }
+
     @Test
     void pipelinedStatementsShareFlushesAndAnswerInOrder() {
         long flushes = stats.flushes;
