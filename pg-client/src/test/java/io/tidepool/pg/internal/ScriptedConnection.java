@@ -27,6 +27,17 @@ final class ScriptedConnection {
         return f;
     }
 
+    /** A statement with one binding (the extended protocol: prepared, cached, binary results once described). */
+    CompletableFuture<List<Result>> submitBound(String sql, BindValue... values) {
+        CompletableFuture<List<Result>> f = Flux.defer(() -> {
+            EventStream<Result> results = new EventStream<>(null);
+            engine.submit(new Exchange(sql, List.<BindValue[]>of(values), results));
+            return results;
+        }).collectList().toFuture();
+        channel.runPendingTasks();
+        return f;
+    }
+
     /** Submits without running the loop's tasks, so several commands can share one flush. */
     CompletableFuture<List<Result>> exchange(String sql) {
         return Flux.defer(() -> {
