@@ -66,10 +66,11 @@ final class SqlParameters {
                 i = escapeString ? skipEscapeString(sql, j) : j;
             } else if (c == '$') {
                 int j = i + 1;
-                if (j < n && Character.isDigit(sql.charAt(j))) {
+                if (j < n && isAsciiDigit(sql.charAt(j))) {
                     int v = 0;
-                    while (j < n && Character.isDigit(sql.charAt(j))) {
-                        v = v * 10 + (sql.charAt(j) - '0');
+                    while (j < n && isAsciiDigit(sql.charAt(j))) {
+                        // saturated, so that $99999999999 is refused as too many parameters instead of wrapping
+                        v = (int) Math.min(Integer.MAX_VALUE, v * 10L + (sql.charAt(j) - '0'));
                         j++;
                     }
                     max = Math.max(max, v);
@@ -97,6 +98,10 @@ final class SqlParameters {
     /** As PostgreSQL's lexer: a letter, an underscore or any non-ASCII character starts an identifier. */
     private static boolean isIdentifierStart(char c) {
         return Character.isLetter(c) || c == '_' || c > 0x7F;
+    }
+
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static boolean isIdentifierChar(char c) {
