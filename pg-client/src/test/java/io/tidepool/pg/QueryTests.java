@@ -281,6 +281,17 @@ class QueryTests {
     }
 
     @Test
+    void aBatchStatementEndingInALineCommentDoesNotHideTheNext() {
+        List<Integer> values = Flux.from(connection.createBatch()
+                        .add("SELECT 1 -- the first")
+                        .add("SELECT 2 /* the second */")
+                        .add("SELECT 3")
+                        .execute())
+                .concatMap(r -> r.map((row, m) -> row.get(0, Integer.class))).collectList().block(WAIT);
+        assertThat(values).containsExactly(1, 2, 3);
+    }
+
+    @Test
     void uniqueViolationCarriesEveryServerField() {
         execute("DROP TABLE IF EXISTS tp_unique; CREATE TABLE tp_unique (id int CONSTRAINT tp_unique_pk PRIMARY KEY)");
         execute("INSERT INTO tp_unique VALUES (1)");

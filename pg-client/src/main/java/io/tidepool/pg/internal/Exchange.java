@@ -115,6 +115,10 @@ class Exchange extends Command {
     }
 
     private void encodeExtended(PgEngine engine, ByteBuf out, List<BindValue[]> all) {
+        for (BindValue[] values : all) {
+            // before the pending BEGIN is taken or a statement is cached: a refusal must leave no trace
+            Frontend.checkParameterCount(values.length);
+        }
         // statements evicted earlier are closed first (their CloseCompletes are ignored wherever they come)
         engine.writePendingCloses(out);
         String begin = engine.takeBegin();

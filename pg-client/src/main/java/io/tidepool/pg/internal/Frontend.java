@@ -20,6 +20,9 @@ final class Frontend {
     /** Format code of binary values. */
     static final short BINARY = 1;
 
+    /** Parse and Bind carry their parameter count as an unsigned Int16. */
+    static final int MAX_PARAMETERS = 0xFFFF;
+
     private Frontend() {
     }
 
@@ -97,6 +100,7 @@ final class Frontend {
     }
 
     static void parse(ByteBuf out, String statement, CharSequence sql, int[] parameterTypes) {
+        checkParameterCount(parameterTypes.length);
         int at = begin(out, 'P');
         cstring(out, statement);
         cstring(out, sql);
@@ -116,6 +120,7 @@ final class Frontend {
      */
     static void bind(ByteBuf out, String portal, String statement, short[] formats, byte[][] values,
             short[] resultFormats) {
+        checkParameterCount(Math.max(formats.length, values.length));
         int at = begin(out, 'B');
         cstring(out, portal);
         cstring(out, statement);
@@ -137,6 +142,14 @@ final class Frontend {
             out.writeShort(f);
         }
         end(out, at);
+    }
+
+    /** Checked before a byte is written: a count cut to 16 bits would desynchronize the protocol. */
+    static void checkParameterCount(int count) {
+        if (count > MAX_PARAMETERS) {
+            throw new IllegalArgumentException("a statement takes at most " + MAX_PARAMETERS + " parameters, this one"
+                    + " has " + count);
+        }
     }
 
     static void describe(ByteBuf out, char kind, String name) {

@@ -4,7 +4,6 @@ import io.r2dbc.spi.Batch;
 import io.r2dbc.spi.Result;
 import reactor.core.publisher.Flux;
 
-
 /** Several statements without binds sent as one simple Query: one round trip, one Result per statement. */
 final class PgBatch implements Batch {
 
@@ -19,7 +18,8 @@ final class PgBatch implements Batch {
     public PgBatch add(String statement) {
         Checks.sql(statement);
         if (sql.length() > 0) {
-            sql.append("; ");
+            // the newline first: it ends a -- comment the last statement ends with, which would hide a ; after it
+            sql.append("\n;");
         }
         sql.append(statement);
         return this;

@@ -39,6 +39,7 @@ final class PgResult implements Result {
 
     @Override
     public <T> Flux<T> map(BiFunction<Row, RowMetadata, ? extends T> mappingFunction) {
+        Checks.notNull(mappingFunction, "mappingFunction must not be null");
         return Flux.from(segments).<T>handle((s, sink) -> {
             if (s instanceof RowSegment) {
                 Row row = ((RowSegment) s).row();
@@ -51,16 +52,19 @@ final class PgResult implements Result {
 
     @Override
     public <T> Flux<T> map(Function<? super Readable, ? extends T> mappingFunction) {
+        Checks.notNull(mappingFunction, "mappingFunction must not be null");
         return map((row, metadata) -> mappingFunction.apply(row));
     }
 
     @Override
     public Result filter(Predicate<Segment> filter) {
+        Checks.notNull(filter, "filter must not be null");
         return new PgResult(Flux.from(segments).filter(filter));
     }
 
     @Override
     public <T> Flux<T> flatMap(Function<Segment, ? extends Publisher<? extends T>> mappingFunction) {
+        Checks.notNull(mappingFunction, "mappingFunction must not be null");
         return Flux.from(segments).concatMap(mappingFunction);
     }
 

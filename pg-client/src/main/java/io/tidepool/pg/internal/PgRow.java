@@ -58,6 +58,7 @@ final class PgRow implements Row {
 
     @Override
     public <T> @Nullable T get(int index, Class<T> type) {
+        Checks.notNull(type, "type must not be null");
         PgColumnMetadata c = metadata.column(index);
         int offset = bounds[2 * index];
         int length = bounds[2 * index + 1];
@@ -83,6 +84,7 @@ final class PgRow implements Row {
 
     @Override
     public <T> @Nullable T get(String name, Class<T> type) {
+        Checks.notNull(type, "type must not be null");
         return get(metadata.indexOf(name), type);
     }
 }

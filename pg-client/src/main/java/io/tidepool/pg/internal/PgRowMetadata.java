@@ -81,6 +81,7 @@ final class PgRowMetadata implements RowMetadata {
     }
 
     int indexOf(String name) {
+        Checks.notNull(name, "name must not be null");
         Map<String, Integer> m = byName();
         Integer i = m.get(name);
         if (i == null) {
@@ -118,6 +119,7 @@ final class PgRowMetadata implements RowMetadata {
 
     @Override
     public boolean contains(String columnName) {
+        Checks.notNull(columnName, "columnName must not be null");
         Map<String, Integer> m = byName();
         return m.containsKey(columnName) || m.containsKey(columnName.toLowerCase(Locale.ROOT));
     }

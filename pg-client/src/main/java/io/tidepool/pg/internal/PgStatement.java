@@ -35,6 +35,8 @@ final class PgStatement implements Statement {
         this.connection = connection;
         this.sql = Checks.sql(sql);
         SqlParameters.Shape shape = SqlParameters.shape(this.sql);
+        // refused here, before a binding array is allocated or a Bind could be encoded
+        Frontend.checkParameterCount(shape.count());
         this.parameterCount = shape.count();
         this.single = shape.single();
         this.current = new BindValue[parameterCount];

@@ -1,5 +1,7 @@
 package io.tidepool.pg.internal;
 
+import org.jspecify.annotations.Nullable;
+
 import javax.crypto.Mac;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
@@ -21,7 +23,9 @@ final class ScramSha256 {
     private final char[] password;
     private final String clientNonce;
     private final String clientFirstBare;
-    private byte[] serverSignature = new byte[0];
+    /** Known once the server-first-message is answered: before that no server-final-message can be checked. */
+    private byte @Nullable [] serverSignature;
+    private boolean verified;
 
     ScramSha256(CharSequence password) {
         // the server derived its verifier from the SASLprep'd password
@@ -39,6 +43,9 @@ final class ScramSha256 {
 
     /** client-final-message, from the server-first-message. */
     byte[] clientFinal(byte[] serverFirstBytes) {
+        if (serverSignature != null) {
+            throw new PgProtocolException("SCRAM server-first-message received twice");
+        }
         String serverFirst = new String(serverFirstBytes, StandardCharsets.UTF_8);
         String nonce = null;
         String salt = null;
@@ -87,6 +94,15 @@ final class ScramSha256 {
 
     /** Checks the server-final-message: the server proves it knows the password too. */
     void verifyServerFinal(byte[] serverFinalBytes) {
+        byte[] expected = serverSignature;
+        if (expected == null) {
+            // without the server-first-message there is nothing the server could have proved
+            throw new PgProtocolException("SCRAM server-final-message arrived before the server-first-message"
+                    + " (SASLFinal without SASLContinue)");
+        }
+        if (verified) {
+            throw new PgProtocolException("SCRAM server-final-message received twice");
+        }
         String serverFinal = new String(serverFinalBytes, StandardCharsets.UTF_8);
         if (serverFinal.startsWith("e=")) {
             throw new PgProtocolException("SCRAM authentication failed: " + serverFinal.substring(2));
@@ -96,11 +112,23 @@ final class ScramSha256 {
         }
         String v = serverFinal.substring(2);
         int comma = v.indexOf(',');
-        byte[] signature = Base64.getDecoder().decode(comma < 0 ? v : v.substring(0, comma));
-        if (!MessageDigest.isEqual(signature, serverSignature)) {
+        byte[] signature;
+        try {
+            signature = Base64.getDecoder().decode(comma < 0 ? v : v.substring(0, comma));
+        } catch (IllegalArgumentException e) {
+            throw new PgProtocolException("SCRAM server signature is not valid base64");
+        }
+        // constant time: how far a guess matched must not show in the timing
+        if (!MessageDigest.isEqual(signature, expected)) {
             throw new PgProtocolException("SCRAM server signature does not match: the server does not know the"
                     + " password");
         }
+        verified = true;
+    }
+
+    /** Whether a server-final-message proved the server knows the password. */
+    boolean verified() {
+        return verified;
     }
 
     private static byte[] hmac(byte[] key, String data) throws GeneralSecurityException {

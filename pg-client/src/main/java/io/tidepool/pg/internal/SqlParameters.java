@@ -2,7 +2,8 @@ package io.tidepool.pg.internal;
 
 /**
  * Reads a statement's shape: its {@code $n} placeholders (the highest n) and whether it holds more than one statement
- * (a {@code ;} followed by more SQL), skipping string literals, quoted identifiers, comments and dollar-quoted bodies.
+ * (a {@code ;} followed by more SQL), skipping string literals (in {@code E'...'} a backslash escapes a quote), quoted
+ * identifiers, identifiers (a {@code $} in one, as in {@code a$1}, is part of it), comments and dollar-quoted bodies.
  * Done once per {@code createStatement}.
  */
 final class SqlParameters {
@@ -55,12 +56,21 @@ final class SqlParameters {
             content = true;
             if (c == '\'' || c == '"') {
                 i = skipQuoted(sql, i, c);
+            } else if (isIdentifierStart(c)) {
+                // a whole word at once: a $ inside it (a$1) belongs to the identifier, it is no placeholder
+                int j = i + 1;
+                while (j < n && (isIdentifierChar(sql.charAt(j)) || sql.charAt(j) == '$')) {
+                    j++;
+                }
+                boolean escapeString = j == i + 1 && (c == 'E' || c == 'e') && j < n && sql.charAt(j) == '\'';
+                i = escapeString ? skipEscapeString(sql, j) : j;
             } else if (c == '$') {
                 int j = i + 1;
-                if (j < n && Character.isDigit(sql.charAt(j))) {
+                if (j < n && isAsciiDigit(sql.charAt(j))) {
                     int v = 0;
-                    while (j < n && Character.isDigit(sql.charAt(j))) {
-                        v = v * 10 + (sql.charAt(j) - '0');
+                    while (j < n && isAsciiDigit(sql.charAt(j))) {
+                        // saturated, so that $99999999999 is refused as too many parameters instead of wrapping
+                        v = (int) Math.min(Integer.MAX_VALUE, v * 10L + (sql.charAt(j) - '0'));
                         j++;
                     }
                     max = Math.max(max, v);
@@ -85,8 +95,17 @@ final class SqlParameters {
         return new Shape(max, single && content);
     }
 
+    /** As PostgreSQL's lexer: a letter, an underscore or any non-ASCII character starts an identifier. */
+    private static boolean isIdentifierStart(char c) {
+        return Character.isLetter(c) || c == '_' || c > 0x7F;
+    }
+
+    private static boolean isAsciiDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
     private static boolean isIdentifierChar(char c) {
-        return Character.isLetterOrDigit(c) || c == '_';
+        return Character.isLetterOrDigit(c) || c == '_' || c > 0x7F;
     }
 
     private static int skipQuoted(String sql, int start, char quote) {
@@ -102,5 +121,23 @@ final class SqlParameters {
             i++;
         }
         return i;
+    }
+
+    /** An {@code E'...'} string from its quote: a backslash escapes the next character, a quote too. */
+    private static int skipEscapeString(String sql, int quote) {
+        int i = quote + 1;
+        while (i < sql.length()) {
+            char c = sql.charAt(i);
+            if (c == '\\') {
+                i += 2; // the escaped character, which may be a quote
+            } else if (c != '\'') {
+                i++;
+            } else if (i + 1 < sql.length() && sql.charAt(i + 1) == '\'') {
+                i += 2; // doubled quote
+            } else {
+                return i + 1;
+            }
+        }
+        return sql.length();
     }
 }

@@ -92,6 +92,11 @@ final class StartupCommand extends Command {
         switch (code) {
             case 0: // AuthenticationOk
                 m.expectEnd();
+                if (scram != null && !scram.verified()) {
+                    // a server that cannot prove it knows the password must not be trusted with the session
+                    throw new PgProtocolException("the server sent AuthenticationOk in the middle of SCRAM"
+                            + " authentication, before proving it knows the password");
+                }
                 return;
             case 3: // cleartext
                 m.expectEnd();

@@ -147,6 +147,26 @@ class FrontendTests {
     }
 
     @Test
+    void aDollarInsideAnIdentifierIsNoPlaceholder() {
+        assertThat(SqlParameters.shape("SELECT a$1 FROM t").count()).isZero();
+        assertThat(SqlParameters.shape("SELECT a$1, b_2$3$4, $2 FROM t").count()).isEqualTo(2);
+        assertThat(SqlParameters.shape("SELECT é$5, x$$6").count()).isZero();
+        assertThat(SqlParameters.shape("SELECT 1+$1, ($2), x=$3").count()).isEqualTo(3);
+        assertThat(SqlParameters.shape("SELECT \"a\"$1").count()).as("after a quoted identifier").isEqualTo(1);
+    }
+
+    @Test
+    void aBackslashEscapesTheQuoteInAnEscapeString() {
+        assertThat(SqlParameters.shape("SELECT E'it\\'s $1 here'").count()).isZero();
+        assertThat(SqlParameters.shape("SELECT e'\\\\', $1").count()).as("an escaped backslash").isEqualTo(1);
+        assertThat(SqlParameters.shape("SELECT E'a''$3\\'$4', $2").count()).isEqualTo(2);
+        assertThat(SqlParameters.shape("SELECT E'\\';' ").single()).as("a semicolon inside").isTrue();
+        assertThat(SqlParameters.shape("SELECT 'a\\', $1").count()).as("a standard string").isEqualTo(1);
+        assertThat(SqlParameters.shape("SELECT nE'\\', $1").count()).as("E inside a word").isEqualTo(1);
+        assertThat(SqlParameters.shape("SELECT E'\\").count()).as("unterminated").isZero();
+    }
+
+    @Test
     void oneStatementIsToldFromSeveralOutsideLiteralsAndComments() {
         assertThat(SqlParameters.shape("SELECT 1").single()).isTrue();
         assertThat(SqlParameters.shape("SELECT 1;").single()).isTrue();
