@@ -77,7 +77,10 @@ final class ControlCommand extends Command {
     boolean onMessage(PgEngine engine, BackendMessage m) {
         switch (m.type()) {
             case 'E': {
-                ServerErrorFields f = ServerErrorFields.read(m);
+                // a position counts from the start of the text sent: the statement's started after "BEGIN ...;"
+                String begun = carriedBegin;
+                ServerErrorFields f = begun == null ? ServerErrorFields.read(m)
+                        : ServerErrorFields.read(m).withoutPrefix(begun.length() + 1);
                 engine.noteFatal(f);
                 if (carriedBegin != null && !completedOne) {
                     // the BEGIN in front failed: the transaction is still to begin

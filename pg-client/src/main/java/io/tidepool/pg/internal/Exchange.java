@@ -323,7 +323,10 @@ class Exchange extends Command {
         }
     }
 
-    private void onError(PgEngine engine, ServerErrorFields f) {
+    private void onError(PgEngine engine, ServerErrorFields error) {
+        // a position counts from the start of the text sent: the caller's text started after "BEGIN ...;"
+        String b0 = begin;
+        ServerErrorFields f = !extended && b0 != null ? error.withoutPrefix(b0.length() + 1) : error;
         if (engine.noteFatal(f)) {
             // the server closes the connection next: the exchange fails then, with the host:port and this message
             return;

@@ -49,10 +49,12 @@ final class PgArrays {
                 throw new IllegalArgumentException("an array dimension of size " + sizes[i]);
             }
             elements *= sizes[i];
-        }
-        // every element takes at least its 4-byte length: a count the message cannot hold is not allocated
-        if (elements > b.remaining() / 4) {
-            throw new IllegalArgumentException("an array of " + elements + " elements in " + b.remaining() + " bytes");
+            // every element takes at least its 4-byte length: a count the message cannot hold is not allocated
+            // (checked at each dimension, so that the product cannot overflow)
+            if (elements > b.remaining() / 4) {
+                throw new IllegalArgumentException("an array of " + elements + " elements in " + b.remaining()
+                        + " bytes");
+            }
         }
         return sizes;
     }

@@ -31,6 +31,29 @@ final class ServerErrorFields implements PgServerError, Serializable {
         return new ServerErrorFields(fields);
     }
 
+    /**
+     * These fields with the error's position (1-based, in characters) moved back by {@code prefix} characters: the
+     * caller's text was sent behind a prefix of its own ({@code BEGIN;}). A position inside the prefix stays.
+     */
+    ServerErrorFields withoutPrefix(int prefix) {
+        String p = get('P');
+        if (p == null) {
+            return this;
+        }
+        int at;
+        try {
+            at = Integer.parseInt(p);
+        } catch (NumberFormatException e) {
+            return this;
+        }
+        if (at <= prefix) {
+            return this;
+        }
+        Map<Character, String> shifted = new java.util.HashMap<>(fields);
+        shifted.put('P', Integer.toString(at - prefix));
+        return new ServerErrorFields(shifted);
+    }
+
     private @Nullable String get(char code) {
         return fields.get(code);
     }

@@ -34,7 +34,9 @@ class PgArraysTests {
         assertThatThrownBy(() -> decode(binary(1, Integer.MAX_VALUE, 1, 4, 7)))
                 .hasMessage("an array of 2147483647 elements in 8 bytes");
         assertThatThrownBy(() -> decode(binary(2, 65536, 1, 65536, 1)))
-                .hasMessage("an array of 4294967296 elements in 0 bytes");
+                .hasMessage("an array of 65536 elements in 8 bytes");
+        assertThatThrownBy(() -> decode(binary(6, Integer.MAX_VALUE, 1, Integer.MAX_VALUE, 1, Integer.MAX_VALUE, 1,
+                Integer.MAX_VALUE, 1, Integer.MAX_VALUE, 1, Integer.MAX_VALUE, 1))).hasMessageStartingWith("an array of");
         assertThatThrownBy(() -> decode(binary(1, 1, 1, 100, 7))).hasMessage("an array element of 100 bytes, 4 left");
         assertThatThrownBy(() -> decode(binary(1, 1, 1, 2, 7))).isInstanceOf(RuntimeException.class);
         assertThatThrownBy(() -> decode(new byte[5])).isInstanceOf(RuntimeException.class);

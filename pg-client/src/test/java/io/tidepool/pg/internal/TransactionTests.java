@@ -275,6 +275,23 @@ class TransactionTests {
                 .flatMap(r -> r.map((row, m) -> row.get(0, String.class))).blockLast(WAIT);
     }
 
+    private String errorPosition(String sql) {
+        R2dbcException e = (R2dbcException) org.assertj.core.api.Assertions.catchThrowable(() -> Flux.from(
+                connection.createStatement(sql).execute()).flatMap(Result::getRowsUpdated).blockLast(WAIT));
+        return ((io.tidepool.pg.PgServerError) e).position();
+    }
+
+    @ParameterizedTest(name = "statement cache {0}")
+    @ValueSource(ints = {0, 256})
+    void anErrorPositionCountsFromTheStatementsOwnTextWhenBeginRodeInFront(int statementCacheSize) {
+        withoutStatementCache(statementCacheSize);
+        String sql = "SELECT * FRM " + table;
+        assertThat(errorPosition(sql)).as("outside a transaction").isEqualTo("10");
+        Mono.from(connection.beginTransaction()).block(WAIT);
+        assertThat(errorPosition(sql)).as("carrying the BEGIN").isEqualTo("10");
+        Mono.from(connection.rollbackTransaction()).block(WAIT);
+    }
+
     @Test
     void anIsolationLevelSetInATransactionIsThatTransactionsAlone() {
         Mono.from(connection.beginTransaction()).block(WAIT);
