@@ -175,6 +175,30 @@ class QueryTests {
     }
 
     @Test
+    void floatingPointNumbersReadAsStringsAsTheServerWritesThem() {
+        String[] values = {"1e20", "1.5e-5", "123456789012345", "1234567890123456", "0.0001", "0.00001", "-2.5",
+            "0.1", "1e-300", "-0", "NaN", "-Infinity", "3.4028235e38", "123456.7"};
+        StringBuilder sql = new StringBuilder("SELECT ");
+        for (String v : values) {
+            sql.append("'").append(v).append("'::float8, '").append(v.equals("1e-300") ? "1e-30" : v)
+                    .append("'::float4, ");
+        }
+        sql.setLength(sql.length() - 2);
+        // the first execution reads text (the server's own writing), the second binary (written here)
+        List<List<String>> runs = new java.util.ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            runs.add(rows(connection.createStatement(sql.toString()), (row, m) -> {
+                List<String> v = new java.util.ArrayList<>();
+                for (int i = 0; i < 2 * values.length; i++) {
+                    v.add(row.get(i, String.class));
+                }
+                return v;
+            }).get(0));
+        }
+        assertThat(runs.get(1)).isEqualTo(runs.get(0));
+    }
+
+    @Test
     void numericInfinitiesAreReadAsTheDoublesNaNIsReadAs() {
         // twice: the first execution reads text, the second binary
         for (int run = 0; run < 2; run++) {

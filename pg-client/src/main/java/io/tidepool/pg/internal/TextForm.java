@@ -1,6 +1,8 @@
 package io.tidepool.pg.internal;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -14,9 +16,8 @@ import java.time.ZonedDateTime;
  * A value in the text form the server writes and reads: what a value bound as text is sent as (alone or as an array's
  * element), and what {@code row.get(i, String.class)} gives for a value that arrived in binary, so that it reads the
  * same as on a statement's first, text-format execution ({@code t}, {@code 0.0000001}, {@code 2026-12-03 10:50:01},
- * {@code \x01ff}, {@code infinity}). Floating-point numbers keep Java's notation ({@code 1.0E20}, where the server
- * writes {@code 1e+20}); a timestamptz read in binary is written at UTC ({@code +00}), where the server writes the
- * session's time zone.
+ * {@code \x01ff}, {@code infinity}, {@code 1e+20}). A timestamptz read in binary is written at UTC ({@code +00}),
+ * where the server writes the session's time zone.
  */
 final class TextForm {
 
@@ -28,6 +29,10 @@ final class TextForm {
             return (Boolean) value ? "t" : "f";
         } else if (value instanceof BigDecimal) {
             return ((BigDecimal) value).toPlainString();
+        } else if (value instanceof Double) {
+            return floating((Double) value, false);
+        } else if (value instanceof Float) {
+            return floating((Float) value, true);
         } else if (value instanceof byte[]) {
             return hex((byte[]) value);
         } else if (value instanceof ByteBuffer) {
@@ -56,6 +61,48 @@ final class TextForm {
             return ((Enum<?>) value).name();
         }
         return value.toString();
+    }
+
+    /**
+     * The shortest digits that read back as the value, as float8out and float4out write them: plain while the decimal
+     * exponent is from -4 to {@code digits - 1} (15 for float8, 6 for float4), else {@code 1.5e-05}, {@code 1e+20}.
+     */
+    private static String floating(double value, boolean single) {
+        if (Double.isNaN(value)) {
+            return "NaN";
+        } else if (Double.isInfinite(value)) {
+            return value > 0 ? "Infinity" : "-Infinity";
+        } else if (value == 0) {
+            return 1 / value < 0 ? "-0" : "0";
+        }
+        BigDecimal d = shortest(value, single).stripTrailingZeros();
+        int exponent = d.precision() - d.scale() - 1;
+        if (exponent >= -4 && exponent < (single ? 6 : 15)) {
+            return d.toPlainString();
+        }
+        String unscaled = d.unscaledValue().abs().toString();
+        StringBuilder b = new StringBuilder(24);
+        if (d.signum() < 0) {
+            b.append('-');
+        }
+        b.append(unscaled.charAt(0));
+        if (unscaled.length() > 1) {
+            b.append('.').append(unscaled, 1, unscaled.length());
+        }
+        int e = Math.abs(exponent);
+        return b.append('e').append(exponent < 0 ? '-' : '+').append(e < 10 ? "0" : "").append(e).toString();
+    }
+
+    /** The fewest significant digits that read back as the value (Java 17's toString is not always that short). */
+    private static BigDecimal shortest(double value, boolean single) {
+        BigDecimal exact = new BigDecimal(value);
+        for (int precision = 1; precision < 17; precision++) {
+            BigDecimal r = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
+            if (single ? r.floatValue() == (float) value : r.doubleValue() == value) {
+                return r;
+            }
+        }
+        return exact.round(new MathContext(17, RoundingMode.HALF_EVEN));
     }
 
     /** {@code 2026-12-03}; years before 1 as the server writes them, {@code 0044-03-15 BC}. */
