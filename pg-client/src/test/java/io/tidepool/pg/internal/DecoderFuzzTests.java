@@ -149,12 +149,7 @@ class DecoderFuzzTests {
         assertThat(first).isCompleted();
         CompletableFuture<List<Result>> second = c.submitBound("SELECT $1", one);
         c.written();
-        int at = 0;
-        while (at < input.length) {
-            int to = Math.min(input.length, at + 1 + random.nextInt(16));
-            c.feed(input, at, to);
-            at = to;
-        }
+        feedInPieces(c, input, random);
         return second;
     }
 
@@ -243,16 +238,21 @@ class DecoderFuzzTests {
         b[i + 3] = (byte) v;
     }
 
-    private static void run(byte[] input, Random random) {
-        ScriptedConnection c = new ScriptedConnection();
-        CompletableFuture<List<Result>> f = c.submit("SELECT n");
-        c.written();
+    /** {@code input} in pieces of 1 to 16 bytes, as a socket may deliver it. */
+    private static void feedInPieces(ScriptedConnection c, byte[] input, Random random) {
         int at = 0;
         while (at < input.length) {
             int to = Math.min(input.length, at + 1 + random.nextInt(16));
             c.feed(input, at, to);
             at = to;
         }
+    }
+
+    private static void run(byte[] input, Random random) {
+        ScriptedConnection c = new ScriptedConnection();
+        CompletableFuture<List<Result>> f = c.submit("SELECT n");
+        c.written();
+        feedInPieces(c, input, random);
         // the stream ends: the server went away
         c.channel.close();
         readAll(f);
