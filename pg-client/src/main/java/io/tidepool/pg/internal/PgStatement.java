@@ -110,6 +110,9 @@ final class PgStatement implements Statement {
     @Override
     public PgStatement returnGeneratedValues(String... columns) {
         Checks.notNull(columns, "columns must not be null");
+        for (String column : columns) {
+            Checks.notNull(column, "a column name given to returnGeneratedValues must not be null");
+        }
         if (HAS_RETURNING.matcher(QUOTED.matcher(sql).replaceAll("")).find()) {
             throw new IllegalStateException("returnGeneratedValues on a statement with a RETURNING clause of its own"
                     + " would add a second one: leave one of them out");

@@ -100,11 +100,13 @@ final class StartupCommand extends Command {
                 return;
             case 3: // cleartext
                 m.expectEnd();
+                refuseDowngrade("a cleartext password");
                 Frontend.password(engine.out(), password("cleartext").toString().getBytes(StandardCharsets.UTF_8));
                 break;
             case 5: { // MD5 with a 4-byte salt
                 byte[] salt = m.readBytes(4);
                 m.expectEnd();
+                refuseDowngrade("an MD5 password");
                 Frontend.password(engine.out(), Md5Password.answer(config.user(), password("md5"), salt));
                 break;
             }
@@ -139,6 +141,16 @@ final class StartupCommand extends Command {
                 return;
         }
         engine.scheduleFlush();
+    }
+
+    /**
+     * Once SCRAM began, a switch to a weaker method would hand the password (or its MD5) to a server that may be an
+     * impostor, which SCRAM would have caught: refused.
+     */
+    private void refuseDowngrade(String method) {
+        if (scram != null) {
+            throw new PgProtocolException("the server asked for " + method + " in the middle of SCRAM authentication");
+        }
     }
 
     private ScramSha256 scram() {

@@ -55,6 +55,13 @@ class NullArgumentTests {
     }
 
     @Test
+    void aNullGeneratedColumnName() {
+        PgStatement statement = new PgStatement((sql, bindings) -> Flux.empty(), "INSERT INTO t VALUES (1)");
+        assertThatIllegalArgumentException().isThrownBy(() -> statement.returnGeneratedValues("id", null))
+                .withMessage("a column name given to returnGeneratedValues must not be null");
+    }
+
+    @Test
     void resultFunctions() throws Exception {
         Result result = result();
         assertThatIllegalArgumentException()

@@ -176,6 +176,23 @@ class ScramTests {
     }
 
     @Test
+    void aSwitchToACleartextPasswordInTheMiddleOfScramIsRefused() {
+        start();
+        c.feed(Backend.message('R', b -> b.writeInt(3)));
+        assertRefused("the server asked for a cleartext password in the middle of SCRAM authentication");
+        assertThat(c.written()).as("the password never left").isEmpty();
+    }
+
+    @Test
+    void aSwitchToMd5AfterTheServerFirstIsRefused() {
+        start();
+        serverFirst();
+        c.feed(Backend.message('R', b -> b.writeInt(5).writeBytes(new byte[] {1, 2, 3, 4})));
+        assertRefused("the server asked for an MD5 password in the middle of SCRAM authentication");
+        assertThat(c.written()).as("no MD5 of the password left").isEmpty();
+    }
+
+    @Test
     void authenticationOkWithoutSaslIsAcceptedAsTrust() {
         PgConnectionConfiguration config = PgConnectionConfiguration.builder().host("scripted").user("u").build();
         c.engine.submit(new StartupCommand(config, () -> ready.set(true), failure::set));
