@@ -24,5 +24,14 @@ public final class DriverBlockHoundIntegration implements BlockHoundIntegration 
                 "doScheduleAtTime");
         builder.allowBlockingCallsInside("reactor.test.scheduler.VirtualTimeScheduler$VirtualTimeWorker",
                 "schedulePeriodically");
+        // Reactor's parallel scheduler keeps its timers in a ScheduledThreadPoolExecutor, whose queue lock an event
+        // loop may wait on for a moment when it cancels a timer (the pool's upkeep task disposed as a start ends). The
+        // error BlockHound throws from inside that lock's acquire abandons a node in its wait queue, and the
+        // scheduler's workers then wait behind it for good: every later timer of the run stalled (found by
+        // LifecycleTests in CI, where the tests after it failed waiting for timeouts and closes)
+        builder.allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue",
+                "remove");
+        builder.allowBlockingCallsInside("java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue",
+                "offer");
     }
 }
