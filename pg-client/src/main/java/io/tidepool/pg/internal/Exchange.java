@@ -33,7 +33,10 @@ class Exchange extends Command {
     static final List<BindValue[]> NO_PARAMETERS = List.<BindValue[]>of(new BindValue[0]);
 
     private final String sql;
-    /** {@code null}: several statements or a batch (simple protocol); {@link #NO_PARAMETERS}: one, no placeholders. */
+    /**
+     * {@code null}: several statements or a batch (simple protocol); {@link #NO_PARAMETERS}: one, no placeholders.
+     * Each binding holds at most {@link Frontend#MAX_PARAMETERS} values: {@link PgStatement} refuses more when created.
+     */
     private final @Nullable List<BindValue[]> bindings;
     /** This attempt goes over the extended protocol. */
     private boolean extended;
@@ -115,10 +118,6 @@ class Exchange extends Command {
     }
 
     private void encodeExtended(PgEngine engine, ByteBuf out, List<BindValue[]> all) {
-        for (BindValue[] values : all) {
-            // before the pending BEGIN is taken or a statement is cached: a refusal must leave no trace
-            Frontend.checkParameterCount(values.length);
-        }
         // statements evicted earlier are closed first (their CloseCompletes are ignored wherever they come)
         engine.writePendingCloses(out);
         String begin = engine.takeBegin();

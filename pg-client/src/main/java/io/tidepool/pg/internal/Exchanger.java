@@ -11,7 +11,8 @@ interface Exchanger {
 
     /**
      * The results of running {@code sql}: the simple protocol when {@code bindings} is {@code null}, the extended
-     * protocol with one Bind/Execute per binding otherwise. Lazy: nothing is sent until subscription.
+     * protocol with one Bind/Execute per binding otherwise, each of at most {@link Frontend#MAX_PARAMETERS} values (the
+     * limit {@link PgStatement} checks). Lazy: nothing is sent until subscription.
      */
     Flux<Result> exchange(String sql, @Nullable List<BindValue[]> bindings);
 }

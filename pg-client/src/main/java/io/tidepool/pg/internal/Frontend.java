@@ -20,7 +20,7 @@ final class Frontend {
     /** Format code of binary values. */
     static final short BINARY = 1;
 
-    /** Parse and Bind carry their parameter count as an unsigned Int16. */
+    /** Parse and Bind carry their parameter count as an unsigned Int16: {@link PgStatement} refuses more. */
     static final int MAX_PARAMETERS = 0xFFFF;
 
     private Frontend() {
@@ -99,8 +99,8 @@ final class Frontend {
         end(out, at);
     }
 
+    /** Parse with one type OID per parameter, at most {@link #MAX_PARAMETERS} of them. */
     static void parse(ByteBuf out, String statement, CharSequence sql, int[] parameterTypes) {
-        checkParameterCount(parameterTypes.length);
         int at = begin(out, 'P');
         cstring(out, statement);
         cstring(out, sql);
@@ -114,13 +114,12 @@ final class Frontend {
     /**
      * Bind with already-encoded parameter values.
      *
-     * @param formats one format code per parameter
+     * @param formats one format code per parameter (at most {@link #MAX_PARAMETERS} parameters)
      * @param values  one encoded value per parameter, {@code null} for SQL NULL
      * @param resultFormats the result columns' format codes: empty means all text, one means all in that format
      */
     static void bind(ByteBuf out, String portal, String statement, short[] formats, byte[][] values,
             short[] resultFormats) {
-        checkParameterCount(Math.max(formats.length, values.length));
         int at = begin(out, 'B');
         cstring(out, portal);
         cstring(out, statement);
@@ -142,14 +141,6 @@ final class Frontend {
             out.writeShort(f);
         }
         end(out, at);
-    }
-
-    /** Checked before a byte is written: a count cut to 16 bits would desynchronize the protocol. */
-    static void checkParameterCount(int count) {
-        if (count > MAX_PARAMETERS) {
-            throw new IllegalArgumentException("a statement takes at most " + MAX_PARAMETERS + " parameters, this one"
-                    + " has " + count);
-        }
     }
 
     static void describe(ByteBuf out, char kind, String name) {

@@ -35,11 +35,19 @@ final class PgStatement implements Statement {
         this.connection = connection;
         this.sql = Checks.sql(sql);
         SqlParameters.Shape shape = SqlParameters.shape(this.sql);
-        // refused here, before a binding array is allocated or a Bind could be encoded
-        Frontend.checkParameterCount(shape.count());
+        // the one check of the limit: every binding has this many values, so no Parse or Bind can carry more
+        checkParameterCount(shape.count());
         this.parameterCount = shape.count();
         this.single = shape.single();
         this.current = new BindValue[parameterCount];
+    }
+
+    /** Refused when created, before the connection sees anything: a count cut to 16 bits would desynchronize it. */
+    private static void checkParameterCount(int count) {
+        if (count > Frontend.MAX_PARAMETERS) {
+            throw new IllegalArgumentException("a statement takes at most " + Frontend.MAX_PARAMETERS + " parameters,"
+                    + " this one has " + count);
+        }
     }
 
     @Override

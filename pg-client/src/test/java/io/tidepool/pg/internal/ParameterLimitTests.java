@@ -2,22 +2,17 @@ package io.tidepool.pg.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.r2dbc.spi.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
-import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Parse and Bind count parameters in 16 bits: more than 65535 is refused, never cut short on the wire. */
+/** Parse and Bind count parameters in 16 bits: more than 65535 is refused at createStatement, never cut short. */
 @Timeout(20)
 class ParameterLimitTests {
 
@@ -34,14 +29,13 @@ class ParameterLimitTests {
     }
 
     @Test
-    void parseAndBindWriteNothingForMoreThan65535Parameters() {
+    void parseAndBindWriteTheFullCountOf65535Parameters() {
         ByteBuf out = Unpooled.buffer();
         try {
-            assertThatIllegalArgumentException().isThrownBy(() -> Frontend.parse(out, "", "SELECT 1", new int[65536]))
-                    .withMessage("a statement takes at most 65535 parameters, this one has 65536");
-            assertThatIllegalArgumentException().isThrownBy(() -> Frontend.bind(out, "", "", new short[65536],
-                    new byte[65536][], new short[0]));
-            assertThat(out.writerIndex()).isZero();
+            // an unsigned Int16: the top of the range is not read back as negative or cut short
+            Frontend.parse(out, "", "SELECT 1", new int[65535]);
+            assertThat(out.getUnsignedShort(1 + 4 + 1 + "SELECT 1".length() + 1)).isEqualTo(65535);
+            out.clear();
             Frontend.bind(out, "", "", new short[65535], new byte[65535][], new short[0]);
             assertThat(out.getUnsignedShort(1 + 4 + 1 + 1)).isEqualTo(65535);
         } finally {
@@ -50,22 +44,20 @@ class ParameterLimitTests {
     }
 
     @Test
-    void anExchangeWithTooManyValuesFailsWithoutWritingAByte() throws Exception {
+    void aRefusedStatementLeavesTheWireAndThePendingBeginUntouched() {
         ScriptedConnection c = new ScriptedConnection();
-        BindValue[] values = new BindValue[65536];
-        Arrays.fill(values, BindEncoder.encode(1));
-        CompletableFuture<List<Result>> f = Flux.defer(() -> {
-            EventStream<Result> results = new EventStream<>(null);
-            c.engine.submit(new Exchange("SELECT 1", List.<BindValue[]>of(values), results));
-            return results;
-        }).collectList().toFuture();
+        Exchanger exchanger = c.exchanger();
+        Mono.<Void>create(s -> c.engine.submit(new ControlCommand(ControlCommand.Kind.BEGIN, "BEGIN", s))).subscribe();
+        assertThatIllegalArgumentException().isThrownBy(() -> new PgStatement(exchanger, "SELECT $65536"))
+                .withMessage("a statement takes at most 65535 parameters, this one has 65536");
         assertThat(c.written()).isEmpty();
-        assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .hasCauseInstanceOf(IllegalArgumentException.class)
-                .hasRootCauseMessage("a statement takes at most 65535 parameters, this one has 65536");
+        assertThat(c.engine.tx()).isEqualTo(PgEngine.Tx.PENDING);
+        // the next statement still carries the BEGIN
+        // unanswered here: it fails when the connection closes at the end
+        new PgStatement(exchanger, "SELECT $1").bind(0, 1).execute().subscribe(r -> { }, e -> { });
+        assertThat(new String(c.written(), StandardCharsets.UTF_8)).contains("BEGIN");
+        assertThat(c.engine.tx()).isEqualTo(PgEngine.Tx.OPEN);
         assertThat(c.channel.isOpen()).isTrue();
-        // the cache key of that statement (its text, NUL, each value's type OID): nothing cached for a Parse never sent
-        assertThat(c.engine.cache.get("SELECT 1\0" + (values[0].oid + ",").repeat(values.length))).isNull();
         c.close();
     }
 }

@@ -29,22 +29,24 @@ final class ScriptedConnection {
 
     /** A statement with one binding (the extended protocol: prepared, cached, binary results once described). */
     CompletableFuture<List<Result>> submitBound(String sql, BindValue... values) {
-        CompletableFuture<List<Result>> f = Flux.defer(() -> {
-            EventStream<Result> results = new EventStream<>(null);
-            engine.submit(new Exchange(sql, List.<BindValue[]>of(values), results));
-            return results;
-        }).collectList().toFuture();
+        CompletableFuture<List<Result>> f = exchanger().exchange(sql, List.<BindValue[]>of(values)).collectList()
+                .toFuture();
         channel.runPendingTasks();
         return f;
     }
 
     /** Submits without running the loop's tasks, so several commands can share one flush. */
     CompletableFuture<List<Result>> exchange(String sql) {
-        return Flux.defer(() -> {
+        return exchanger().exchange(sql, null).collectList().toFuture();
+    }
+
+    /** Runs statements on this engine, as a connection does: one exchange a subscription. */
+    Exchanger exchanger() {
+        return (sql, bindings) -> Flux.defer(() -> {
             EventStream<Result> results = new EventStream<>(null);
-            engine.submit(new Exchange(sql, null, results));
+            engine.submit(new Exchange(sql, bindings, results));
             return results;
-        }).collectList().toFuture();
+        });
     }
 
     /** What the client wrote since the last call, as one byte array (and releases it). */
