@@ -88,7 +88,7 @@ final class BindEncoder {
             return text(PgType.TIMESTAMPTZ.oid, TextForm.of(value));
         } else if (value instanceof Instant) {
             return text(PgType.TIMESTAMPTZ.oid, TextForm.of(value));
-        } else if (value.getClass().isArray()) {
+        } else if (PgArrays.isArrayValue(value)) {
             return text(PgArrays.bindOid(value.getClass(), value), PgArrays.literal(value));
         } else if (value instanceof Enum) {
             return text(UNSPECIFIED, TextForm.of(value));
@@ -102,8 +102,7 @@ final class BindEncoder {
     /** A NULL of the type a {@code bindNull(Class)} or {@code Parameters.in(Type)} named. */
     static BindValue encodeNull(Class<?> type) {
         Class<?> c = ValueDecoder.box(type);
-        return new BindValue(c.isArray() && c != byte[].class ? PgArrays.bindOid(c, null) : scalarOid(c),
-                Frontend.TEXT, null);
+        return new BindValue(PgArrays.isArrayValue(c) ? PgArrays.bindOid(c, null) : scalarOid(c), Frontend.TEXT, null);
     }
 
     static BindValue encodeNull(Type type) {

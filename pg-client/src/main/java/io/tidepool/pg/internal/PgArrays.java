@@ -19,6 +19,19 @@ final class PgArrays {
     private PgArrays() {
     }
 
+    /**
+     * Whether values of {@code c} are SQL arrays (or a level of one): any Java array but {@code byte[]}, which is one
+     * {@code bytea} value.
+     */
+    static boolean isArrayValue(Class<?> c) {
+        return c.isArray() && c != byte[].class;
+    }
+
+    /** Whether {@code value} is an SQL array (or a level of one), as {@link #isArrayValue(Class)} says of its class. */
+    static boolean isArrayValue(Object value) {
+        return isArrayValue(value.getClass());
+    }
+
     /** The binary form: dimensions, a null flag, the element OID, each dimension's size and lower bound, elements. */
     static Object decodeBinary(byte[] d, int offset, int length, PgType arrayType) {
         ByteBuffer b = ByteBuffer.wrap(d, offset, length);
@@ -106,7 +119,7 @@ final class PgArrays {
         }
         for (int i = 0; i < items.size(); i++) {
             Object item = items.get(i);
-            boolean nested = array.getClass().getComponentType().isArray();
+            boolean nested = isArrayValue(array.getClass().getComponentType());
             if (nested != item instanceof List) {
                 throw new IllegalArgumentException("a multidimensional array whose sub-arrays differ in depth");
             }
@@ -222,18 +235,13 @@ final class PgArrays {
             Object e = Array.get(array, i);
             if (e == null) {
                 b.append("NULL");
-            } else if (isNested(e)) {
+            } else if (isArrayValue(e)) {
                 append(b, e);
             } else {
                 appendElement(b, TextForm.of(e));
             }
         }
         b.append('}');
-    }
-
-    /** An element that is itself a level of the array (a byte[] is one bytea element). */
-    private static boolean isNested(Object e) {
-        return e.getClass().isArray() && !(e instanceof byte[]);
     }
 
     private static void appendElement(StringBuilder b, String text) {
@@ -272,7 +280,7 @@ final class PgArrays {
      */
     static int bindOid(Class<?> arrayClass, @Nullable Object array) {
         Class<?> leaf = arrayClass;
-        while (leaf.isArray() && leaf != byte[].class) {
+        while (isArrayValue(leaf)) {
             leaf = leaf.getComponentType();
         }
         if (leaf == Object.class && array != null) {
@@ -295,7 +303,7 @@ final class PgArrays {
     private static @Nullable Object firstElement(Object array) {
         for (int i = 0; i < Array.getLength(array); i++) {
             Object e = Array.get(array, i);
-            Object leaf = e != null && isNested(e) ? firstElement(e) : e;
+            Object leaf = e != null && isArrayValue(e) ? firstElement(e) : e;
             if (leaf != null) {
                 return leaf;
             }
@@ -321,8 +329,8 @@ final class PgArrays {
                 }
                 continue;
             }
-            boolean nested = isNested(e);
-            if (nested != (component.isArray() && component != byte[].class)) {
+            boolean nested = isArrayValue(e);
+            if (nested != isArrayValue(component)) {
                 return null;
             }
             Object converted = nested ? convert(e, component, column) : ValueDecoder.convert(e, component, column);

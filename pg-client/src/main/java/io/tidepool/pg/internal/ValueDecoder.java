@@ -230,9 +230,9 @@ final class ValueDecoder {
                 return n.intValue() != 0;
             }
         }
-        if (value.getClass().isArray()) {
+        if (PgArrays.isArrayValue(value)) {
             return target == String.class ? PgArrays.literal(value)
-                    : target.isArray() && target != byte[].class ? PgArrays.convert(value, target, column) : null;
+                    : PgArrays.isArrayValue(target) ? PgArrays.convert(value, target, column) : null;
         }
         if (target == String.class) {
             // as the server writes it, so that a binary result reads as the same statement's text result did

@@ -87,6 +87,18 @@ class PgArraysTests {
     }
 
     @Test
+    void aByteArrayIsOneByteaValueNotAnArray() {
+        // byte[] is one bytea value, not an array of smallints: only the levels above it are array levels
+        assertThat(PgArrays.isArrayValue(byte[].class)).isFalse();
+        assertThat(PgArrays.isArrayValue(new byte[0])).isFalse();
+        assertThat(PgArrays.isArrayValue(new byte[][] {{1}})).isTrue();
+        assertThat(PgArrays.isArrayValue(short[].class)).isTrue();
+        assertThat(PgArrays.isArrayValue(ByteBuffer.class)).isFalse();
+        assertThat(PgArrays.bindOid(byte[][].class, null)).isEqualTo(PgType.BYTEA_ARRAY.oid);
+        assertThat(PgArrays.literal(new byte[][] {{1}, null})).isEqualTo("{\"\\\\x01\",NULL}");
+    }
+
+    @Test
     void everyStringArrayReadsBackFromItsLiteral() {
         long seed = System.nanoTime();
         System.out.println("PgArraysTests seed " + seed);
