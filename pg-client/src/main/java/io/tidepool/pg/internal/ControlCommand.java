@@ -62,7 +62,7 @@ final class ControlCommand extends Command {
             case IN_TRANSACTION: {
                 String begin = engine.takeBegin();
                 carriedBegin = begin;
-                Frontend.query(out, begin == null ? sql : begin + ";" + sql);
+                Frontend.query(out, begin, sql);
                 break;
             }
             default:
@@ -77,10 +77,8 @@ final class ControlCommand extends Command {
     boolean onMessage(PgEngine engine, BackendMessage m) {
         switch (m.type()) {
             case 'E': {
-                // a position counts from the start of the text sent: the statement's started after "BEGIN ...;"
-                String begun = carriedBegin;
-                ServerErrorFields f = begun == null ? ServerErrorFields.read(m)
-                        : ServerErrorFields.read(m).withoutPrefix(begun.length() + 1);
+                // a position counts in the statement's own text, not from a BEGIN sent in front of it
+                ServerErrorFields f = Frontend.withoutBegin(ServerErrorFields.read(m), carriedBegin);
                 engine.noteFatal(f);
                 if (carriedBegin != null && !completedOne) {
                     // the BEGIN in front failed: the transaction is still to begin

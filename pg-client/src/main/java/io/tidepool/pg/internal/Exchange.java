@@ -109,10 +109,8 @@ class Exchange extends Command {
         if (begin != null) {
             beganHere = true;
             prefixToSwallow = 1; // BEGIN's CommandComplete
-            Frontend.query(out, begin + ";" + sql);
-        } else {
-            Frontend.query(out, sql);
         }
+        Frontend.query(out, begin, sql);
         engine.stats.queries++;
         expectedReadyForQuery = 1;
     }
@@ -323,9 +321,8 @@ class Exchange extends Command {
     }
 
     private void onError(PgEngine engine, ServerErrorFields error) {
-        // a position counts from the start of the text sent: the caller's text started after "BEGIN ...;"
-        String b0 = begin;
-        ServerErrorFields f = !extended && b0 != null ? error.withoutPrefix(b0.length() + 1) : error;
+        // only a simple Query carries the BEGIN in its text (the extended protocol sends it as a Parse of its own)
+        ServerErrorFields f = extended ? error : Frontend.withoutBegin(error, begin);
         if (engine.noteFatal(f)) {
             // the server closes the connection next: the exchange fails then, with the host:port and this message
             return;

@@ -2,6 +2,7 @@ package io.tidepool.pg.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import org.jspecify.annotations.Nullable;
 
 import java.util.Map;
 
@@ -19,6 +20,9 @@ final class Frontend {
     static final short TEXT = 0;
     /** Format code of binary values. */
     static final short BINARY = 1;
+
+    /** What joins a BEGIN riding in front of a simple Query to the statement's own text. */
+    private static final String AFTER_BEGIN = ";";
 
     /** Parse and Bind carry their parameter count as an unsigned Int16: {@link PgStatement} refuses more. */
     static final int MAX_PARAMETERS = 0xFFFF;
@@ -97,6 +101,22 @@ final class Frontend {
         int at = begin(out, 'Q');
         cstring(out, sql);
         end(out, at);
+    }
+
+    /**
+     * A simple Query of {@code sql} with {@code begin}, when one rides along, in front of it in the same text: if BEGIN
+     * fails, the server skips the statement. {@link #withoutBegin} counts an error's position in {@code sql} again.
+     */
+    static void query(ByteBuf out, @Nullable String begin, CharSequence sql) {
+        query(out, begin == null ? sql : begin + AFTER_BEGIN + sql);
+    }
+
+    /**
+     * An error answering a {@link #query(ByteBuf, String, CharSequence)} that carried {@code begin}: the server counts
+     * its position from the start of the text sent, the caller from the start of its statement.
+     */
+    static ServerErrorFields withoutBegin(ServerErrorFields error, @Nullable String begin) {
+        return begin == null ? error : error.withoutPrefix(begin.length() + AFTER_BEGIN.length());
     }
 
     /** Parse with one type OID per parameter, at most {@link #MAX_PARAMETERS} of them. */

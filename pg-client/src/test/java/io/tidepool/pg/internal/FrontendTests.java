@@ -125,6 +125,19 @@ class FrontendTests {
     }
 
     @Test
+    void aBeginRidesInFrontOfAQueryAndIsCountedOutOfAnErrorPosition() {
+        Frontend.query(out, "BEGIN ISOLATION LEVEL SERIALIZABLE", "SELECT x");
+        Frontend.query(out, null, "SELECT x");
+        String sent = cstring(next('Q'));
+        assertThat(sent).isEqualTo("BEGIN ISOLATION LEVEL SERIALIZABLE;SELECT x");
+        assertThat(cstring(next('Q'))).isEqualTo("SELECT x");
+        // the server's position of x (1-based) in the text sent, and in the statement's own text
+        ServerErrorFields error = new ServerErrorFields(Map.of('P', Integer.toString(sent.indexOf('x') + 1)));
+        assertThat(Frontend.withoutBegin(error, "BEGIN ISOLATION LEVEL SERIALIZABLE").position()).isEqualTo("8");
+        assertThat(Frontend.withoutBegin(error, null)).isSameAs(error);
+    }
+
+    @Test
     void aNulInsideAStringIsRefused() {
         assertThatIllegalArgumentException().isThrownBy(() -> Frontend.query(out, "SELECT 1\0; DROP TABLE x"))
                 .withMessage("a string sent to the server must not contain the NUL character");
